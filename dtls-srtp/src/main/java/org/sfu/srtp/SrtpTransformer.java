@@ -1,0 +1,299 @@
+package org.sfu.srtp;
+
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.utils.logging2.Logger;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+/**
+ * SRTP and SRTCP (RFC 3711; AEAD GCM per RFC 7714) for one DTLS association, on jitsi-srtp. A crypto
+ * context is derived per SSRC and direction on first use (RFC 3711 §3.2.3), with ROC 0.
+ *
+ * <p>Threading: the inbound side ({@code unprotect*}) and the outbound side ({@code protect*}) each hold their
+ * own lock, so one thread may unprotect while others protect; calls within one direction are serialised.
+ *
+ * <p>Every method returns {@code false} instead of throwing on bad input (too short, not version 2, header
+ * longer than the packet, failed authentication, replay): the caller drops the packet. A failed unprotect may
+ * have modified the buffer.
+ *
+ * <p>Inbound contexts are kept only once a packet authenticates under them, so garbage with random SSRCs
+ * cannot fill the context tables.
+ */
+public final class SrtpTransformer implements AutoCloseable {
+    private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
+
+    private static final int RTP_FIXED_HEADER = 12;   // RFC 3550 §5.1
+    private static final int RTCP_HEADER = 8;         // RFC 3550 §6.4.1: header + sender SSRC
+    private static final int SRTCP_INDEX_LENGTH = 4;  // RFC 3711 §3.4: E flag + 31-bit index
+
+    private final SrtpProfile profile;
+    private final int tagLength;
+    private final SrtpContextFactory outboundFactory;
+    private final SrtpContextFactory inboundFactory;
+
+    private final Object outboundLock = new Object();
+    private final Object inboundLock = new Object();
+    // Guarded by outboundLock.
+    private final Map<Integer, SrtpCryptoContext> outboundRtp = new HashMap<>();
+    private final Map<Integer, SrtcpCryptoContext> outboundRtcp = new HashMap<>();
+    private boolean outboundClosed;
+    // Guarded by inboundLock.
+    private final Map<Integer, SrtpCryptoContext> inboundRtp = new HashMap<>();
+    private final Map<Integer, SrtcpCryptoContext> inboundRtcp = new HashMap<>();
+    private boolean inboundClosed;
+
+    private final AtomicLong rtpProtected = new AtomicLong();
+    private final AtomicLong rtcpProtected = new AtomicLong();
+    private final AtomicLong rtpUnprotected = new AtomicLong();
+    private final AtomicLong rtcpUnprotected = new AtomicLong();
+    private final AtomicLong droppedMalformed = new AtomicLong();
+    private final AtomicLong droppedAuth = new AtomicLong();
+    private final AtomicLong droppedReplay = new AtomicLong();
+    private final AtomicLong protectFailures = new AtomicLong();
+
+    public SrtpTransformer(SrtpKeyMaterial keys) {
+        this.profile = keys.profile();
+        SrtpPolicy policy = policyFor(profile);
+        this.tagLength = policy.getAuthType() == SrtpPolicy.NULL_AUTHENTICATION ? 16 : policy.getAuthTagLength();
+        // jitsi-srtp may zero the master key on close: hand it copies, never the caller's arrays.
+        this.outboundFactory = new SrtpContextFactory(true, keys.localKey().clone(), keys.localSalt().clone(),
+                policy, policyFor(profile), LOGGER);
+        this.inboundFactory = new SrtpContextFactory(false, keys.remoteKey().clone(), keys.remoteSalt().clone(),
+                policyFor(profile), policyFor(profile), LOGGER);
+    }
+
+    /** jitsi-srtp policy: (encryption, enc key length, auth, auth key length, tag length, salt length). */
+    static SrtpPolicy policyFor(SrtpProfile profile) {
+        return switch (profile) {
+            // RFC 3711 §8.2 / RFC 5764 §4.1.2: 160-bit HMAC key, 80-bit tag.
+            case AES_CM_128_HMAC_SHA1_80 -> new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, 16,
+                    SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, 10, 14);
+            // RFC 7714 §12: the 16-byte GCM tag is part of the cipher, no separate authentication.
+            case AEAD_AES_128_GCM -> new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, 16,
+                    SrtpPolicy.NULL_AUTHENTICATION, 0, 16, 12);
+        };
+    }
+
+    public SrtpProfile profile() {
+        return profile;
+    }
+
+    /** Decrypts and authenticates an SRTP packet in place; {@code false} means drop it. */
+    public boolean unprotectRtp(PacketBuffer p) {
+        if (!isRtp(p, tagLength)) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+        int ssrc = readInt(p, 8);
+        try {
+            synchronized (inboundLock) {
+                if (inboundClosed) {
+                    return false;
+                }
+                SrtpCryptoContext context = inboundRtp.get(ssrc);
+                boolean fresh = context == null;
+                if (fresh) {
+                    context = inboundFactory.deriveContext(ssrc, 0);
+                }
+                SrtpErrorStatus status = context.reverseTransformPacket(p, false);
+                if (status == SrtpErrorStatus.OK && fresh) {
+                    inboundRtp.put(ssrc, context);
+                }
+                return count(status, rtpUnprotected);
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** Decrypts and authenticates an SRTCP packet in place, removing index and tag; {@code false} means drop it. */
+    public boolean unprotectRtcp(PacketBuffer p) {
+        if (!isRtcp(p, SRTCP_INDEX_LENGTH + tagLength)) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+        int ssrc = readInt(p, 4);
+        try {
+            synchronized (inboundLock) {
+                if (inboundClosed) {
+                    return false;
+                }
+                SrtcpCryptoContext context = inboundRtcp.get(ssrc);
+                boolean fresh = context == null;
+                if (fresh) {
+                    context = inboundFactory.deriveControlContext(ssrc);
+                }
+                SrtpErrorStatus status = context.reverseTransformPacket(p);
+                if (status == SrtpErrorStatus.OK && fresh) {
+                    inboundRtcp.put(ssrc, context);
+                }
+                return count(status, rtcpUnprotected);
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** Encrypts an RTP packet in place and appends the tag; {@code false} means it could not be protected. */
+    public boolean protectRtp(PacketBuffer p) {
+        if (!isRtp(p, 0)) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+        int ssrc = readInt(p, 8);
+        // GCM writes its tag in place before setting the length: the room must exist first.
+        p.grow(PacketBuffer.TRAILER_ROOM);
+        try {
+            synchronized (outboundLock) {
+                if (outboundClosed) {
+                    return false;
+                }
+                SrtpCryptoContext context = outboundRtp.get(ssrc);
+                if (context == null) {
+                    context = outboundFactory.deriveContext(ssrc, 0);
+                    outboundRtp.put(ssrc, context);
+                }
+                return countProtect(context.transformPacket(p), rtpProtected);
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            protectFailures.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** Encrypts an RTCP compound packet in place and appends the SRTCP index and tag. */
+    public boolean protectRtcp(PacketBuffer p) {
+        if (!isRtcp(p, 0)) {
+            droppedMalformed.incrementAndGet();
+            return false;
+        }
+        int ssrc = readInt(p, 4);
+        p.grow(PacketBuffer.TRAILER_ROOM);
+        try {
+            synchronized (outboundLock) {
+                if (outboundClosed) {
+                    return false;
+                }
+                SrtcpCryptoContext context = outboundRtcp.get(ssrc);
+                if (context == null) {
+                    context = outboundFactory.deriveControlContext(ssrc);
+                    outboundRtcp.put(ssrc, context);
+                }
+                return countProtect(context.transformPacket(p), rtcpProtected);
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            protectFailures.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** Named counters of this transformer (packets done, and drops by reason). */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("srtp.rtp_protected", rtpProtected.get());
+        m.put("srtp.rtcp_protected", rtcpProtected.get());
+        m.put("srtp.rtp_unprotected", rtpUnprotected.get());
+        m.put("srtp.rtcp_unprotected", rtcpUnprotected.get());
+        m.put("srtp.dropped_malformed", droppedMalformed.get());
+        m.put("srtp.dropped_auth_failed", droppedAuth.get());
+        m.put("srtp.dropped_replay", droppedReplay.get());
+        m.put("srtp.protect_failed", protectFailures.get());
+        return m;
+    }
+
+    /** Releases the cipher contexts; later calls return {@code false}. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (outboundLock) {
+            if (!outboundClosed) {
+                outboundClosed = true;
+                outboundRtp.clear();
+                outboundRtcp.clear();
+                outboundFactory.close();
+            }
+        }
+        synchronized (inboundLock) {
+            if (!inboundClosed) {
+                inboundClosed = true;
+                inboundRtp.clear();
+                inboundRtcp.clear();
+                inboundFactory.close();
+            }
+        }
+    }
+
+    private boolean count(SrtpErrorStatus status, AtomicLong ok) {
+        switch (status) {
+            case OK -> {
+                ok.incrementAndGet();
+                return true;
+            }
+            case REPLAY_FAIL, REPLAY_OLD -> droppedReplay.incrementAndGet();
+            case AUTH_FAIL -> droppedAuth.incrementAndGet();
+            default -> droppedMalformed.incrementAndGet();
+        }
+        return false;
+    }
+
+    private boolean countProtect(SrtpErrorStatus status, AtomicLong ok) {
+        if (status == SrtpErrorStatus.OK) {
+            ok.incrementAndGet();
+            return true;
+        }
+        protectFailures.incrementAndGet();
+        return false;
+    }
+
+    /**
+     * RFC 3550 §5.1: version 2, and the fixed header, CSRCs and header extension (§5.3.1) all inside the
+     * packet, leaving at least {@code trailer} bytes.
+     */
+    static boolean isRtp(PacketBuffer p, int trailer) {
+        int len = p.length();
+        if (len < RTP_FIXED_HEADER + trailer) {
+            return false;
+        }
+        byte[] b = p.buffer();
+        int off = p.offset();
+        if ((b[off] & 0xC0) != 0x80) {
+            return false;
+        }
+        int headerLength = RTP_FIXED_HEADER + 4 * (b[off] & 0x0F);
+        if ((b[off] & 0x10) != 0) {
+            if (headerLength + 4 > len) {
+                return false;
+            }
+            int words = ((b[off + headerLength + 2] & 0xFF) << 8) | (b[off + headerLength + 3] & 0xFF);
+            headerLength += 4 + 4 * words;
+        }
+        return headerLength + trailer <= len;
+    }
+
+    /** RFC 3550 §6.4: version 2, and a packet type in the RTCP range (RFC 5761 §4: 192–223). */
+    static boolean isRtcp(PacketBuffer p, int trailer) {
+        if (p.length() < RTCP_HEADER + trailer) {
+            return false;
+        }
+        byte[] b = p.buffer();
+        int off = p.offset();
+        int packetType = b[off + 1] & 0xFF;
+        return (b[off] & 0xC0) == 0x80 && packetType >= 192 && packetType <= 223;
+    }
+
+    private static int readInt(PacketBuffer p, int at) {
+        byte[] b = p.buffer();
+        int i = p.offset() + at;
+        return ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+    }
+}
