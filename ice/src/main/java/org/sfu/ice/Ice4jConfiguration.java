@@ -1,0 +1,66 @@
+package org.sfu.ice;
+
+import java.util.List;
+import org.ice4j.ice.harvest.HarvestConfig;
+import org.jitsi.config.JitsiConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * One-time, process-wide ice4j configuration. ice4j reads its settings (Typesafe config, keys under {@code ice4j.})
+ * once, so they are set as system properties before any ice4j class reads them; {@link IceEndpoint#open} calls
+ * {@link #apply()} before it creates a harvester or an Agent.
+ *
+ * <p>What is set and why:
+ * <ul>
+ *   <li>{@code ice4j.harvest.mapping.aws.enabled=false}: on by default, it sends an HTTP request to the cloud
+ *       metadata address 169.254.169.254 at start-up. Public addresses are configured explicitly instead
+ *       ({@link IceEndpoint.Options#publicAddresses()}).</li>
+ *   <li>{@code ice4j.ice.termination-delay}: ice4j moves from COMPLETED to TERMINATED after it (3 s by default) and
+ *       then answers checks on non-selected pairs with 403, which makes a browser that nominated another pair fail
+ *       ICE. One day unless the operator set it.</li>
+ *   <li>STUN mapping addresses and static mappings are left at their empty defaults and verified empty: they would
+ *       make every Agent contact outside servers or advertise addresses we did not choose.</li>
+ * </ul>
+ * ice4j logs through java.util.logging; that is routed to SLF4J.
+ */
+final class Ice4jConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(Ice4jConfiguration.class);
+
+    static final String AWS_ENABLED = "ice4j.harvest.mapping.aws.enabled";
+    static final String TERMINATION_DELAY = "ice4j.ice.termination-delay";
+    static final String DEFAULT_TERMINATION_DELAY = "1 day";
+
+    private static boolean applied;
+
+    private Ice4jConfiguration() {
+    }
+
+    static synchronized void apply() {
+        if (applied) {
+            return;
+        }
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+        System.setProperty(AWS_ENABLED, "false");
+        if (System.getProperty(TERMINATION_DELAY) == null) {
+            System.setProperty(TERMINATION_DELAY, DEFAULT_TERMINATION_DELAY);
+        }
+        // In case something read the configuration before us: make ice4j see the properties just set.
+        JitsiConfig.Companion.reloadNewConfig();
+
+        HarvestConfig harvest = HarvestConfig.config;
+        List<String> stun = harvest.getStunMappingCandidateHarvesterAddresses();
+        if (harvest.getEnableAwsHarvester() || !stun.isEmpty() || !harvest.getStaticMappings().isEmpty()) {
+            throw new IllegalStateException("ice4j mapping harvesters must be off (aws="
+                    + harvest.getEnableAwsHarvester() + ", stun=" + stun + ", static mappings="
+                    + harvest.getStaticMappings().size() + "); advertise public addresses through IceEndpoint.Options");
+        }
+        applied = true;
+        log.debug("ice4j configured: {}=false, {}={}", AWS_ENABLED, TERMINATION_DELAY,
+                System.getProperty(TERMINATION_DELAY));
+    }
+}

@@ -1,0 +1,474 @@
+package org.sfu.ice;
+
+import java.beans.PropertyChangeEvent;
+import java.beans.PropertyChangeListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidateExtendedType;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.HostCandidate;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.ServerReflexiveCandidate;
+import org.ice4j.util.Buffer;
+import org.ice4j.util.BufferPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's ICE agent (RFC 8445), on the endpoint's shared port. Thread-safe.
+ *
+ * <p>Exactly one media stream with one component: everything is BUNDLEd (RFC 8843) with rtcp-mux (RFC 5761), so
+ * one 5-tuple carries STUN, DTLS, RTP and RTCP, told apart by {@link DatagramKind}. Full ICE (not ICE-lite) in
+ * either role: the server is controlled, a test or load-generating client of the server is controlling.
+ *
+ * <p>Not yet: consent freshness (RFC 7675), ICE restart (RFC 8445 §9), ICE-TCP (RFC 6544). Each would live here:
+ * ice4j supports all three, and nothing below assumes the selected pair or the credentials never change.
+ */
+public final class IceTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IceTransport.class);
+
+    /** RFC 8839 §5.4: ice-ufrag is 4..256 ice-chars, ice-pwd 22..256. */
+    private static final Pattern UFRAG = Pattern.compile("[A-Za-z0-9+/]{4,256}");
+    private static final Pattern PASSWORD = Pattern.compile("[A-Za-z0-9+/]{22,256}");
+
+    /** Callbacks, on ice4j threads; they must not block. */
+    public interface Listener {
+        /** A pair is selected (ICE completed, RFC 8445 §8.1.1). Called once. */
+        void onConnected(InetSocketAddress remote);
+
+        /** ICE failed (RFC 8445 §7.2.5.3.3: no valid pair). Called at most once, and never after close(). */
+        void onFailed(String reason);
+
+        /**
+         * A DTLS or RTP/RTCP datagram from the peer (RFC 7983); STUN never arrives here. On the endpoint's receive
+         * thread: the bytes are only valid during the call, copy what must be kept and return quickly.
+         */
+        void onPacket(byte[] buf, int offset, int length);
+    }
+
+    private final IceEndpoint endpoint;
+    private final String name;
+    private final boolean controlling;
+    private final Listener listener;
+    private final Agent agent;
+    private final IceMediaStream stream;
+    private final Component component;
+    private final List<IceCandidate> localCandidates;
+    private final PropertyChangeListener stateListener = this::onStateChange;
+
+    /** Guards the remote-candidate bookkeeping and start(), so a candidate is never lost between them. */
+    private final Object lock = new Object();
+    private final Set<TransportAddress> remoteAddresses = new HashSet<>();
+    private boolean started;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private final AtomicBoolean failed = new AtomicBoolean();
+    private volatile InetSocketAddress remoteAddress;
+
+    private final LongAdder packetsReceived = new LongAdder();
+    private final LongAdder packetsSent = new LongAdder();
+    private final LongAdder packetsDroppedNoPair = new LongAdder();
+    private final LongAdder packetsDroppedClosed = new LongAdder();
+    private final LongAdder packetsDroppedNotDtlsOrRtp = new LongAdder();
+    private final LongAdder remoteCandidatesAdded = new LongAdder();
+    private final LongAdder remoteCandidatesIgnored = new LongAdder();
+
+    IceTransport(IceEndpoint endpoint, String name, boolean controlling, Listener listener) {
+        this.endpoint = endpoint;
+        this.name = Objects.requireNonNull(name, "name");
+        this.controlling = controlling;
+        this.listener = Objects.requireNonNull(listener, "listener");
+
+        agent = new Agent();
+        agent.setControlling(controlling);
+        // Only the endpoint's shared-port harvesters: no per-agent sockets on random ports.
+        agent.setUseDynamicPorts(false);
+        for (SharedPortHarvester h : endpoint.harvesters()) {
+            agent.addCandidateHarvester(h);
+        }
+        agent.addStateChangeListener(stateListener);
+        stream = agent.createMediaStream("bundle");
+        try {
+            // Harvests synchronously: one host candidate per endpoint address.
+            component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_AND_TCP, false);
+        } catch (IOException e) {
+            agent.removeStateChangeListener(stateListener);
+            agent.free();
+            throw new UncheckedIOException("cannot create the ICE component for " + name, e);
+        }
+        component.setBufferCallback(this::onBuffer);
+        addPublicAddressCandidates();
+        assignPriorities();
+        localCandidates = describeLocalCandidates();
+        log.info("ICE {} created: {}, ufrag {}, candidates {}", name, controlling ? "controlling" : "controlled",
+                agent.getLocalUfrag(), localCandidates.size());
+    }
+
+    public String localUfrag() {
+        return agent.getLocalUfrag();
+    }
+
+    public String localPassword() {
+        return agent.getLocalPassword();
+    }
+
+    /**
+     * Host candidates of the endpoint's addresses, then server-reflexive ones for its public addresses; component 1,
+     * UDP, highest priority first. Each is an SDP line as {@code "a=" + c.toSdpValue()}.
+     */
+    public List<IceCandidate> localCandidates() {
+        return localCandidates;
+    }
+
+    /**
+     * The peer's ice-ufrag and ice-pwd (RFC 8839 §5.4). Must be set before {@link #start()}.
+     *
+     * @throws IllegalArgumentException if they are not valid ice-chars of the RFC's lengths
+     * @throws UnsupportedOperationException for new credentials after start (an ICE restart, not implemented)
+     */
+    public void setRemoteCredentials(String ufrag, String password) {
+        if (ufrag == null || !UFRAG.matcher(ufrag).matches()) {
+            throw new IllegalArgumentException("bad remote ice-ufrag: " + ufrag);
+        }
+        if (password == null || !PASSWORD.matcher(password).matches()) {
+            throw new IllegalArgumentException("bad remote ice-pwd");
+        }
+        synchronized (lock) {
+            if (started && !(ufrag.equals(stream.getRemoteUfrag()) && password.equals(stream.getRemotePassword()))) {
+                throw new UnsupportedOperationException("ICE restart (RFC 8445 §9) is not implemented");
+            }
+            stream.setRemoteUfrag(ufrag);
+            stream.setRemotePassword(password);
+        }
+    }
+
+    /**
+     * Adds a remote candidate (trickle ICE, RFC 8838: before or after {@link #start()}).
+     *
+     * @return false, with a debug log, for candidates ignored: TCP (not yet), mDNS {@code .local} names (the peer
+     * still shows up as peer-reflexive, RFC 8445 §7.3.1.3, when its checks arrive), components other than 1 (rtcp-mux),
+     * addresses outside the endpoint's allowed networks or of a family it has no address of, names that are not IP
+     * literals (never resolved), port 0; also after close(). True if added or already known.
+     */
+    public boolean addRemoteCandidate(IceCandidate candidate) {
+        String reason = ignoreReason(candidate);
+        InetAddress address = reason == null ? IpLiteral.parse(candidate.address()) : null;
+        if (reason == null && address == null) {
+            reason = "not an IP literal";
+        }
+        if (reason == null && !endpoint.isAllowedRemote(address)) {
+            reason = "outside the allowed remote networks";
+        }
+        if (reason == null && !endpoint.hasLocalFamily(address)) {
+            reason = "no local address of its family";
+        }
+        if (reason != null) {
+            remoteCandidatesIgnored.increment();
+            log.debug("ICE {}: ignoring remote candidate ({}): {}", name, reason, candidate.toSdpValue());
+            return false;
+        }
+        TransportAddress transportAddress = new TransportAddress(address, candidate.port(), Transport.UDP);
+        synchronized (lock) {
+            if (closed.get()) {
+                return false;
+            }
+            if (remoteAddresses.contains(transportAddress)) {
+                return true;
+            }
+            // A controlling agent sends the first check; see SharedPortHarvester.
+            if (controlling && !endpoint.expectPeer(this, transportAddress)) {
+                remoteCandidatesIgnored.increment();
+                log.debug("ICE {}: ignoring remote candidate (address in use by another transport): {}",
+                        name, candidate.toSdpValue());
+                return false;
+            }
+            remoteAddresses.add(transportAddress);
+            RemoteCandidate related = null;
+            InetAddress relatedAddress = IpLiteral.parse(candidate.relatedAddress());
+            if (relatedAddress != null && candidate.relatedPort() > 0) {
+                related = component.findRemoteCandidate(
+                        new TransportAddress(relatedAddress, candidate.relatedPort(), Transport.UDP));
+            }
+            RemoteCandidate remote = new RemoteCandidate(transportAddress, component, candidateType(candidate.type()),
+                    candidate.foundation(), candidate.priority(), related);
+            if (started && agent.getState() == IceProcessingState.RUNNING) {
+                // Pairs the new candidate with the local ones and adds them to the running check list.
+                component.addUpdateRemoteCandidates(remote);
+                component.updateRemoteCandidates();
+            } else {
+                // Before start() it takes part in the initial check list; after completion it is only recorded.
+                component.addRemoteCandidate(remote);
+            }
+            remoteCandidatesAdded.increment();
+        }
+        log.debug("ICE {}: remote candidate {}", name, candidate.toSdpValue());
+        return true;
+    }
+
+    /**
+     * Begins connectivity checks (RFC 8445 §6.1.4). Controlled: answers checks and uses the pair the controlling
+     * side nominates. Controlling: checks the remote candidates and nominates the first valid pair (RFC 8445 §8.1.1,
+     * ice4j's default nominator). Idempotent.
+     *
+     * @throws IllegalStateException if the remote credentials are not set, or after close()
+     */
+    public void start() {
+        synchronized (lock) {
+            if (closed.get()) {
+                throw new IllegalStateException("closed");
+            }
+            if (stream.getRemoteUfrag() == null || stream.getRemotePassword() == null) {
+                throw new IllegalStateException("remote credentials not set");
+            }
+            if (started) {
+                return;
+            }
+            started = true;
+            log.debug("ICE {}: starting checks with {} remote candidates", name, component.getRemoteCandidateCount());
+            agent.startConnectivityEstablishment();
+        }
+    }
+
+    /**
+     * Sends one datagram on the selected pair. Before a pair is selected, or after close(), it is dropped and counted
+     * (DTLS and SRTP retransmit or tolerate loss), not queued.
+     */
+    public void send(byte[] buf, int offset, int length) throws IOException {
+        if (closed.get()) {
+            packetsDroppedClosed.increment();
+            return;
+        }
+        if (component.getSelectedPair() == null) {
+            packetsDroppedNoPair.increment();
+            return;
+        }
+        component.send(buf, offset, length);
+        packetsSent.increment();
+    }
+
+    public boolean isConnected() {
+        return connected.get() && !closed.get();
+    }
+
+    /** The selected pair's remote address, or null before ICE completes. */
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isControlling() {
+        return controlling;
+    }
+
+    /** ice4j's processing state, for logs and debugging. */
+    public String state() {
+        return agent.getState().toString();
+    }
+
+    /** Packet and candidate counters by metric name, a snapshot. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("ice_packets_received", packetsReceived.sum());
+        m.put("ice_packets_sent", packetsSent.sum());
+        m.put("ice_packets_dropped_no_selected_pair", packetsDroppedNoPair.sum());
+        m.put("ice_packets_dropped_closed", packetsDroppedClosed.sum());
+        m.put("ice_packets_dropped_not_dtls_or_rtp", packetsDroppedNotDtlsOrRtp.sum());
+        m.put("ice_remote_candidates_added", remoteCandidatesAdded.sum());
+        m.put("ice_remote_candidates_ignored", remoteCandidatesIgnored.sum());
+        return m;
+    }
+
+    /** Frees the ice4j agent, its candidates and its routes on the shared port. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (lock) {
+            agent.removeStateChangeListener(stateListener);
+        }
+        try {
+            agent.free();
+        } finally {
+            endpoint.transportClosed(this);
+        }
+        log.info("ICE {} closed ({})", name, counters());
+    }
+
+    @Override
+    public String toString() {
+        return "IceTransport[" + name + ", ufrag=" + agent.getLocalUfrag() + "]";
+    }
+
+    // ---- ice4j callbacks ----
+
+    private void onStateChange(PropertyChangeEvent event) {
+        if (!Agent.PROPERTY_ICE_PROCESSING_STATE.equals(event.getPropertyName())) {
+            return;
+        }
+        IceProcessingState state = (IceProcessingState) event.getNewValue();
+        log.info("ICE {}: {} -> {}", name, event.getOldValue(), state);
+        if (closed.get()) {
+            return;
+        }
+        if (state.isEstablished()) {
+            CandidatePair pair = component.getSelectedPair();
+            if (pair != null && connected.compareAndSet(false, true)) {
+                TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
+                remoteAddress = new InetSocketAddress(remote.getAddress(), remote.getPort());
+                log.info("ICE {}: selected {} <-> {}", name, pair.getLocalCandidate().getTransportAddress(), remote);
+                notify(() -> listener.onConnected(remoteAddress));
+            }
+        } else if (state == IceProcessingState.FAILED && failed.compareAndSet(false, true)) {
+            notify(() -> listener.onFailed("ICE failed: no valid candidate pair"));
+        }
+    }
+
+    private void onBuffer(Buffer buffer) {
+        try {
+            if (closed.get()) {
+                return;
+            }
+            int length = buffer.getLength();
+            DatagramKind kind = length > 0 ? DatagramKind.of(buffer.getBuffer()[buffer.getOffset()])
+                    : DatagramKind.UNKNOWN;
+            if (kind != DatagramKind.DTLS && kind != DatagramKind.RTP_RTCP) {
+                packetsDroppedNotDtlsOrRtp.increment();
+                return;
+            }
+            packetsReceived.increment();
+            listener.onPacket(buffer.getBuffer(), buffer.getOffset(), length);
+        } catch (RuntimeException e) {
+            log.warn("ICE {}: packet listener failed", name, e);
+        } finally {
+            BufferPool.returnBuffer.invoke(buffer);
+        }
+    }
+
+    private void notify(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.warn("ICE {}: listener failed", name, e);
+        }
+    }
+
+    // ---- local candidates ----
+
+    /** RFC 8445 §5.1.1.2: a public address of a 1:1 NAT is server-reflexive, its base the local host candidate. */
+    private void addPublicAddressCandidates() {
+        for (InetAddress publicAddress : endpoint.publicAddresses()) {
+            HostCandidate base = null;
+            for (LocalCandidate c : component.getLocalCandidates()) {
+                if (c instanceof HostCandidate host
+                        && IceEndpoint.sameFamily(host.getTransportAddress().getAddress(), publicAddress)
+                        && (base == null || isLoopback(base) && !isLoopback(host))) {
+                    base = host;
+                }
+            }
+            if (base == null) {
+                log.warn("ICE {}: no local address of the family of public address {}", name, publicAddress);
+                continue;
+            }
+            TransportAddress mapped = new TransportAddress(publicAddress, endpoint.udpPort(), Transport.UDP);
+            component.addLocalCandidate(new ServerReflexiveCandidate(mapped, base, base.getStunServerAddress(),
+                    CandidateExtendedType.STATICALLY_MAPPED_CANDIDATE));
+        }
+    }
+
+    private void assignPriorities() {
+        List<InetSocketAddress> local = endpoint.localAddresses();
+        List<InetAddress> publicAddresses = endpoint.publicAddresses();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            TransportAddress a = c.getTransportAddress();
+            int index = c.getType() == CandidateType.SERVER_REFLEXIVE_CANDIDATE
+                    ? publicAddresses.indexOf(a.getAddress())
+                    : local.indexOf(new InetSocketAddress(a.getAddress(), a.getPort()));
+            CandidatePriority.assign(c, CandidatePriority.MAX_LOCAL_PREFERENCE - Math.max(index, 0));
+        }
+    }
+
+    private List<IceCandidate> describeLocalCandidates() {
+        List<IceCandidate> result = new ArrayList<>();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            TransportAddress a = c.getTransportAddress();
+            String related = null;
+            int relatedPort = -1;
+            if (c.getType() != CandidateType.HOST_CANDIDATE && c.getBase() != null) {
+                TransportAddress base = c.getBase().getTransportAddress();
+                related = IpLiteral.format(base.getAddress());
+                relatedPort = base.getPort();
+            }
+            result.add(new IceCandidate(c.getFoundation(), component.getComponentID(), "udp", c.getPriority(),
+                    IpLiteral.format(a.getAddress()), a.getPort(), sdpType(c.getType()), related, relatedPort, null));
+        }
+        result.sort(Comparator.comparingLong(IceCandidate::priority).reversed());
+        return List.copyOf(result);
+    }
+
+    private static boolean isLoopback(HostCandidate c) {
+        return c.getTransportAddress().getAddress().isLoopbackAddress();
+    }
+
+    private static String ignoreReason(IceCandidate c) {
+        if (!"udp".equals(c.transport())) {
+            return "ICE-TCP not supported yet";
+        }
+        if (c.component() != 1) {
+            return "component " + c.component() + " (rtcp-mux: only component 1)";
+        }
+        if (c.isMdns()) {
+            return "mDNS name, the peer will appear as peer-reflexive";
+        }
+        if (c.port() == 0) {
+            return "port 0";
+        }
+        return null;
+    }
+
+    private static String sdpType(CandidateType type) {
+        return switch (type) {
+            case HOST_CANDIDATE -> "host";
+            case SERVER_REFLEXIVE_CANDIDATE -> "srflx";
+            case PEER_REFLEXIVE_CANDIDATE -> "prflx";
+            case RELAYED_CANDIDATE -> "relay";
+            default -> throw new IllegalArgumentException("no SDP type for " + type);
+        };
+    }
+
+    private static CandidateType candidateType(String sdpType) {
+        return switch (sdpType) {
+            case "host" -> CandidateType.HOST_CANDIDATE;
+            case "srflx" -> CandidateType.SERVER_REFLEXIVE_CANDIDATE;
+            case "prflx" -> CandidateType.PEER_REFLEXIVE_CANDIDATE;
+            case "relay" -> CandidateType.RELAYED_CANDIDATE;
+            default -> throw new IllegalArgumentException("unknown candidate type " + sdpType);
+        };
+    }
+}
