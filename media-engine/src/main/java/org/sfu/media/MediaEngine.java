@@ -1,0 +1,99 @@
+package org.sfu.media;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sfu.dtls.DtlsCertificate;
+import org.sfu.ice.IceEndpoint;
+import org.sfu.media.router.MediaContext;
+import org.sfu.media.router.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media side of one server: the shared ICE port, the DTLS certificate, the handshake and timer threads, and the
+ * routers (rooms). Everything a participant's session needs is reached from here, nothing is global.
+ */
+public final class MediaEngine implements AutoCloseable {
+
+    /**
+     * @param firstOfferDelayMillis how long the server waits for a new participant's own offer before it offers
+     *                              itself (avoids offer collisions with clients that call right after connecting)
+     */
+    public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
+
+    private final IceEndpoint iceEndpoint;
+    private final DtlsCertificate certificate;
+    private final ExecutorService handshakeExecutor;
+    private final ScheduledExecutorService scheduler;
+    private final MediaContext context;
+    private final ConcurrentHashMap<String, Router> routers = new ConcurrentHashMap<>();
+
+    private MediaEngine(Options options) throws IOException {
+        this.certificate = DtlsCertificate.generate();
+        this.iceEndpoint = IceEndpoint.open(options.ice());
+        // Bouncy Castle's handshake blocks its thread until the peer answers: one thread per handshake in flight.
+        this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
+        this.context = new MediaContext(iceEndpoint, certificate, handshakeExecutor, scheduler,
+                options.firstOfferDelayMillis());
+        LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}", iceEndpoint.udpPort(),
+                iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue());
+    }
+
+    public static MediaEngine start(Options options) throws IOException {
+        return new MediaEngine(options);
+    }
+
+    public int udpPort() {
+        return iceEndpoint.udpPort();
+    }
+
+    public IceEndpoint iceEndpoint() {
+        return iceEndpoint;
+    }
+
+    /** The router (room) with this name, created on first use and removed when its last participant leaves. */
+    public Router router(String name) {
+        return routers.computeIfAbsent(name, n -> new Router(n, context, this::removeIfEmpty));
+    }
+
+    public int routerCount() {
+        return routers.size();
+    }
+
+    /** ICE agents (one per participant transport) not yet freed. */
+    public int openTransports() {
+        return iceEndpoint.openTransports();
+    }
+
+    private void removeIfEmpty(Router router) {
+        routers.computeIfPresent(router.id(), (k, r) -> r == router && r.size() == 0 ? null : r);
+    }
+
+    @Override
+    public void close() {
+        for (Router r : routers.values()) {
+            r.peers().forEach(p -> p.close());
+        }
+        routers.clear();
+        scheduler.shutdownNow();
+        handshakeExecutor.shutdownNow();
+        iceEndpoint.close();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,515 @@
+package org.sfu.media.negotiation;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sfu.dtls.DtlsTransport;
+import org.sfu.dtls.Fingerprint;
+import org.sfu.ice.IceCandidate;
+import org.sfu.media.sdp.Attribute;
+import org.sfu.media.sdp.Direction;
+import org.sfu.media.sdp.MediaDescription;
+import org.sfu.media.sdp.RtpCodec;
+import org.sfu.media.sdp.SessionDescription;
+import org.sfu.media.sdp.SsrcGroup;
+
+/**
+ * The server's half of one participant's offer/answer exchange (RFC 3264, JSEP RFC 8829), with everything on one
+ * bundled transport (RFC 8843). The server is the remote peer of every participant:
+ * <ul>
+ *   <li>m-lines the participant sends on carry its own tracks to the server (upstream; the server answers
+ *       {@code recvonly});</li>
+ *   <li>every other participant's track reaches it on an m-line of its own that the server adds in an offer
+ *       (downstream; {@code sendonly}, with {@code a=msid} and {@code a=ssrc} so the browser can demultiplex it);</li>
+ *   <li>when the server makes the first offer (the participant never offered), it adds one {@code recvonly} audio
+ *       and one video m-line so that the participant's camera and microphone can still reach the server.</li>
+ * </ul>
+ * Not thread-safe: its owner serialises calls.
+ */
+public final class Negotiator {
+
+    /** What the server does with one m-line. */
+    enum Role { UPSTREAM, DOWNSTREAM }
+
+    /** The server's view of one m-line of this participant's session. Mutable while a description is built. */
+    private static final class Section {
+        final String mid;
+        final String kind;
+        final String protocol;
+        final Role role;
+        List<RtpCodec> codecs;
+        List<String> rejectedFormats = List.of();
+        boolean rejected;
+        DownstreamTrack track;
+
+        Section(String mid, String kind, String protocol, Role role, List<RtpCodec> codecs) {
+            this.mid = mid;
+            this.kind = kind;
+            this.protocol = protocol;
+            this.role = role;
+            this.codecs = codecs;
+        }
+
+        Section copy() {
+            Section s = new Section(mid, kind, protocol, role, codecs);
+            s.rejectedFormats = rejectedFormats;
+            s.rejected = rejected;
+            s.track = track;
+            return s;
+        }
+    }
+
+    /** The outcome of applying a remote description. {@code answerSdp} is null when the description was an answer. */
+    public record Result(String answerSdp, RemoteTransportParameters transport, List<UpstreamTrack> upstream) {
+    }
+
+    private static final String RTP_PROTOCOL = "UDP/TLS/RTP/SAVPF";
+    private static final int MAX_SECTIONS = 64;
+
+    private final LocalTransportParameters local;
+    private final long sessionId;
+    private long sessionVersion = 1;
+    private List<Section> sections = new ArrayList<>();
+    /** The m-lines of the server's outstanding offer; null in the stable state. */
+    private List<Section> proposed;
+    private DtlsTransport.Role dtlsRole;
+    private boolean remoteOffered;
+
+    public Negotiator(LocalTransportParameters local) {
+        this.local = local;
+        this.sessionId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    }
+
+    /** True while the server's own offer waits for its answer (signaling state "have-local-offer"). */
+    public boolean hasLocalOffer() {
+        return proposed != null;
+    }
+
+    /** True once one offer/answer exchange has completed. */
+    public boolean isNegotiated() {
+        return !sections.isEmpty();
+    }
+
+    /** True once the participant has made an offer of its own at least once. */
+    public boolean remoteOffered() {
+        return remoteOffered;
+    }
+
+    /** The mid of the m-line that carries the bundle's transport (the first accepted one), or null. */
+    public String bundleTag() {
+        for (Section s : sections) {
+            if (!s.rejected) {
+                return s.mid;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Applies the participant's offer and returns the server's answer. The signaling state must be stable: the caller
+     * resolves offer collisions before this.
+     */
+    public Result receiveOffer(String sdp, List<DownstreamTrack> downstream) throws NegotiationException {
+        if (proposed != null) {
+            throw new IllegalStateException("offer received in have-local-offer");
+        }
+        SessionDescription offer = parse(sdp);
+        List<MediaDescription> media = offer.media();
+        if (media.isEmpty()) {
+            throw new NegotiationException("the offer has no m-lines");
+        }
+        if (media.size() < sections.size()) {
+            // RFC 8829 §5.2.2: m-lines are never removed from a session, only rejected or recycled.
+            throw new NegotiationException("the offer has " + media.size() + " m-lines, the session already has "
+                    + sections.size());
+        }
+        if (media.size() > MAX_SECTIONS) {
+            throw new NegotiationException("the offer has more than " + MAX_SECTIONS + " m-lines");
+        }
+        RemoteTransportParameters transport = transportOf(offer, true);
+        Set<String> downstreamIds = new HashSet<>();
+        for (DownstreamTrack t : downstream) {
+            downstreamIds.add(t.id());
+        }
+
+        List<Section> next = new ArrayList<>();
+        List<UpstreamTrack> upstream = new ArrayList<>();
+        List<Direction> answerDirections = new ArrayList<>();
+        Set<String> mids = new HashSet<>();
+        for (int i = 0; i < media.size(); i++) {
+            MediaDescription m = media.get(i);
+            String mid = m.mid();
+            if (mid == null || mid.isEmpty()) {
+                throw new NegotiationException("m-line " + i + " has no a=mid (RFC 8843 requires one)");
+            }
+            if (!mids.add(mid)) {
+                throw new NegotiationException("mid " + mid + " appears twice");
+            }
+            Section s;
+            if (i < sections.size()) {
+                s = sections.get(i).copy();
+                if (!s.mid.equals(mid) || !s.kind.equals(m.kind())) {
+                    throw new NegotiationException("m-line " + i + " was " + s.kind + " mid " + s.mid
+                            + ", the offer has " + m.kind() + " mid " + mid);
+                }
+            } else {
+                s = new Section(mid, m.kind(), m.protocol(), Role.UPSTREAM, List.of());
+            }
+            next.add(s);
+            List<RtpCodec> accepted = isRtp(m) ? SupportedCodecs.accept(m.kind(), m.codecs()) : List.of();
+            if (m.isRejected() || accepted.isEmpty()) {
+                s.rejected = true;
+                s.rejectedFormats = m.formats();
+                s.track = null;
+                answerDirections.add(Direction.INACTIVE);
+                continue;
+            }
+            s.rejected = false;
+            s.codecs = accepted;
+            Direction remote = m.direction();
+            if (s.role == Role.DOWNSTREAM) {
+                if (s.track != null && !downstreamIds.contains(s.track.id())) {
+                    s.track = null;
+                }
+                boolean receives = remote == Direction.RECVONLY || remote == Direction.SENDRECV;
+                answerDirections.add(s.track != null && receives ? Direction.SENDONLY : Direction.INACTIVE);
+            } else if (remote == Direction.SENDRECV || remote == Direction.SENDONLY) {
+                upstream.add(new UpstreamTrack(mid, s.kind, primarySsrc(m), accepted));
+                answerDirections.add(Direction.RECVONLY);
+            } else {
+                answerDirections.add(Direction.INACTIVE);
+            }
+        }
+        if (transport == null) {
+            throw new NegotiationException("the offer has no accepted m-line with ICE credentials and a fingerprint");
+        }
+        if (dtlsRole == null) {
+            dtlsRole = transport.localDtlsRole();
+        }
+        sections = next;
+        remoteOffered = true;
+        String answer = write(next, answerDirections, setupValue(false));
+        return new Result(answer, withRole(transport), List.copyOf(upstream));
+    }
+
+    /**
+     * True when the server should offer: some downstream track has no m-line yet, or an m-line's track is gone, or
+     * the participant has never negotiated (the server then offers the m-lines it may send on).
+     */
+    public boolean needsOffer(List<DownstreamTrack> downstream) {
+        if (proposed != null) {
+            return false;
+        }
+        if (sections.isEmpty()) {
+            return true;
+        }
+        Set<String> bound = new HashSet<>();
+        for (Section s : sections) {
+            if (s.role == Role.DOWNSTREAM && s.track != null && !s.rejected) {
+                bound.add(s.track.id());
+            }
+        }
+        Set<String> wanted = new HashSet<>();
+        for (DownstreamTrack t : downstream) {
+            wanted.add(t.id());
+        }
+        return !bound.equals(wanted);
+    }
+
+    /** Builds the server's offer for the given downstream tracks and enters have-local-offer. */
+    public String createOffer(List<DownstreamTrack> downstream) {
+        if (proposed != null) {
+            throw new IllegalStateException("an offer is already outstanding");
+        }
+        List<Section> next = new ArrayList<>();
+        Set<String> wanted = new HashSet<>();
+        for (DownstreamTrack t : downstream) {
+            wanted.add(t.id());
+        }
+        Set<String> bound = new HashSet<>();
+        Set<String> usedMids = new HashSet<>();
+        for (Section s : sections) {
+            Section c = s.copy();
+            if (c.role == Role.DOWNSTREAM && c.track != null) {
+                if (wanted.contains(c.track.id()) && !c.rejected) {
+                    bound.add(c.track.id());
+                } else {
+                    c.track = null;
+                }
+            }
+            usedMids.add(c.mid);
+            next.add(c);
+        }
+        if (sections.isEmpty()) {
+            // The participant never offered: give it m-lines it can send its camera and microphone on.
+            for (String kind : List.of("audio", "video")) {
+                Section s = new Section(nextMid(usedMids), kind, RTP_PROTOCOL, Role.UPSTREAM, sessionCodecs(kind, next));
+                next.add(s);
+            }
+        }
+        for (DownstreamTrack t : downstream) {
+            if (bound.contains(t.id()) || next.size() >= MAX_SECTIONS) {
+                continue;
+            }
+            Section s = new Section(nextMid(usedMids), t.kind(), RTP_PROTOCOL, Role.DOWNSTREAM,
+                    sessionCodecs(t.kind(), next));
+            s.track = t;
+            next.add(s);
+        }
+        List<Direction> directions = new ArrayList<>();
+        for (Section s : next) {
+            if (s.rejected) {
+                directions.add(Direction.INACTIVE);
+            } else if (s.role == Role.UPSTREAM) {
+                directions.add(Direction.RECVONLY);
+            } else {
+                directions.add(s.track != null ? Direction.SENDONLY : Direction.INACTIVE);
+            }
+        }
+        proposed = next;
+        return write(next, directions, setupValue(true));
+    }
+
+    /** Withdraws the outstanding offer (JSEP rollback, RFC 8829 §4.1.8.2). */
+    public void rollback() {
+        proposed = null;
+    }
+
+    /** Applies the participant's answer to the server's outstanding offer. */
+    public Result receiveAnswer(String sdp) throws NegotiationException {
+        if (proposed == null) {
+            throw new NegotiationException("an answer arrived but the server has no outstanding offer");
+        }
+        SessionDescription answer = parse(sdp);
+        List<MediaDescription> media = answer.media();
+        if (media.size() != proposed.size()) {
+            throw new NegotiationException("the answer has " + media.size() + " m-lines, the offer had "
+                    + proposed.size());
+        }
+        RemoteTransportParameters transport = transportOf(answer, false);
+        List<UpstreamTrack> upstream = new ArrayList<>();
+        for (int i = 0; i < media.size(); i++) {
+            MediaDescription m = media.get(i);
+            Section s = proposed.get(i);
+            if (m.mid() != null && !m.mid().equals(s.mid)) {
+                throw new NegotiationException("answer m-line " + i + " has mid " + m.mid() + ", expected " + s.mid);
+            }
+            if (s.rejected) {
+                continue;
+            }
+            List<RtpCodec> accepted = isRtp(m) ? SupportedCodecs.accept(s.kind, m.codecs()) : List.of();
+            if (m.isRejected() || accepted.isEmpty()) {
+                s.rejected = true;
+                s.rejectedFormats = m.formats();
+                s.track = null;
+                continue;
+            }
+            s.codecs = accepted;
+            Direction remote = m.direction();
+            if (s.role == Role.UPSTREAM && (remote == Direction.SENDONLY || remote == Direction.SENDRECV)) {
+                upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), accepted));
+            }
+        }
+        if (transport == null) {
+            throw new NegotiationException("the answer has no accepted m-line with ICE credentials and a fingerprint");
+        }
+        if (dtlsRole == null) {
+            dtlsRole = transport.localDtlsRole();
+        }
+        sections = proposed;
+        proposed = null;
+        return new Result(null, withRole(transport), List.copyOf(upstream));
+    }
+
+    private RemoteTransportParameters withRole(RemoteTransportParameters t) {
+        return new RemoteTransportParameters(t.iceUfrag(), t.icePassword(), t.fingerprint(), dtlsRole);
+    }
+
+    private static SessionDescription parse(String sdp) throws NegotiationException {
+        if (sdp == null || sdp.isBlank()) {
+            throw new NegotiationException("the description has no SDP");
+        }
+        try {
+            return SessionDescription.parse(sdp);
+        } catch (IllegalArgumentException e) {
+            throw new NegotiationException("malformed SDP: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The bundled transport's parameters come from the first accepted m-line (RFC 8843 §7.2); the DTLS role follows
+     * RFC 5763 §5: an offer's actpass or active makes the server passive (the DTLS server); an answer's active makes
+     * the server the DTLS server, passive makes it the client.
+     */
+    private static RemoteTransportParameters transportOf(SessionDescription d, boolean isOffer)
+            throws NegotiationException {
+        for (MediaDescription m : d.media()) {
+            if (m.isRejected()) {
+                continue;
+            }
+            String ufrag = d.iceUfrag(m);
+            String pwd = d.icePwd(m);
+            String fingerprint = d.fingerprint(m);
+            if (ufrag == null || pwd == null || fingerprint == null) {
+                continue;
+            }
+            Fingerprint fp;
+            try {
+                fp = Fingerprint.parse(fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw new NegotiationException("bad a=fingerprint: " + e.getMessage(), e);
+            }
+            String setup = d.setup(m);
+            DtlsTransport.Role role;
+            if (isOffer) {
+                role = "passive".equals(setup) ? DtlsTransport.Role.CLIENT : DtlsTransport.Role.SERVER;
+            } else if (setup == null || "active".equals(setup)) {
+                role = DtlsTransport.Role.SERVER;
+            } else if ("passive".equals(setup)) {
+                role = DtlsTransport.Role.CLIENT;
+            } else {
+                throw new NegotiationException("an answer must say a=setup:active or passive, not " + setup);
+            }
+            return new RemoteTransportParameters(ufrag, pwd, fp, role);
+        }
+        return null;
+    }
+
+    /** RFC 5576: with an FID group the first SSRC is the media stream and the second its retransmissions. */
+    private static long primarySsrc(MediaDescription m) {
+        for (SsrcGroup g : m.ssrcGroups()) {
+            if (g.semantics().equals("FID") && !g.ssrcs().isEmpty()) {
+                return g.ssrcs().get(0);
+            }
+        }
+        Map<Long, Map<String, String>> ssrcs = m.ssrcAttributes();
+        return ssrcs.isEmpty() ? -1 : ssrcs.keySet().iterator().next();
+    }
+
+    private static boolean isRtp(MediaDescription m) {
+        return (m.kind().equals("audio") || m.kind().equals("video")) && m.protocol().contains("RTP");
+    }
+
+    /**
+     * Payload types for a new m-line: those already negotiated for the kind, so that one payload type means one codec
+     * across the bundle (RFC 8843 §9.1), else the server's defaults.
+     */
+    private static List<RtpCodec> sessionCodecs(String kind, List<Section> existing) {
+        for (Section s : existing) {
+            if (s.kind.equals(kind) && !s.rejected && !s.codecs.isEmpty()) {
+                return s.codecs;
+            }
+        }
+        return SupportedCodecs.defaults(kind);
+    }
+
+    private static String nextMid(Set<String> used) {
+        for (int i = 0; ; i++) {
+            String mid = Integer.toString(i);
+            if (used.add(mid)) {
+                return mid;
+            }
+        }
+    }
+
+    /** RFC 5763 §5 / RFC 8842 §5: actpass in a first offer, then the role already established. */
+    private String setupValue(boolean offer) {
+        if (dtlsRole == null) {
+            return offer ? "actpass" : "passive";
+        }
+        return dtlsRole == DtlsTransport.Role.SERVER ? "passive" : "active";
+    }
+
+    private String write(List<Section> list, List<Direction> directions, String setup) {
+        List<String> bundle = new ArrayList<>();
+        for (Section s : list) {
+            if (!s.rejected) {
+                bundle.add(s.mid);
+            }
+        }
+        List<Attribute> sessionAttributes = new ArrayList<>();
+        if (!bundle.isEmpty()) {
+            sessionAttributes.add(new Attribute("group", "BUNDLE " + String.join(" ", bundle)));
+        }
+        sessionAttributes.add(new Attribute("msid-semantic", " WMS *"));
+        List<MediaDescription> media = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            media.add(section(list.get(i), directions.get(i), setup));
+        }
+        String origin = "- " + sessionId + " " + (sessionVersion++) + " IN IP4 127.0.0.1";
+        return new SessionDescription(origin, "-", List.copyOf(sessionAttributes), List.copyOf(media)).toSdp();
+    }
+
+    private MediaDescription section(Section s, Direction direction, String setup) {
+        List<Attribute> a = new ArrayList<>();
+        if (s.rejected) {
+            // RFC 8829 §5.3.1: a rejected m-line keeps its kind and format list with port 0.
+            a.add(new Attribute("mid", s.mid));
+            a.add(new Attribute(Direction.INACTIVE.sdpName(), null));
+            List<String> formats = s.rejectedFormats.isEmpty() ? List.of("0") : s.rejectedFormats;
+            return new MediaDescription(s.kind, 0, s.protocol, formats, "IN IP4 0.0.0.0", List.copyOf(a));
+        }
+        a.add(new Attribute("ice-ufrag", local.iceUfrag()));
+        a.add(new Attribute("ice-pwd", local.icePassword()));
+        a.add(new Attribute("fingerprint", local.fingerprint().toSdpValue()));
+        a.add(new Attribute("setup", setup));
+        a.add(new Attribute("mid", s.mid));
+        a.add(new Attribute(direction.sdpName(), null));
+        a.add(new Attribute("rtcp-mux", null));
+        a.add(new Attribute("rtcp-rsize", null));
+        if (s.role == Role.DOWNSTREAM && s.track != null && direction == Direction.SENDONLY) {
+            DownstreamTrack t = s.track;
+            a.add(new Attribute("msid", t.streamId() + " " + t.trackId()));
+        }
+        List<String> formats = new ArrayList<>();
+        for (RtpCodec c : s.codecs) {
+            formats.add(Integer.toString(c.payloadType()));
+            String encoding = c.name() + "/" + c.clockRate() + (c.channels() > 1 ? "/" + c.channels() : "");
+            a.add(new Attribute("rtpmap", c.payloadType() + " " + encoding));
+            for (String fb : c.rtcpFeedback()) {
+                a.add(new Attribute("rtcp-fb", c.payloadType() + " " + fb));
+            }
+            if (!c.fmtp().isEmpty()) {
+                List<String> params = new ArrayList<>();
+                c.fmtp().forEach((k, v) -> params.add(v == null || v.isEmpty() ? k : k + "=" + v));
+                a.add(new Attribute("fmtp", c.payloadType() + " " + String.join(";", params)));
+            }
+        }
+        if (s.role == Role.DOWNSTREAM && s.track != null && direction == Direction.SENDONLY) {
+            DownstreamTrack t = s.track;
+            a.add(new Attribute("ssrc", t.ssrc() + " cname:" + t.streamId()));
+            a.add(new Attribute("ssrc", t.ssrc() + " msid:" + t.streamId() + " " + t.trackId()));
+        }
+        for (IceCandidate c : local.candidates()) {
+            a.add(new Attribute("candidate", c.toSdpValue().substring("candidate:".length())));
+        }
+        a.add(new Attribute("end-of-candidates", null));
+        return new MediaDescription(s.kind, 9, s.protocol, List.copyOf(formats), "IN IP4 0.0.0.0", List.copyOf(a));
+    }
+
+    /** The position of the m-line with this mid in the negotiated session, or -1. */
+    public int indexOf(String mid) {
+        for (int i = 0; i < sections.size(); i++) {
+            if (sections.get(i).mid.equals(mid)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The codecs (in the participant's payload type numbers) of the negotiated m-line that carries this downstream
+     * track, or an empty list while no completed exchange has one.
+     */
+    public List<RtpCodec> negotiatedCodecs(String trackId) {
+        for (Section s : sections) {
+            if (s.role == Role.DOWNSTREAM && !s.rejected && s.track != null && s.track.id().equals(trackId)) {
+                return s.codecs;
+            }
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,94 @@
+package org.sfu.media.negotiation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.sfu.media.sdp.RtpCodec;
+
+/**
+ * The codecs this server forwards and the RTCP feedback it handles for them. An SFU does not transcode, so a codec is
+ * acceptable when every participant can decode it: Opus for audio; VP8 and constrained-baseline H.264
+ * (packetization-mode 1) for video, VP8 first because every WebRTC endpoint must implement it (RFC 7742 §5).
+ */
+public final class SupportedCodecs {
+
+    /** Feedback the server forwards or answers today: NACK (RFC 4585 §6.2.1), PLI (§6.3.1), FIR (RFC 5104 §4.3.1). */
+    static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir");
+
+    private static final String H264_PROFILE = "42e01f";
+
+    private SupportedCodecs() {
+    }
+
+    /**
+     * The offered codecs of one m-line that the server accepts, in the server's order of preference (the answerer's
+     * order tells the offerer which codec to send first, RFC 3264 §6.1), with the feedback filtered to what is handled.
+     */
+    public static List<RtpCodec> accept(String kind, List<RtpCodec> offered) {
+        List<RtpCodec> accepted = new ArrayList<>();
+        for (String name : preference(kind)) {
+            for (RtpCodec codec : offered) {
+                if (codec.name().equalsIgnoreCase(name) && acceptable(codec)) {
+                    accepted.add(filterFeedback(kind, codec));
+                    // One payload type per codec is enough: the first the offerer listed is its preferred variant.
+                    break;
+                }
+            }
+        }
+        return List.copyOf(accepted);
+    }
+
+    /** What the server offers to a participant that has not told it its own payload types yet. */
+    public static List<RtpCodec> defaults(String kind) {
+        return switch (kind) {
+            case "audio" -> List.of(new RtpCodec(111, "opus", 48000, 2, fmtp("minptime", "10", "useinbandfec", "1"),
+                    List.of()));
+            case "video" -> List.of(
+                    new RtpCodec(96, "VP8", 90000, 1, Map.of(), List.copyOf(orderedVideoFeedback())),
+                    new RtpCodec(102, "H264", 90000, 1, fmtp("level-asymmetry-allowed", "1", "packetization-mode", "1",
+                            "profile-level-id", H264_PROFILE), List.copyOf(orderedVideoFeedback())));
+            default -> List.of();
+        };
+    }
+
+    private static List<String> preference(String kind) {
+        return switch (kind) {
+            case "audio" -> List.of("opus");
+            case "video" -> List.of("VP8", "H264");
+            default -> List.of();
+        };
+    }
+
+    private static boolean acceptable(RtpCodec codec) {
+        if (!codec.name().equalsIgnoreCase("H264")) {
+            return true;
+        }
+        // RFC 6184 §8.1: only packetization-mode 1 with the constrained baseline profile is forwarded, so that
+        // every receiver can decode what any sender produces.
+        String mode = codec.fmtp().getOrDefault("packetization-mode", "0");
+        String profile = codec.fmtp().getOrDefault("profile-level-id", "420010").toLowerCase(Locale.ROOT);
+        return mode.equals("1") && profile.startsWith("42e0");
+    }
+
+    private static RtpCodec filterFeedback(String kind, RtpCodec codec) {
+        List<String> feedback = kind.equals("video")
+                ? codec.rtcpFeedback().stream().filter(VIDEO_FEEDBACK::contains).toList()
+                : List.of();
+        return new RtpCodec(codec.payloadType(), codec.name(), codec.clockRate(), codec.channels(), codec.fmtp(), feedback);
+    }
+
+    private static List<String> orderedVideoFeedback() {
+        return List.of("nack", "nack pli", "ccm fir");
+    }
+
+    private static Map<String, String> fmtp(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+}

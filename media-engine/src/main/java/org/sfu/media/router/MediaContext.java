@@ -1,0 +1,14 @@
+package org.sfu.media.router;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.sfu.dtls.DtlsCertificate;
+import org.sfu.ice.IceEndpoint;
+
+/**
+ * What every participant's media session shares within one server: the ICE port, the DTLS identity, the threads for
+ * handshakes and timers. Owned by {@link org.sfu.media.MediaEngine}; passed down instead of being global.
+ */
+public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, Executor handshakeExecutor,
+                           ScheduledExecutorService scheduler, long firstOfferDelayMillis) {
+}

@@ -1,0 +1,475 @@
+package org.sfu.media.router;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.sfu.ice.IceCandidate;
+import org.sfu.media.negotiation.DownstreamTrack;
+import org.sfu.media.negotiation.LocalTransportParameters;
+import org.sfu.media.negotiation.NegotiationException;
+import org.sfu.media.negotiation.Negotiator;
+import org.sfu.media.negotiation.RemoteTransportParameters;
+import org.sfu.media.negotiation.UpstreamTrack;
+import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.transport.WebRtcTransport;
+import org.sfu.srtp.PacketBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant in a router: its transport, its half of the offer/answer exchange, the tracks it sends
+ * (producers) and the copies of other participants' tracks it receives (consumers).
+ *
+ * <p>Threads: signaling calls ({@link #onOffer}, {@link #onAnswer}, {@link #onCandidate}) and router updates are
+ * serialised by this object's lock; a peer never holds its lock while calling into another peer, so two peers can
+ * renegotiate at once without deadlock. The packet path ({@link #onRtp}, {@link #onRtcp}) takes no lock: it reads
+ * immutable snapshots published through volatile fields.
+ *
+ * <p>Offer collisions (RFC 8829 §4.1.8, "glare"): the server never withdraws its own offer for a client's. A client
+ * offer that arrives while the server's offer is outstanding is held: a browser that receives the server's offer in
+ * have-local-offer rolls its own back and answers (implicit rollback), and then the held offer is dropped. If the
+ * server's offer stays unanswered for {@link #GLARE_TIMEOUT_MILLIS}, the server withdraws it and answers the held
+ * offer instead, so a client that cannot roll back is not stuck.
+ */
+public final class Peer {
+    static final long GLARE_TIMEOUT_MILLIS = 4000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String id;
+    private final Router router;
+    private final PeerSignaling signaling;
+    private final WebRtcTransport transport;
+    private final Negotiator negotiator;
+    private final ScheduledExecutorService scheduler;
+    private final long localSsrc;
+    private final long joinedAtNanos = System.nanoTime();
+    private final long offerDelayNanos;
+    private final LongAdder rtpUnknownSsrc = new LongAdder();
+    private final LongAdder rtcpDropped = new LongAdder();
+
+    // Guarded by this.
+    private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
+    private final Map<String, Consumer> consumersByProducer = new LinkedHashMap<>();
+    private String heldOffer;
+    private boolean candidatesSent;
+    private boolean offerScheduled;
+    private boolean closed;
+
+    // Snapshots for the packet path.
+    private volatile Map<Long, Producer> producersBySsrc = Map.of();
+    private volatile List<Producer> producersWithoutSsrc = List.of();
+
+    Peer(String id, Router router, PeerSignaling signaling, MediaContext context) {
+        this.id = id;
+        this.router = router;
+        this.signaling = signaling;
+        this.scheduler = context.scheduler();
+        this.offerDelayNanos = TimeUnit.MILLISECONDS.toNanos(context.firstOfferDelayMillis());
+        this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
+        this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
+                context.handshakeExecutor(), new TransportListener());
+        this.negotiator = new Negotiator(new LocalTransportParameters(transport.localUfrag(),
+                transport.localPassword(), transport.localFingerprint(), transport.localCandidates()));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public WebRtcTransport transport() {
+        return transport;
+    }
+
+    /** The SSRC the server puts in its own RTCP toward this participant. */
+    long localSsrc() {
+        return localSsrc;
+    }
+
+    public synchronized List<Producer> producers() {
+        return List.copyOf(producersByMid.values());
+    }
+
+    public synchronized List<Consumer> consumers() {
+        return List.copyOf(consumersByProducer.values());
+    }
+
+    /** The participant's offer: answer it (or hold it, see the class comment on collisions). */
+    public void onOffer(String sdp) {
+        boolean producersChanged;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (negotiator.hasLocalOffer()) {
+                LOG.info("Participant {}: offer collided with the server's; holding it", id);
+                heldOffer = sdp;
+                return;
+            }
+            producersChanged = applyOffer(sdp);
+        }
+        afterNegotiation(producersChanged);
+    }
+
+    /** Must hold the lock. Returns whether the set of producers changed. */
+    private boolean applyOffer(String sdp) {
+        Negotiator.Result result;
+        try {
+            result = negotiator.receiveOffer(sdp, downstreamTracks());
+        } catch (NegotiationException e) {
+            LOG.info("Participant {}: offer refused: {}", id, e.getMessage());
+            signaling.sendError("bad-offer", e.getMessage());
+            return false;
+        }
+        signaling.sendAnswer(result.answerSdp());
+        startTransport(result.transport());
+        sendCandidatesOnce();
+        activateNegotiatedConsumers();
+        return reconcileProducers(result.upstream());
+    }
+
+    /** The participant's answer to the server's offer. */
+    public void onAnswer(String sdp) {
+        boolean producersChanged;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Negotiator.Result result;
+            try {
+                result = negotiator.receiveAnswer(sdp);
+            } catch (NegotiationException e) {
+                LOG.info("Participant {}: answer refused: {}", id, e.getMessage());
+                signaling.sendError("bad-answer", e.getMessage());
+                if (negotiator.hasLocalOffer()) {
+                    // Stay usable: forget the offer so that the next change makes a fresh one.
+                    negotiator.rollback();
+                }
+                return;
+            }
+            // The client answered the server's offer, so it rolled back any offer of its own that collided.
+            heldOffer = null;
+            startTransport(result.transport());
+            sendCandidatesOnce();
+            activateNegotiatedConsumers();
+            producersChanged = reconcileProducers(result.upstream());
+        }
+        afterNegotiation(producersChanged);
+    }
+
+    /** A trickled remote candidate; an empty one means end-of-candidates (RFC 8838 §4). */
+    public void onCandidate(String candidate) {
+        if (candidate == null || candidate.isBlank()) {
+            return;
+        }
+        IceCandidate parsed;
+        try {
+            parsed = IceCandidate.parse(candidate);
+        } catch (IllegalArgumentException e) {
+            signaling.sendError("bad-candidate", e.getMessage());
+            return;
+        }
+        if (!transport.addRemoteCandidate(parsed)) {
+            LOG.debug("Participant {}: candidate ignored: {}", id, candidate);
+        }
+    }
+
+    private void afterNegotiation(boolean producersChanged) {
+        if (producersChanged) {
+            router.producersChanged();
+        }
+        maybeOffer();
+    }
+
+    private void startTransport(RemoteTransportParameters remote) {
+        if (!transport.isStarted()) {
+            transport.start(remote.iceUfrag(), remote.icePassword(), remote.fingerprint(), remote.localDtlsRole());
+        }
+    }
+
+    private void sendCandidatesOnce() {
+        if (candidatesSent) {
+            return;
+        }
+        String mid = negotiator.bundleTag();
+        if (mid == null) {
+            return;
+        }
+        candidatesSent = true;
+        int index = negotiator.indexOf(mid);
+        for (IceCandidate c : transport.localCandidates()) {
+            signaling.sendCandidate(c.toSdpValue(), mid, index);
+        }
+    }
+
+    /** Must hold the lock. Creates, keeps or removes producers to match what the participant now sends. */
+    private boolean reconcileProducers(List<UpstreamTrack> upstream) {
+        Map<String, Producer> next = new LinkedHashMap<>();
+        boolean changed = false;
+        for (UpstreamTrack track : upstream) {
+            Producer existing = producersByMid.get(track.mid());
+            if (existing != null && (track.ssrc() < 0 || existing.ssrc() == track.ssrc())
+                    && existing.codecs().equals(track.codecs())) {
+                next.put(track.mid(), existing);
+                continue;
+            }
+            Producer producer = new Producer(id + "-" + track.mid(), this, track.kind(), track.mid(), track.ssrc(),
+                    track.codecs());
+            next.put(track.mid(), producer);
+            changed = true;
+            LOG.info("Participant {}: producing {} on mid {} (ssrc {})", id, track.kind(), track.mid(),
+                    track.ssrc() < 0 ? "unsignaled" : Long.toString(track.ssrc()));
+        }
+        for (String mid : producersByMid.keySet()) {
+            if (next.get(mid) != producersByMid.get(mid)) {
+                changed = true;
+            }
+        }
+        if (changed) {
+            producersByMid.clear();
+            producersByMid.putAll(next);
+            publishProducers();
+        }
+        return changed;
+    }
+
+    private void publishProducers() {
+        Map<Long, Producer> bySsrc = new HashMap<>();
+        List<Producer> unknown = new ArrayList<>();
+        for (Producer p : producersByMid.values()) {
+            if (p.ssrc() >= 0) {
+                bySsrc.put(p.ssrc(), p);
+            } else {
+                unknown.add(p);
+            }
+        }
+        producersBySsrc = Map.copyOf(bySsrc);
+        producersWithoutSsrc = List.copyOf(unknown);
+    }
+
+    /**
+     * The router's producers changed: consume every other participant's producers, drop consumers of the ones that
+     * are gone, and renegotiate if that changes the m-lines.
+     */
+    void syncConsumers(List<Producer> all) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Map<String, Producer> wanted = new LinkedHashMap<>();
+            for (Producer p : all) {
+                if (p.owner() != this) {
+                    wanted.put(p.id(), p);
+                }
+            }
+            consumersByProducer.entrySet().removeIf(e -> {
+                Producer p = wanted.get(e.getKey());
+                if (p == e.getValue().producer()) {
+                    return false;
+                }
+                e.getValue().deactivate();
+                e.getValue().producer().removeConsumer(e.getValue());
+                return true;
+            });
+            for (Producer p : wanted.values()) {
+                if (!consumersByProducer.containsKey(p.id())) {
+                    Consumer c = new Consumer(id + "<" + p.id(), p, this);
+                    consumersByProducer.put(p.id(), c);
+                    p.addConsumer(c);
+                }
+            }
+        }
+        maybeOffer();
+    }
+
+    /** Must hold the lock. */
+    private List<DownstreamTrack> downstreamTracks() {
+        List<DownstreamTrack> tracks = new ArrayList<>();
+        for (Consumer c : consumersByProducer.values()) {
+            if (c.producer().ssrc() >= 0) {
+                tracks.add(c.track());
+            }
+        }
+        return tracks;
+    }
+
+    /** Must hold the lock. Starts forwarding on every consumer whose m-line the participant has now accepted. */
+    private void activateNegotiatedConsumers() {
+        for (Consumer c : consumersByProducer.values()) {
+            var codecs = negotiator.negotiatedCodecs(c.id());
+            if (codecs.isEmpty()) {
+                c.deactivate();
+            } else if (!c.isActive()) {
+                c.activate(codecs);
+                if (transport.isConnected()) {
+                    c.producer().requestKeyframe();
+                }
+            }
+        }
+    }
+
+    /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
+    void maybeOffer() {
+        synchronized (this) {
+            if (closed || negotiator.hasLocalOffer()) {
+                return;
+            }
+            List<DownstreamTrack> tracks = downstreamTracks();
+            if (!negotiator.needsOffer(tracks)) {
+                return;
+            }
+            if (!negotiator.isNegotiated()) {
+                // Give a participant that is about to offer (the documented caller) the chance to do so first,
+                // so that the two offers do not collide.
+                long wait = offerDelayNanos - (System.nanoTime() - joinedAtNanos);
+                if (wait > 0) {
+                    if (!offerScheduled) {
+                        offerScheduled = true;
+                        scheduler.schedule(() -> {
+                            synchronized (this) {
+                                offerScheduled = false;
+                            }
+                            maybeOffer();
+                        }, wait, TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                }
+            }
+            String offer = negotiator.createOffer(tracks);
+            signaling.sendOffer(offer, !tracks.isEmpty());
+            sendCandidatesOnce();
+            scheduler.schedule(this::onOfferTimeout, GLARE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onOfferTimeout() {
+        boolean producersChanged;
+        synchronized (this) {
+            if (closed || heldOffer == null || !negotiator.hasLocalOffer()) {
+                return;
+            }
+            LOG.info("Participant {}: the server's offer went unanswered; answering the held offer instead", id);
+            negotiator.rollback();
+            String sdp = heldOffer;
+            heldOffer = null;
+            producersChanged = applyOffer(sdp);
+        }
+        afterNegotiation(producersChanged);
+    }
+
+    /** An unprotected RTP packet from this participant. Network thread, no locks. */
+    void onRtp(PacketBuffer packet) {
+        byte[] buf = packet.buffer();
+        long ssrc = RtpPacket.ssrc(buf, packet.offset());
+        Producer producer = producersBySsrc.get(ssrc);
+        if (producer == null) {
+            producer = learnSsrc(ssrc, RtpPacket.payloadType(buf, packet.offset()));
+            if (producer == null) {
+                rtpUnknownSsrc.increment();
+                return;
+            }
+        }
+        producer.onRtp(packet);
+    }
+
+    /**
+     * A participant that announces no SSRC (allowed: RFC 8829 does not require a=ssrc) is matched to its producer by
+     * payload type on the first packet.
+     */
+    private Producer learnSsrc(long ssrc, int payloadType) {
+        for (Producer p : producersWithoutSsrc) {
+            if (p.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
+                synchronized (this) {
+                    if (p.ssrc() >= 0 || producersByMid.get(p.mid()) != p) {
+                        return null;
+                    }
+                    p.learnSsrc(ssrc);
+                    publishProducers();
+                }
+                LOG.info("Participant {}: learned ssrc {} for mid {}", id, ssrc, p.mid());
+                router.producersChanged();
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An unprotected RTCP compound packet from this participant. Network thread, no locks. */
+    void onRtcp(PacketBuffer packet) {
+        if (!RtcpRouting.route(this, packet)) {
+            rtcpDropped.increment();
+        }
+    }
+
+    Producer producerBySsrc(long ssrc) {
+        return producersBySsrc.get(ssrc);
+    }
+
+    /** Leaves the router and frees the transport (ICE agent, DTLS, SRTP). Idempotent. */
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Consumer c : consumersByProducer.values()) {
+                c.deactivate();
+                c.producer().removeConsumer(c);
+            }
+            consumersByProducer.clear();
+            producersByMid.clear();
+            producersBySsrc = Map.of();
+            producersWithoutSsrc = List.of();
+        }
+        transport.close();
+        router.remove(this);
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private final class TransportListener implements WebRtcTransport.Listener {
+        @Override
+        public void onRtp(PacketBuffer packet) {
+            Peer.this.onRtp(packet);
+        }
+
+        @Override
+        public void onRtcp(PacketBuffer packet) {
+            Peer.this.onRtcp(packet);
+        }
+
+        @Override
+        public void onConnected() {
+            // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.
+            for (Consumer c : consumers()) {
+                if (c.isActive()) {
+                    c.producer().requestKeyframe();
+                }
+            }
+            // Receivers of this participant's video need a keyframe too, now that its packets can be decrypted.
+            for (Producer p : producers()) {
+                if (!p.consumers().isEmpty()) {
+                    p.requestKeyframe();
+                }
+            }
+        }
+
+        @Override
+        public void onFailed(String reason) {
+            signaling.close(reason);
+        }
+    }
+}

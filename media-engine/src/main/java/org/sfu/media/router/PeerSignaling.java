@@ -1,0 +1,23 @@
+package org.sfu.media.router;
+
+/**
+ * How the media engine talks back to one participant's signaling channel. Implemented by the signaling layer; every
+ * method may be called from any thread and must not block.
+ */
+public interface PeerSignaling {
+    /**
+     * The server's offer. {@code carriesOthersMedia} is true when it adds or removes another participant's tracks
+     * (what the signaling log calls "Forwarded to").
+     */
+    void sendOffer(String sdp, boolean carriesOthersMedia);
+
+    void sendAnswer(String sdp);
+
+    /** A local ICE candidate (trickle, RFC 8838), for the bundle's m-line. */
+    void sendCandidate(String candidate, String sdpMid, int sdpMLineIndex);
+
+    void sendError(String code, String message);
+
+    /** The media session is over for good (e.g. a DTLS fingerprint mismatch): close the participant's channel. */
+    void close(String reason);
+}

@@ -1,0 +1,47 @@
+package org.sfu.media.transport;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Named packet counters of one transport: every packet received, sent, and every reason one was dropped. */
+public final class TransportCounters {
+    final LongAdder rtpReceived = new LongAdder();
+    final LongAdder rtcpReceived = new LongAdder();
+    final LongAdder rtpSent = new LongAdder();
+    final LongAdder rtcpSent = new LongAdder();
+    final LongAdder srtpUnprotectFailed = new LongAdder();
+    final LongAdder srtcpUnprotectFailed = new LongAdder();
+    final LongAdder srtpProtectFailed = new LongAdder();
+    final LongAdder droppedBeforeNegotiation = new LongAdder();
+    final LongAdder droppedBeforeKeys = new LongAdder();
+    final LongAdder droppedUnknown = new LongAdder();
+    final LongAdder sendDroppedNotConnected = new LongAdder();
+    final LongAdder sendFailed = new LongAdder();
+
+    public long rtpReceived() {
+        return rtpReceived.sum();
+    }
+
+    public long rtpSent() {
+        return rtpSent.sum();
+    }
+
+    /** A snapshot with stable metric names, for logs, tests and (later) the metrics endpoint. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("rtp_received", rtpReceived.sum());
+        m.put("rtcp_received", rtcpReceived.sum());
+        m.put("rtp_sent", rtpSent.sum());
+        m.put("rtcp_sent", rtcpSent.sum());
+        m.put("dropped_srtp_unprotect_failed", srtpUnprotectFailed.sum());
+        m.put("dropped_srtcp_unprotect_failed", srtcpUnprotectFailed.sum());
+        m.put("dropped_srtp_protect_failed", srtpProtectFailed.sum());
+        m.put("dropped_dtls_before_negotiation", droppedBeforeNegotiation.sum());
+        m.put("dropped_srtp_before_keys", droppedBeforeKeys.sum());
+        m.put("dropped_unknown_protocol", droppedUnknown.sum());
+        m.put("dropped_send_not_connected", sendDroppedNotConnected.sum());
+        m.put("dropped_send_failed", sendFailed.sum());
+        return m;
+    }
+}

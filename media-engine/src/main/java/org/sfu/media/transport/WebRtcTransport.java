@@ -1,0 +1,280 @@
+package org.sfu.media.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.sfu.dtls.DtlsCertificate;
+import org.sfu.dtls.DtlsTransport;
+import org.sfu.dtls.Fingerprint;
+import org.sfu.ice.DatagramKind;
+import org.sfu.ice.IceCandidate;
+import org.sfu.ice.IceEndpoint;
+import org.sfu.ice.IceTransport;
+import org.sfu.media.rtp.RtpPacket;
+import org.sfu.srtp.PacketBuffer;
+import org.sfu.srtp.SrtpKeyMaterial;
+import org.sfu.srtp.SrtpTransformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's network path (mediasoup's "WebRtcTransport"): an ICE agent, the DTLS association on top of it
+ * and the SRTP contexts keyed by that association (RFC 5764). Every datagram from the participant enters the server
+ * here and is sorted by its first byte (RFC 7983 §7): DTLS goes to the handshake, SRTP/SRTCP is unprotected and
+ * handed to the listener; STUN never gets here because ice4j consumes it.
+ *
+ * <p>Thread model: {@link #onDatagram} runs on ice4j's receive thread; the send methods may be called from any
+ * thread (the SRTP transformer serialises each direction).
+ */
+public final class WebRtcTransport implements AutoCloseable {
+
+    /** Receives what arrives on this transport. Called on the network thread: must not block. */
+    public interface Listener {
+        /** An unprotected RTP packet. The buffer belongs to the listener. */
+        void onRtp(PacketBuffer packet);
+
+        /** An unprotected RTCP compound packet. The buffer belongs to the listener. */
+        void onRtcp(PacketBuffer packet);
+
+        /** DTLS is done and SRTP keys are in place: media can flow both ways. */
+        void onConnected();
+
+        /** The path is gone (ICE failed, DTLS failed or closed by the peer). Not called after {@link #close()}. */
+        void onFailed(String reason);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
+
+    private final String id;
+    private final IceTransport ice;
+    private final DtlsCertificate certificate;
+    private final Executor handshakeExecutor;
+    private final Listener listener;
+    private final TransportCounters counters = new TransportCounters();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    private volatile DtlsTransport dtls;
+    private volatile SrtpTransformer srtp;
+
+    public WebRtcTransport(String id, IceEndpoint endpoint, DtlsCertificate certificate, Executor handshakeExecutor,
+                           Listener listener) {
+        this.id = id;
+        this.certificate = certificate;
+        this.handshakeExecutor = handshakeExecutor;
+        this.listener = listener;
+        this.ice = endpoint.createTransport(id, false, new IceTransport.Listener() {
+            @Override
+            public void onConnected(InetSocketAddress remote) {
+                LOG.info("Participant {}: ICE connected with {}", id, remote);
+            }
+
+            @Override
+            public void onFailed(String reason) {
+                fail("ICE failed: " + reason);
+            }
+
+            @Override
+            public void onPacket(byte[] buf, int offset, int length) {
+                onDatagram(buf, offset, length);
+            }
+        });
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String localUfrag() {
+        return ice.localUfrag();
+    }
+
+    public String localPassword() {
+        return ice.localPassword();
+    }
+
+    public List<IceCandidate> localCandidates() {
+        return ice.localCandidates();
+    }
+
+    public Fingerprint localFingerprint() {
+        return certificate.fingerprint();
+    }
+
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    /** True once SRTP keys exist: packets can be sent. */
+    public boolean isConnected() {
+        return srtp != null && !closed.get();
+    }
+
+    public boolean addRemoteCandidate(IceCandidate candidate) {
+        return !closed.get() && ice.addRemoteCandidate(candidate);
+    }
+
+    /**
+     * Applies the peer's ICE credentials and DTLS fingerprint from its description and starts ICE and the DTLS
+     * handshake in the given role. Only the first call starts anything; ICE restarts are not supported yet, so later
+     * calls with other credentials are reported and ignored.
+     */
+    public void start(String remoteUfrag, String remotePassword, Fingerprint remoteFingerprint, DtlsTransport.Role role) {
+        if (closed.get()) {
+            return;
+        }
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        ice.setRemoteCredentials(remoteUfrag, remotePassword);
+        ice.start();
+        DtlsTransport transport = new DtlsTransport(role, certificate, remoteFingerprint, this::sendDatagram);
+        dtls = transport;
+        transport.onClosed(() -> fail("DTLS closed by the peer"));
+        LOG.debug("Participant {}: DTLS {} handshake starting", id, role);
+        transport.start(handshakeExecutor).whenComplete((keys, error) -> {
+            if (error != null) {
+                fail("DTLS handshake failed: " + error.getMessage());
+            } else {
+                onKeys(keys);
+            }
+        });
+    }
+
+    public boolean isStarted() {
+        return started.get();
+    }
+
+    private void onKeys(SrtpKeyMaterial keys) {
+        if (closed.get()) {
+            return;
+        }
+        srtp = new SrtpTransformer(keys);
+        LOG.info("Participant {}: DTLS done, SRTP {} ready", id, keys.profile());
+        listener.onConnected();
+    }
+
+    /** RFC 7983 §7: the first byte says which protocol a datagram on the shared port belongs to. */
+    void onDatagram(byte[] buf, int offset, int length) {
+        if (length <= 0 || closed.get()) {
+            return;
+        }
+        switch (DatagramKind.of(buf[offset])) {
+            case DTLS -> {
+                DtlsTransport transport = dtls;
+                if (transport != null) {
+                    transport.receive(buf, offset, length);
+                } else {
+                    counters.droppedBeforeNegotiation.increment();
+                }
+            }
+            case RTP_RTCP -> onSrtp(buf, offset, length);
+            default -> counters.droppedUnknown.increment();
+        }
+    }
+
+    private void onSrtp(byte[] buf, int offset, int length) {
+        SrtpTransformer transformer = srtp;
+        if (transformer == null) {
+            counters.droppedBeforeKeys.increment();
+            return;
+        }
+        PacketBuffer packet = PacketBuffer.copyOf(buf, offset, length);
+        if (RtpPacket.isRtcp(buf, offset, length)) {
+            if (!transformer.unprotectRtcp(packet)) {
+                counters.srtcpUnprotectFailed.increment();
+                return;
+            }
+            counters.rtcpReceived.increment();
+            listener.onRtcp(packet);
+        } else {
+            if (!RtpPacket.isValidRtp(buf, offset, length) || !transformer.unprotectRtp(packet)) {
+                counters.srtpUnprotectFailed.increment();
+                return;
+            }
+            counters.rtpReceived.increment();
+            listener.onRtp(packet);
+        }
+    }
+
+    /** Protects the packet in place and sends it. Returns false (and counts why) when it was not sent. */
+    public boolean sendRtp(PacketBuffer packet) {
+        SrtpTransformer transformer = srtp;
+        if (transformer == null || closed.get()) {
+            counters.sendDroppedNotConnected.increment();
+            return false;
+        }
+        if (!transformer.protectRtp(packet)) {
+            counters.srtpProtectFailed.increment();
+            return false;
+        }
+        if (sendDatagramCounted(packet)) {
+            counters.rtpSent.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /** Protects the RTCP compound packet in place and sends it. */
+    public boolean sendRtcp(PacketBuffer packet) {
+        SrtpTransformer transformer = srtp;
+        if (transformer == null || closed.get()) {
+            counters.sendDroppedNotConnected.increment();
+            return false;
+        }
+        if (!transformer.protectRtcp(packet)) {
+            counters.srtpProtectFailed.increment();
+            return false;
+        }
+        if (sendDatagramCounted(packet)) {
+            counters.rtcpSent.increment();
+            return true;
+        }
+        return false;
+    }
+
+    private boolean sendDatagramCounted(PacketBuffer packet) {
+        try {
+            ice.send(packet.buffer(), packet.offset(), packet.length());
+            return true;
+        } catch (IOException e) {
+            counters.sendFailed.increment();
+            LOG.debug("Participant {}: send failed: {}", id, e.toString());
+            return false;
+        }
+    }
+
+    private void sendDatagram(byte[] buf, int offset, int length) throws IOException {
+        if (!closed.get()) {
+            ice.send(buf, offset, length);
+        }
+    }
+
+    private void fail(String reason) {
+        if (closed.get()) {
+            return;
+        }
+        LOG.warn("Participant {}: {}", id, reason);
+        listener.onFailed(reason);
+    }
+
+    /** Frees the ICE agent, the DTLS association and the SRTP contexts; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        DtlsTransport transport = dtls;
+        if (transport != null) {
+            transport.close();
+        }
+        SrtpTransformer transformer = srtp;
+        if (transformer != null) {
+            transformer.close();
+        }
+        ice.close();
+        LOG.debug("Participant {}: transport closed", id);
+    }
+}
