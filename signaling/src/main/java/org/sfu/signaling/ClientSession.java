@@ -1,0 +1,143 @@
+package org.sfu.signaling;
+
+import io.vertx.core.http.ServerWebSocket;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.sfu.media.router.Peer;
+import org.sfu.media.router.PeerSignaling;
+import org.sfu.media.router.Router;
+import org.sfu.signaling.message.MessageCodec;
+import org.sfu.signaling.message.SignalingMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket client: its id, its participant in a router, and the translation between JSON messages and the media
+ * engine. Messages are handled in arrival order off the event loop.
+ */
+final class ClientSession implements PeerSignaling {
+    private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
+    private static final int LOGGED_MESSAGE_CHARS = 160;
+
+    private final String id = UUID.randomUUID().toString();
+    private final ServerWebSocket socket;
+    private final MessageCodec codec;
+    private final Executor tasks;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Peer peer;
+
+    ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool) {
+        this.socket = socket;
+        this.codec = codec;
+        this.tasks = new OrderedExecutor(pool);
+    }
+
+    String id() {
+        return id;
+    }
+
+    /** Sends the client its id and joins the router; the participant's offer, or the server's, follows. */
+    void start(Router router) {
+        send(SignalingMessage.ClientId.of(id));
+        tasks.execute(() -> {
+            if (!closed.get()) {
+                peer = router.join(id, this);
+            }
+        });
+    }
+
+    /** A text frame from the client. Event loop. */
+    void onText(String text) {
+        LOG.info("Received from {}: {}", id, abbreviate(text));
+        SignalingMessage message;
+        try {
+            message = codec.decode(text);
+        } catch (MessageCodec.BadMessageException e) {
+            sendError(e.code(), e.getMessage());
+            return;
+        }
+        tasks.execute(() -> handle(message));
+    }
+
+    private void handle(SignalingMessage message) {
+        Peer p = peer;
+        if (p == null || closed.get()) {
+            return;
+        }
+        if (message instanceof SignalingMessage.Offer offer) {
+            if (offer.data() == null || offer.data().sdp() == null) {
+                sendError("bad-message", "an offer needs data.sdp");
+            } else {
+                p.onOffer(offer.data().sdp());
+            }
+        } else if (message instanceof SignalingMessage.Answer answer) {
+            if (answer.data() == null || answer.data().sdp() == null) {
+                sendError("bad-message", "an answer needs data.sdp");
+            } else {
+                p.onAnswer(answer.data().sdp());
+            }
+        } else if (message instanceof SignalingMessage.Candidate candidate) {
+            // A null candidate or an empty string is the end of the client's candidates (RFC 8838 §4).
+            if (candidate.data() != null) {
+                p.onCandidate(candidate.data().candidate());
+            }
+        } else {
+            sendError("unexpected-type", "clients do not send \"" + message.type() + "\" messages");
+        }
+    }
+
+    /** The socket closed (either side). Event loop. */
+    void onClose() {
+        if (closed.compareAndSet(false, true)) {
+            tasks.execute(() -> {
+                Peer p = peer;
+                if (p != null) {
+                    p.close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void sendOffer(String sdp, boolean carriesOthersMedia) {
+        send(SignalingMessage.Offer.of(sdp));
+        if (carriesOthersMedia) {
+            LOG.info("Forwarded to {}", id);
+        }
+    }
+
+    @Override
+    public void sendAnswer(String sdp) {
+        send(SignalingMessage.Answer.of(sdp));
+    }
+
+    @Override
+    public void sendCandidate(String candidate, String sdpMid, int sdpMLineIndex) {
+        send(SignalingMessage.Candidate.of(candidate, sdpMid, sdpMLineIndex));
+    }
+
+    @Override
+    public void sendError(String code, String message) {
+        send(SignalingMessage.Error.of(code, message));
+    }
+
+    @Override
+    public void close(String reason) {
+        LOG.info("Client {}: closing: {}", id, reason);
+        // 1011: the server hit a condition that prevents it from going on with this client (RFC 6455 §7.4.1).
+        socket.close((short) 1011, reason.length() > 120 ? reason.substring(0, 120) : reason);
+    }
+
+    private void send(SignalingMessage message) {
+        if (!closed.get()) {
+            socket.writeTextMessage(codec.encode(message));
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replace("\r", "\\r").replace("\n", "\\n");
+        return oneLine.length() <= LOGGED_MESSAGE_CHARS ? oneLine
+                : oneLine.substring(0, LOGGED_MESSAGE_CHARS) + "...";
+    }
+}

@@ -1,0 +1,118 @@
+package org.sfu.signaling;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of the server, with the embedded defaults that make {@code java -jar} work with no configuration.
+ * Each setting can be given as an environment variable {@code SFU_<NAME>}; docs/CONFIGURATION.md lists them.
+ *
+ * @param httpPort              HTTPS + WebSocket port (SFU_HTTP_PORT, default 8000; 0 picks a free one)
+ * @param udpPort               the one UDP port all media uses (SFU_UDP_PORT, default 10000; 0 picks a free one)
+ * @param bindAddress           address to listen on (SFU_BIND_ADDRESS, default every interface)
+ * @param publicAddresses       addresses advertised as ICE candidates besides the local ones (SFU_PUBLIC_ADDRESS,
+ *                              comma-separated)
+ * @param tlsCertificate        PEM certificate chain (SFU_TLS_CERT); with tlsKey replaces the self-signed one
+ * @param tlsKey                PEM private key (SFU_TLS_KEY)
+ * @param iceRemoteNetworks     CIDRs the server accepts remote ICE candidates from (SFU_ICE_REMOTE_NETWORKS,
+ *                              comma-separated; default any)
+ * @param firstOfferDelayMillis how long to wait for a new client's own offer before offering to it
+ *                              (SFU_FIRST_OFFER_DELAY_MS, default 1500)
+ * @param maxMessageBytes       largest signaling message accepted (SFU_MAX_MESSAGE_BYTES, default 262144)
+ */
+public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
+                           Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
+                           long firstOfferDelayMillis, int maxMessageBytes) {
+
+    public ServerConfig {
+        publicAddresses = List.copyOf(publicAddresses);
+        iceRemoteNetworks = List.copyOf(iceRemoteNetworks);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("SFU_TLS_CERT and SFU_TLS_KEY go together");
+        }
+    }
+
+    /** The embedded default: port 8000, UDP 10000, every interface, a self-signed certificate. */
+    public static ServerConfig defaults() {
+        return fromEnvironment(Map.of());
+    }
+
+    /** Reads SFU_* variables; anything absent keeps its default. Throws IllegalArgumentException on bad values. */
+    public static ServerConfig fromEnvironment(Map<String, String> env) {
+        return new ServerConfig(
+                port(env, "SFU_HTTP_PORT", 8000),
+                port(env, "SFU_UDP_PORT", 10000),
+                address(env.get("SFU_BIND_ADDRESS")),
+                addresses(env.get("SFU_PUBLIC_ADDRESS")),
+                path(env.get("SFU_TLS_CERT")),
+                path(env.get("SFU_TLS_KEY")),
+                list(env.get("SFU_ICE_REMOTE_NETWORKS")),
+                number(env, "SFU_FIRST_OFFER_DELAY_MS", 1500, 0, 60_000),
+                (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024));
+    }
+
+    public ServerConfig withPorts(int http, int udp) {
+        return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes);
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        return (int) number(env, name, fallback, 0, 65535);
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback, long min, long max) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, not '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + n);
+        }
+        return n;
+    }
+
+    private static InetAddress address(String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(v.trim());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + v);
+        }
+    }
+
+    private static List<InetAddress> addresses(String v) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String s : list(v)) {
+            out.add(address(s));
+        }
+        return out;
+    }
+
+    private static List<String> list(String v) {
+        List<String> out = new ArrayList<>();
+        if (v != null) {
+            for (String s : v.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Path path(String v) {
+        return v == null || v.isBlank() ? null : Path.of(v.trim());
+    }
+}

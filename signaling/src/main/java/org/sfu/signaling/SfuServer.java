@@ -1,0 +1,145 @@
+package org.sfu.signaling;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sfu.ice.IceEndpoint;
+import org.sfu.media.MediaEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server: HTTPS with the demo page and the signaling WebSocket at /ws, and the media engine with its one UDP
+ * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; SFU_* variables change them.
+ */
+public final class SfuServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SfuServer.class);
+
+    private final MediaEngine media;
+    private final Vertx vertx;
+    private final HttpServer http;
+    private final SignalingEndpoint signaling;
+    private final ExecutorService signalingPool;
+
+    private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, SignalingEndpoint signaling,
+                      ExecutorService signalingPool) {
+        this.media = media;
+        this.vertx = vertx;
+        this.http = http;
+        this.signaling = signaling;
+        this.signalingPool = signalingPool;
+    }
+
+    public static void main(String[] args) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("Configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            SfuServer server = start(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        } catch (Exception e) {
+            LOG.error("Cannot start: {}", e.getMessage(), e);
+            System.exit(1);
+        }
+    }
+
+    /** Starts everything and returns once both ports are bound. */
+    public static SfuServer start(ServerConfig config) throws Exception {
+        MediaEngine media = MediaEngine.start(new MediaEngine.Options(
+                new IceEndpoint.Options(config.bindAddress(), config.udpPort(), config.publicAddresses(),
+                        config.iceRemoteNetworks()),
+                config.firstOfferDelayMillis()));
+        Vertx vertx = Vertx.vertx();
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            SignalingEndpoint signaling = new SignalingEndpoint(media, pool);
+            io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
+            web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
+                    .onSuccess(signaling::accept)
+                    .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
+            web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+
+            HttpServerOptions options = new HttpServerOptions()
+                    .setPort(config.httpPort())
+                    .setHost(config.bindAddress() == null ? "0.0.0.0" : config.bindAddress().getHostAddress())
+                    .setSsl(true)
+                    .setKeyCertOptions(tlsOptions(config))
+                    .setMaxWebSocketMessageSize(config.maxMessageBytes())
+                    .setMaxWebSocketFrameSize(Math.min(config.maxMessageBytes(), 65536));
+            HttpServer http = vertx.createHttpServer(options).requestHandler(web).listen()
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
+                    config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
+                    http.actualPort(), media.udpPort());
+            return new SfuServer(media, vertx, http, signaling, pool);
+        } catch (Exception e) {
+            vertx.close();
+            pool.shutdownNow();
+            media.close();
+            throw e;
+        }
+    }
+
+    private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+
+    private static PemKeyCertOptions tlsOptions(ServerConfig config) {
+        if (config.tlsCertificate() != null) {
+            return new PemKeyCertOptions().setCertPath(config.tlsCertificate().toString())
+                    .setKeyPath(config.tlsKey().toString());
+        }
+        List<InetAddress> names = new ArrayList<>(config.publicAddresses());
+        if (config.bindAddress() != null) {
+            names.add(config.bindAddress());
+        }
+        SelfSignedTlsCertificate self = SelfSignedTlsCertificate.generate(names);
+        LOG.info("Using a self-signed TLS certificate (set SFU_TLS_CERT and SFU_TLS_KEY for a real one)");
+        return new PemKeyCertOptions().setCertValue(Buffer.buffer(self.certificatePem()))
+                .setKeyValue(Buffer.buffer(self.privateKeyPem()));
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public int udpPort() {
+        return media.udpPort();
+    }
+
+    public MediaEngine media() {
+        return media;
+    }
+
+    public int clientCount() {
+        return signaling.clientCount();
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("Vert.x did not close cleanly: {}", e.toString());
+        }
+        signalingPool.shutdownNow();
+        media.close();
+    }
+}

@@ -1,0 +1,127 @@
+// The documented client flow (shared/SIGNALING-API.md): connect, receive client_id, add camera and microphone,
+// exchange offer/answer/candidate. Query parameters: ?offer=0 makes this page a receiver that never offers and
+// only answers the server's offers (the document's handleOffer); by default it calls as soon as it has its id.
+'use strict';
+
+const params = new URLSearchParams(location.search);
+const autoOffer = params.get('offer') !== '0';
+const statusEl = document.getElementById('status');
+const videos = document.getElementById('videos');
+
+// Exposed for tests and curious users: window.sfu.pc.getStats() shows what flows.
+const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [] };
+
+function status(text) {
+  statusEl.textContent = text;
+  sfu.log.push(text);
+}
+
+function send(type, data) {
+  sfu.ws.send(JSON.stringify({ type, data }));
+}
+
+async function startCall() {
+  const offer = await sfu.pc.createOffer();
+  await sfu.pc.setLocalDescription(offer);
+  send('offer', offer);
+  status('offer sent');
+}
+
+async function handleOffer(offer) {
+  await sfu.pc.setRemoteDescription(new RTCSessionDescription(offer));
+  const answer = await sfu.pc.createAnswer();
+  await sfu.pc.setLocalDescription(answer);
+  send('answer', answer);
+  status('answered the server');
+}
+
+function showStream(stream) {
+  if (document.getElementById('remote-' + stream.id)) {
+    return;
+  }
+  const tile = document.createElement('div');
+  tile.className = 'tile';
+  tile.id = 'remote-' + stream.id;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  video.play().catch(() => status('click the page to play the remote audio'));
+  const label = document.createElement('span');
+  label.textContent = stream.id;
+  tile.append(video, label);
+  videos.append(tile);
+  stream.onremovetrack = () => {
+    if (stream.getTracks().length === 0) {
+      tile.remove();
+    }
+  };
+}
+
+async function main() {
+  const localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  document.getElementById('local').srcObject = localStream;
+
+  // No STUN or TURN server: the server itself is a public ICE peer.
+  const pc = sfu.pc = new RTCPeerConnection({ iceServers: [] });
+  localStream.getTracks().forEach(track => pc.addTrack(track, localStream));
+  pc.ontrack = event => {
+    if (event.streams[0]) {
+      showStream(event.streams[0]);
+    }
+  };
+  pc.onicecandidate = event => {
+    if (event.candidate) {
+      send('candidate', event.candidate);
+    }
+  };
+  pc.onconnectionstatechange = () => status('connection ' + pc.connectionState);
+
+  const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws`);
+  // Messages are handled one after another so that an answer is never applied before the offer it answers.
+  let queue = Promise.resolve();
+  ws.onmessage = event => {
+    const message = JSON.parse(event.data);
+    queue = queue.then(() => handleMessage(message)).catch(error => {
+      sfu.errors.push(String(error));
+      status('error: ' + error);
+    });
+  };
+  ws.onopen = () => status('connected to the server');
+  ws.onclose = () => status('disconnected from the server');
+  document.getElementById('call').onclick = () => startCall();
+}
+
+async function handleMessage(message) {
+  switch (message.type) {
+    case 'client_id':
+      sfu.clientId = message.data;
+      status('client id ' + message.data);
+      if (autoOffer) {
+        await startCall();
+      }
+      break;
+    case 'offer':
+      await handleOffer(message.data);
+      break;
+    case 'answer':
+      await sfu.pc.setRemoteDescription(new RTCSessionDescription(message.data));
+      status('call set up');
+      break;
+    case 'candidate':
+      await sfu.pc.addIceCandidate(message.data);
+      break;
+    case 'error':
+      sfu.errors.push(message.data);
+      status('server error: ' + message.data.code + ': ' + message.data.message);
+      break;
+    default:
+      // Messages added by later versions of the server are ignored, as the API document's clients do.
+      break;
+  }
+}
+
+main().catch(error => {
+  sfu.errors.push(String(error));
+  status('error: ' + error);
+});

@@ -1,0 +1,109 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The walking skeleton, end to end: two stock Chromium pages that speak only the documented signaling API call each
+ * other through the server, which terminates ICE, DTLS and SRTP and forwards the RTP. Media is proved from each
+ * browser's getStats(): decoded video frames, received audio packets, and a selected candidate pair whose remote
+ * end is the server's UDP port.
+ */
+class BrowserCallTest {
+    private static final Duration MEDIA_DEADLINE = Duration.ofSeconds(20);
+
+    private SfuServer server;
+    private ListAppender<ILoggingEvent> log;
+    private Logger signalingLogger;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        signalingLogger = (Logger) LoggerFactory.getLogger(SignalingEndpoint.class);
+        log = new ListAppender<>();
+        log.start();
+        signalingLogger.addAppender(log);
+        // Loopback only: the server binds 127.0.0.1 and ignores the browsers' candidates on other interfaces.
+        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
+                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144));
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+        signalingLogger.detachAppender(log);
+    }
+
+    @Test
+    void twoCallersSeeAndHearEachOtherThroughTheServer() throws Exception {
+        callAndHangUp("/", "/");
+    }
+
+    @Test
+    void aClientThatNeverOffersStillSeesAndIsSeen() throws Exception {
+        callAndHangUp("/", "/?offer=0");
+    }
+
+    private void callAndHangUp(String firstPage, String secondPage) throws Exception {
+        String base = "https://localhost:" + server.httpPort();
+        try (HeadlessChromium first = new HeadlessChromium()) {
+            String secondId;
+            try (HeadlessChromium second = new HeadlessChromium()) {
+                first.open(base + firstPage);
+                second.open(base + secondPage);
+                for (HeadlessChromium browser : List.of(first, second)) {
+                    Map<String, Object> stats = browser.awaitStats(MEDIA_DEADLINE,
+                            "30 decoded frames and 50 audio packets",
+                            s -> HeadlessChromium.number(s, "framesDecoded") >= 30
+                                    && HeadlessChromium.number(s, "audioPacketsReceived") >= 50);
+                    assertEquals(server.udpPort(), HeadlessChromium.number(stats, "remotePort"),
+                            "the media path ends at the server's UDP port: " + stats);
+                    assertEquals("127.0.0.1", stats.get("remoteAddress"), "selected pair: " + stats);
+                    assertEquals(List.of(), stats.get("errors"), "page errors");
+                }
+                assertEquals(2, server.clientCount());
+                assertEquals(2, server.media().openTransports());
+                Map<String, Object> secondStats = second.stats();
+                secondId = (String) secondStats.get("clientId");
+                System.out.println("first page: " + first.stats().get("log") + "\nsecond page: " + secondStats.get("log"));
+                assertTrue(logged("Client " + secondId + " connected. Total clients: 2"), "connect is logged");
+            }
+            // The second browser is gone: the server notices, logs it, and frees its ICE agent and DTLS/SRTP state.
+            await(Duration.ofSeconds(10), () -> server.clientCount() == 1 && server.media().openTransports() == 1);
+            await(Duration.ofSeconds(5), () -> logged("Client " + secondId + " disconnected. Total clients: 1"));
+            assertEquals(1, server.media().router(SignalingEndpoint.DEFAULT_ROOM).size());
+        }
+        await(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
+        assertTrue(logged("Forwarded to "), "forwarding between clients is logged");
+    }
+
+    private boolean logged(String line) {
+        return log.list.stream().anyMatch(e -> e.getFormattedMessage().equals(line)
+                || e.getFormattedMessage().startsWith(line));
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
