@@ -125,6 +125,7 @@ final class ClientSession implements PeerSignaling {
     @Override
     public void close(String reason) {
         LOG.info("Client {}: closing: {}", id, reason);
+        sendError("session-ended", reason);
         // 1011: the server hit a condition that prevents it from going on with this client (RFC 6455 §7.4.1).
         socket.close((short) 1011, reason.length() > 120 ? reason.substring(0, 120) : reason);
     }

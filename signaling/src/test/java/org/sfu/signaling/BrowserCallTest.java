@@ -59,6 +59,35 @@ class BrowserCallTest {
         callAndHangUp("/", "/?offer=0");
     }
 
+    /**
+     * RFC 8842 §5.1 / RFC 5763 §5: the certificate the client presents in DTLS must match the fingerprint in its SDP.
+     * The page's outgoing descriptions get a corrupted fingerprint; the server must end that participant's session.
+     */
+    @Test
+    void aFingerprintMismatchEndsTheParticipantsSession() throws Exception {
+        try (HeadlessChromium browser = new HeadlessChromium()) {
+            browser.beforeEveryPage("""
+                    (() => {
+                    const send = WebSocket.prototype.send;
+                    WebSocket.prototype.send = function (data) {
+                      const m = JSON.parse(data);
+                      if (m.type === 'offer' || m.type === 'answer') {
+                        const sdp = m.data.sdp.replace(/a=fingerprint:sha-256 ([0-9A-F]{2})/g,
+                            (all, first) => 'a=fingerprint:sha-256 ' + (first === '00' ? '01' : '00'));
+                        data = JSON.stringify({ type: m.type, data: { type: m.data.type, sdp } });
+                      }
+                      return send.call(this, data);
+                    };
+                    })();
+                    """);
+            browser.open("https://localhost:" + server.httpPort() + "/");
+            browser.awaitStats(MEDIA_DEADLINE, "the server to close the session",
+                    s -> String.valueOf(s.get("log")).contains("disconnected from the server"));
+            await(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
+            assertEquals(0, HeadlessChromium.number(browser.stats(), "framesDecoded"));
+        }
+    }
+
     private void callAndHangUp(String firstPage, String secondPage) throws Exception {
         String base = "https://localhost:" + server.httpPort();
         try (HeadlessChromium first = new HeadlessChromium()) {

@@ -89,6 +89,11 @@ final class HeadlessChromium implements AutoCloseable {
         driver.get(url);
     }
 
+    /** Runs the script in every page before the page's own scripts (DevTools Page.addScriptToEvaluateOnNewDocument). */
+    void beforeEveryPage(String script) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
     /** The page's current WebRTC statistics (see STATS_SCRIPT), or null before its peer connection exists. */
     @SuppressWarnings("unchecked")
     Map<String, Object> stats() {
