@@ -9,7 +9,9 @@ const statusEl = document.getElementById('status');
 const videos = document.getElementById('videos');
 
 // Exposed for tests and curious users: window.sfu.pc.getStats() shows what flows.
-const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [] };
+// firstFrameDelays: for each remote video track, milliseconds from its arrival (ontrack) to its first decoded frame:
+// the time a new receiver waits for a keyframe.
+const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [] };
 
 function status(text) {
   statusEl.textContent = text;
@@ -58,6 +60,22 @@ function showStream(stream) {
   };
 }
 
+async function measureFirstFrame(receiver) {
+  const start = performance.now();
+  while (performance.now() - start < 30000) {
+    const stats = await receiver.getStats();
+    for (const s of stats.values()) {
+      if (s.type === 'inbound-rtp' && s.framesDecoded > 0) {
+        const delay = Math.round(performance.now() - start);
+        sfu.firstFrameDelays.push(delay);
+        status('first remote frame ' + delay + ' ms after its track arrived');
+        return;
+      }
+    }
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}
+
 async function main() {
   const localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
   document.getElementById('local').srcObject = localStream;
@@ -68,6 +86,9 @@ async function main() {
   pc.ontrack = event => {
     if (event.streams[0]) {
       showStream(event.streams[0]);
+    }
+    if (event.track.kind === 'video') {
+      measureFirstFrame(event.receiver);
     }
   };
   pc.onicecandidate = event => {

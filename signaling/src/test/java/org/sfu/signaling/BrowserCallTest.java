@@ -104,6 +104,11 @@ class BrowserCallTest {
                             "the media path ends at the server's UDP port: " + stats);
                     assertEquals("127.0.0.1", stats.get("remoteAddress"), "selected pair: " + stats);
                     assertEquals(List.of(), stats.get("errors"), "page errors");
+                    // The server asks the sender for a keyframe when a receiver's m-line and SRTP are ready.
+                    List<?> delays = (List<?>) stats.get("firstFrameDelays");
+                    assertEquals(1, delays.size(), "one remote video track: " + stats);
+                    assertTrue(((Number) delays.get(0)).longValue() < 1000,
+                            "a new receiver decodes its first frame within a second: " + stats);
                 }
                 assertEquals(2, server.clientCount());
                 assertEquals(2, server.media().openTransports());

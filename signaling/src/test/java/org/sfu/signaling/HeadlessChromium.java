@@ -35,6 +35,7 @@ final class HeadlessChromium implements AutoCloseable {
               const result = { framesDecoded: 0, audioPacketsReceived: 0, videoTracks: 0, audioTracks: 0,
                                remoteAddress: null, remotePort: null, remoteProtocol: null,
                                clientId: sfu.clientId, errors: sfu.errors.map(String), log: sfu.log.slice(-20),
+                               firstFrameDelays: sfu.firstFrameDelays,
                                connectionState: sfu.pc.connectionState };
               let transport = null;
               stats.forEach(s => {
