@@ -251,7 +251,15 @@ public final class Negotiator {
             }
         }
         for (DownstreamTrack t : downstream) {
-            if (bound.contains(t.id()) || next.size() >= MAX_SECTIONS) {
+            if (bound.contains(t.id())) {
+                continue;
+            }
+            Section reusable = reusableSection(next, t.kind());
+            if (reusable != null) {
+                reusable.track = t;
+                continue;
+            }
+            if (next.size() >= MAX_SECTIONS) {
                 continue;
             }
             Section s = new Section(nextMid(usedMids), t.kind(), RTP_PROTOCOL, Role.DOWNSTREAM,
@@ -273,6 +281,24 @@ public final class Negotiator {
         return write(next, directions, setupValue(true));
     }
 
+    /**
+     * A downstream m-line of this kind that the last completed exchange left inactive (its track went away): it is
+     * given to a new track instead of adding an m-line, so a session does not grow as participants come and go
+     * (RFC 8829 §5.2.2 lets an offer change an m-line's direction and msid). An m-line freed in this very offer is
+     * not reused before the participant has seen it inactive.
+     */
+    private Section reusableSection(List<Section> next, String kind) {
+        for (int i = 0; i < sections.size(); i++) {
+            Section committed = sections.get(i);
+            Section candidate = next.get(i);
+            if (committed.role == Role.DOWNSTREAM && !committed.rejected && committed.track == null
+                    && committed.kind.equals(kind) && candidate.track == null) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
     /** Withdraws the outstanding offer (JSEP rollback, RFC 8829 §4.1.8.2). */
     public void rollback() {
         proposed = null;
@@ -290,10 +316,18 @@ public final class Negotiator {
                     + proposed.size());
         }
         RemoteTransportParameters transport = transportOf(answer, false);
+        if (transport == null) {
+            throw new NegotiationException("the answer has no accepted m-line with ICE credentials and a fingerprint");
+        }
+        // Work on copies: a refused answer must leave the outstanding offer exactly as it was.
+        List<Section> next = new ArrayList<>();
+        for (Section s : proposed) {
+            next.add(s.copy());
+        }
         List<UpstreamTrack> upstream = new ArrayList<>();
         for (int i = 0; i < media.size(); i++) {
             MediaDescription m = media.get(i);
-            Section s = proposed.get(i);
+            Section s = next.get(i);
             if (m.mid() != null && !m.mid().equals(s.mid)) {
                 throw new NegotiationException("answer m-line " + i + " has mid " + m.mid() + ", expected " + s.mid);
             }
@@ -313,19 +347,16 @@ public final class Negotiator {
                 upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), accepted));
             }
         }
-        if (transport == null) {
-            throw new NegotiationException("the answer has no accepted m-line with ICE credentials and a fingerprint");
-        }
         if (dtlsRole == null) {
             dtlsRole = transport.localDtlsRole();
         }
-        sections = proposed;
+        sections = next;
         proposed = null;
         return new Result(null, withRole(transport), List.copyOf(upstream));
     }
 
     private RemoteTransportParameters withRole(RemoteTransportParameters t) {
-        return new RemoteTransportParameters(t.iceUfrag(), t.icePassword(), t.fingerprint(), dtlsRole);
+        return new RemoteTransportParameters(t.iceUfrag(), t.icePassword(), t.fingerprint(), dtlsRole, t.candidates());
     }
 
     private static SessionDescription parse(String sdp) throws NegotiationException {
@@ -373,7 +404,7 @@ public final class Negotiator {
             } else {
                 throw new NegotiationException("an answer must say a=setup:active or passive, not " + setup);
             }
-            return new RemoteTransportParameters(ufrag, pwd, fp, role);
+            return new RemoteTransportParameters(ufrag, pwd, fp, role, m.attributes("candidate"));
         }
         return null;
     }

@@ -1,0 +1,532 @@
+package org.sfu.media.negotiation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sfu.dtls.DtlsCertificate;
+import org.sfu.dtls.DtlsTransport;
+import org.sfu.dtls.Fingerprint;
+import org.sfu.ice.IceCandidate;
+import org.sfu.media.sdp.Attribute;
+import org.sfu.media.sdp.Direction;
+import org.sfu.media.sdp.MediaDescription;
+import org.sfu.media.sdp.RtpCodec;
+import org.sfu.media.sdp.SessionDescription;
+
+/**
+ * The server's half of JSEP for one participant, driven by real Chromium descriptions: given this offer (or answer),
+ * when it arrives, then the server answers (or offers) exactly this.
+ */
+class NegotiatorTest {
+
+    private static final String SERVER_UFRAG = "srvU";
+    private static final String SERVER_PWD = "serverPasswordOf24Chars0";
+    private static final String CANDIDATE = "candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host";
+
+    /** Chromium's transport in chromium-offer-audio-video.sdp. */
+    private static final String CHROMIUM_UFRAG = "8Ili";
+    private static final String CHROMIUM_PWD = "X8LMI90Y03lk9UNabHajPEXl";
+    private static final String CHROMIUM_FINGERPRINT =
+            "sha-256 8D:B8:58:18:E9:42:34:2E:54:2F:A5:01:06:6C:DB:7F:68:D6:DC:49:08:5F:96:B8:EF:46:7E:1B:CE:23:EB:83";
+    private static final long CHROMIUM_AUDIO_SSRC = 1539445745L;
+    /** The first SSRC of "a=ssrc-group:FID 2397679162 1634747272": the media, not its RTX (RFC 5576, RFC 4588). */
+    private static final long CHROMIUM_VIDEO_SSRC = 2397679162L;
+
+    private static LocalTransportParameters local;
+    private static String offerAudioVideo;
+    private static String offerRecvonly;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        Fingerprint fingerprint = DtlsCertificate.generate().fingerprint();
+        local = new LocalTransportParameters(SERVER_UFRAG, SERVER_PWD, fingerprint, List.of(IceCandidate.parse(CANDIDATE)));
+        offerAudioVideo = resource("chromium-offer-audio-video.sdp");
+        offerRecvonly = resource("chromium-offer-recvonly.sdp");
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = NegotiatorTest.class.getResourceAsStream("/sdp/" + name)) {
+            assertNotNull(in, name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---- the participant offers ----
+
+    @Test
+    void answersChromiumsAudioVideoOfferWithWhatTheServerForwards() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+
+        Negotiator.Result result = negotiator.receiveOffer(offerAudioVideo, List.of());
+
+        SessionDescription answer = SessionDescription.parse(result.answerSdp());
+        assertEquals(2, answer.media().size());
+        assertEquals(List.of("0", "1"), answer.media().stream().map(MediaDescription::mid).toList());
+        assertEquals(List.of("audio", "video"), answer.media().stream().map(MediaDescription::kind).toList());
+        assertEquals(List.of("0", "1"), answer.bundleMids(), "a=group:BUNDLE 0 1 (RFC 8843)");
+        for (MediaDescription m : answer.media()) {
+            assertFalse(m.isRejected(), m.mid());
+            assertEquals("UDP/TLS/RTP/SAVPF", m.protocol());
+            assertEquals(Direction.RECVONLY, m.direction(), "the participant sends, the server receives");
+            assertEquals("passive", answer.setup(m), "RFC 5763 §5: the offer said actpass, the server is DTLS server");
+            assertTrue(m.rtcpMux(), "RFC 5761 / RFC 8843");
+            assertEquals(SERVER_UFRAG, answer.iceUfrag(m));
+            assertEquals(SERVER_PWD, answer.icePwd(m));
+            assertEquals(local.fingerprint(), Fingerprint.parse(answer.fingerprint(m)));
+            assertEquals(List.of(CANDIDATE.substring("candidate:".length())), m.attributes("candidate"));
+            assertTrue(m.hasAttribute("end-of-candidates"), "RFC 8840: no more candidates will be trickled");
+            assertTrue(m.extmaps().isEmpty(), "no header extension is negotiated: " + m.extmaps());
+            assertTrue(m.attributes("ssrc").isEmpty(), "the server sends nothing on a recvonly m-line");
+            for (RtpCodec c : m.codecs()) {
+                assertTrue(SupportedCodecs.VIDEO_FEEDBACK.containsAll(c.rtcpFeedback()),
+                        "only nack, nack pli, ccm fir: " + c);
+            }
+        }
+
+        MediaDescription audio = answer.media().get(0);
+        assertEquals(List.of("111"), audio.formats(), "Opus only, in Chromium's payload type");
+        RtpCodec opus = audio.codecs().get(0);
+        assertEquals("opus", opus.name());
+        assertEquals(48000, opus.clockRate());
+        assertEquals(2, opus.channels());
+        assertEquals(List.of(), opus.rtcpFeedback(), "transport-cc is not negotiated");
+
+        MediaDescription video = answer.media().get(1);
+        // Chromium's 102 is H.264 baseline 42001f and 104/114 are packetization-mode 0: only 108 qualifies.
+        assertEquals(List.of("96", "108"), video.formats(), "VP8 first, then constrained-baseline H.264");
+        List<RtpCodec> videoCodecs = video.codecs();
+        assertEquals("VP8", videoCodecs.get(0).name());
+        assertEquals(90000, videoCodecs.get(0).clockRate());
+        RtpCodec h264 = videoCodecs.get(1);
+        assertEquals("H264", h264.name());
+        assertEquals("1", h264.fmtp().get("packetization-mode"));
+        assertEquals("42e01f", h264.fmtp().get("profile-level-id"));
+        for (RtpCodec c : videoCodecs) {
+            assertEquals(Set.of("nack", "nack pli", "ccm fir"), Set.copyOf(c.rtcpFeedback()), c.toString());
+        }
+        for (String rtpmap : video.attributes("rtpmap")) {
+            for (String refused : List.of("rtx", "red", "ulpfec", "AV1", "VP9")) {
+                assertFalse(rtpmap.contains(" " + refused + "/"), rtpmap);
+            }
+        }
+
+        assertEquals(List.of(
+                new UpstreamTrack("0", "audio", CHROMIUM_AUDIO_SSRC, audio.codecs()),
+                new UpstreamTrack("1", "video", CHROMIUM_VIDEO_SSRC, videoCodecs)), result.upstream());
+
+        RemoteTransportParameters transport = result.transport();
+        assertEquals(CHROMIUM_UFRAG, transport.iceUfrag());
+        assertEquals(CHROMIUM_PWD, transport.icePassword());
+        assertEquals(Fingerprint.parse(CHROMIUM_FINGERPRINT), transport.fingerprint());
+        assertEquals(DtlsTransport.Role.SERVER, transport.localDtlsRole());
+
+        assertTrue(negotiator.isNegotiated());
+        assertTrue(negotiator.remoteOffered());
+        assertFalse(negotiator.hasLocalOffer());
+        assertEquals("0", negotiator.bundleTag());
+        assertEquals(0, negotiator.indexOf("0"));
+        assertEquals(1, negotiator.indexOf("1"));
+        assertEquals(-1, negotiator.indexOf("2"));
+    }
+
+    @Test
+    void answersARecvonlyOfferWithInactiveMLinesAndNoUpstreamTracks() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+
+        Negotiator.Result result = negotiator.receiveOffer(offerRecvonly, List.of());
+
+        SessionDescription answer = SessionDescription.parse(result.answerSdp());
+        assertEquals(List.of("0", "1"), answer.media().stream().map(MediaDescription::mid).toList());
+        for (MediaDescription m : answer.media()) {
+            assertEquals(Direction.INACTIVE, m.direction(), "no server track to send yet, nothing to receive");
+        }
+        assertEquals(List.of(), result.upstream());
+        assertEquals("l7xt", result.transport().iceUfrag());
+        assertEquals(DtlsTransport.Role.SERVER, result.transport().localDtlsRole());
+    }
+
+    // ---- the server offers first ----
+
+    @Test
+    void offersRecvonlyAudioAndVideoToAParticipantThatNeverOffered() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        assertTrue(negotiator.needsOffer(List.of()), "never negotiated");
+
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+
+        assertTrue(negotiator.hasLocalOffer());
+        assertFalse(negotiator.needsOffer(List.of()), "an offer is already outstanding");
+        assertEquals(List.of("audio", "video"), offer.media().stream().map(MediaDescription::kind).toList());
+        assertEquals(List.of("0", "1"), offer.bundleMids());
+        for (MediaDescription m : offer.media()) {
+            assertEquals(Direction.RECVONLY, m.direction());
+            assertEquals("actpass", offer.setup(m), "RFC 5763 §5: the offerer leaves the DTLS role open");
+            assertEquals(SERVER_UFRAG, offer.iceUfrag(m));
+            assertEquals(SERVER_PWD, offer.icePwd(m));
+            assertEquals(local.fingerprint(), Fingerprint.parse(offer.fingerprint(m)));
+            assertTrue(m.rtcpMux());
+        }
+        assertEquals(SupportedCodecs.defaults("audio"), offer.media().get(0).codecs());
+        assertEquals(SupportedCodecs.defaults("video"), offer.media().get(1).codecs());
+
+        SessionDescription answer = answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY)
+                .withAttribute("ssrc", ssrcFor(m) + " cname:chromium"));
+        Negotiator.Result result = negotiator.receiveAnswer(answer.toSdp());
+
+        assertNull(result.answerSdp());
+        assertFalse(negotiator.hasLocalOffer());
+        assertTrue(negotiator.isNegotiated());
+        assertFalse(negotiator.remoteOffered());
+        assertEquals(List.of("0", "1"), result.upstream().stream().map(UpstreamTrack::mid).toList());
+        assertEquals(List.of(1111L, 2222L), result.upstream().stream().map(UpstreamTrack::ssrc).toList());
+        assertEquals(CHROMIUM_UFRAG, result.transport().iceUfrag());
+        assertEquals(CHROMIUM_PWD, result.transport().icePassword());
+        assertEquals(Fingerprint.parse(CHROMIUM_FINGERPRINT), result.transport().fingerprint());
+        assertEquals(DtlsTransport.Role.SERVER, result.transport().localDtlsRole(),
+                "RFC 5763 §5: the answer's active makes the server the DTLS server");
+    }
+
+    @Test
+    void anAnswerToAServerOfferThatSaysPassiveMakesTheServerTheDtlsClient() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+
+        Negotiator.Result result = negotiator.receiveAnswer(answerTo(offer, "passive",
+                m -> m.withDirection(Direction.INACTIVE)).toSdp());
+
+        assertEquals(DtlsTransport.Role.CLIENT, result.transport().localDtlsRole());
+        assertEquals(List.of(), result.upstream());
+        // The role is now established: later offers say it instead of actpass (RFC 8842 §5).
+        SessionDescription next = SessionDescription.parse(negotiator.createOffer(List.of()));
+        assertEquals("active", next.setup(next.media().get(0)));
+    }
+
+    @Test
+    void anAnswerWithoutAnOutstandingOfferIsRefused() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(new Negotiator(local).createOffer(List.of()));
+        String answer = answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY)).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(answer));
+
+        assertTrue(e.getMessage().contains("no outstanding offer"), e.getMessage());
+        assertFalse(negotiator.isNegotiated());
+    }
+
+    @Test
+    void rollbackWithdrawsTheServersOffer() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.createOffer(List.of());
+        assertTrue(negotiator.hasLocalOffer());
+
+        negotiator.rollback();
+
+        assertFalse(negotiator.hasLocalOffer(), "back in stable");
+        assertFalse(negotiator.isNegotiated(), "nothing of the withdrawn offer was applied");
+        assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(offerAudioVideo));
+        // The participant's own offer (the one that collided) is now answered normally.
+        Negotiator.Result result = negotiator.receiveOffer(offerAudioVideo, List.of());
+        assertEquals(2, result.upstream().size());
+    }
+
+    // ---- renegotiation: another participant's track reaches this one ----
+
+    @Test
+    void addsASendonlyMLineForADownstreamTrackAndKeepsItInactiveOnceTheTrackIsGone() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1");
+        List<DownstreamTrack> downstream = List.of(track);
+        assertTrue(negotiator.needsOffer(downstream), "peerB's video has no m-line yet");
+        assertEquals(List.of(), negotiator.negotiatedCodecs("c1"));
+
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(downstream));
+
+        assertEquals(3, offer.media().size());
+        assertEquals(List.of("0", "1", "2"), offer.bundleMids());
+        MediaDescription added = offer.media().get(2);
+        assertEquals("video", added.kind());
+        assertEquals("2", added.mid());
+        assertEquals(Direction.SENDONLY, added.direction());
+        assertEquals("peerB peerB-1", added.msid(), "RFC 8830: stream = sending participant, track = producer");
+        assertEquals(Map.of(1234L, Map.of("cname", "peerB", "msid", "peerB peerB-1")), added.ssrcAttributes());
+        assertEquals(List.of("96", "108"), added.formats(),
+                "RFC 8843 §9.1: the payload types already negotiated for video in this bundle");
+        for (MediaDescription m : offer.media()) {
+            assertEquals("passive", offer.setup(m), "the DTLS role is established: no actpass (RFC 8842 §5)");
+        }
+        assertEquals(Direction.RECVONLY, offer.media().get(0).direction());
+        assertEquals(Direction.RECVONLY, offer.media().get(1).direction());
+        assertTrue(negotiator.hasLocalOffer());
+        assertFalse(negotiator.needsOffer(downstream), "while the offer is outstanding");
+        assertEquals(List.of(), negotiator.negotiatedCodecs("c1"), "not negotiated before the answer");
+
+        Negotiator.Result result = negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(
+                m.direction() == Direction.SENDONLY ? Direction.RECVONLY : Direction.SENDONLY)
+                .withAttribute("ssrc", ssrcFor(m) + " cname:chromium")).toSdp());
+
+        assertEquals(DtlsTransport.Role.SERVER, result.transport().localDtlsRole());
+        assertEquals(List.of("0", "1"), result.upstream().stream().map(UpstreamTrack::mid).toList());
+        assertFalse(negotiator.needsOffer(downstream), "every downstream track has its m-line");
+        List<RtpCodec> codecs = negotiator.negotiatedCodecs("c1");
+        assertEquals(List.of(96, 108), codecs.stream().map(RtpCodec::payloadType).toList());
+        assertEquals(2, negotiator.indexOf("2"));
+        assertTrue(negotiator.needsOffer(List.of()), "peerB left: its m-line must be released");
+
+        SessionDescription removal = SessionDescription.parse(negotiator.createOffer(List.of()));
+
+        assertEquals(3, removal.media().size(), "RFC 8829 §5.2.2: m-lines are never removed");
+        MediaDescription released = removal.media().get(2);
+        assertEquals("2", released.mid());
+        assertEquals(Direction.INACTIVE, released.direction());
+        assertNull(released.msid());
+        assertTrue(released.attributes("ssrc").isEmpty(), released.attributes().toString());
+
+        negotiator.receiveAnswer(answerTo(removal, "active", m -> m.withDirection(
+                m.direction() == Direction.INACTIVE ? Direction.INACTIVE : Direction.SENDONLY)).toSdp());
+
+        assertEquals(List.of(), negotiator.negotiatedCodecs("c1"));
+        assertFalse(negotiator.needsOffer(List.of()));
+        assertEquals(3, SessionDescription.parse(negotiator.createOffer(List.of())).media().size());
+    }
+
+    @Test
+    void answersAReofferThatCarriesTheDownstreamMLine() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1");
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of(track)));
+        negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(
+                m.direction() == Direction.SENDONLY ? Direction.RECVONLY : Direction.SENDONLY)).toSdp());
+
+        // Chromium re-offers with the third m-line as recvonly: it receives peerB's video there.
+        SessionDescription chromium = SessionDescription.parse(offerAudioVideo);
+        List<MediaDescription> media = new ArrayList<>(chromium.media());
+        media.add(chromium.media().get(1).withMid("2").withDirection(Direction.RECVONLY)
+                .withoutAttribute("ssrc").withoutAttribute("ssrc-group").withoutAttribute("msid"));
+        String reoffer = chromium.withMedia(media).withBundle(List.of("0", "1", "2")).toSdp();
+
+        SessionDescription answer = SessionDescription.parse(negotiator.receiveOffer(reoffer, List.of(track)).answerSdp());
+
+        assertEquals(3, answer.media().size());
+        MediaDescription downstream = answer.media().get(2);
+        assertEquals(Direction.SENDONLY, downstream.direction());
+        assertEquals("peerB peerB-1", downstream.msid());
+        assertEquals(Set.of(1234L), downstream.ssrcAttributes().keySet());
+        assertEquals("passive", answer.setup(downstream));
+        assertFalse(negotiator.negotiatedCodecs("c1").isEmpty());
+    }
+
+    // ---- descriptions the server refuses ----
+
+    @Test
+    void refusesDescriptionsThatAreNotSdp() {
+        Negotiator negotiator = new Negotiator(local);
+        for (String sdp : new String[] {null, "", "   \r\n", "garbage", "v=1\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\n"}) {
+            NegotiationException e = assertThrows(NegotiationException.class,
+                    () -> negotiator.receiveOffer(sdp, List.of()), String.valueOf(sdp));
+            assertNotNull(e.getMessage());
+            assertFalse(e.getMessage().isBlank());
+        }
+        NegotiationException noMedia = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", List.of()));
+        assertTrue(noMedia.getMessage().contains("no m-lines"), noMedia.getMessage());
+        assertStillAnswers(negotiator);
+    }
+
+    @Test
+    void refusesAnOfferWithFewerMLinesThanTheSession() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        SessionDescription chromium = SessionDescription.parse(offerAudioVideo);
+        String audioOnly = chromium.withMedia(List.of(chromium.media().get(0))).withBundle(List.of("0")).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer(audioOnly, List.of()));
+
+        assertTrue(e.getMessage().contains("1 m-lines") && e.getMessage().contains("already has 2"), e.getMessage());
+        assertStillAnswers(negotiator);
+    }
+
+    @Test
+    void refusesAnOfferThatChangesTheMidOfAnMLine() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        String changed = withMedia(offerAudioVideo, 1, m -> m.withMid("v")).withBundle(List.of("0", "v")).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer(changed, List.of()));
+
+        assertTrue(e.getMessage().contains("m-line 1") && e.getMessage().contains("mid v"), e.getMessage());
+        assertEquals(1, negotiator.indexOf("1"), "the session is unchanged");
+        assertStillAnswers(negotiator);
+    }
+
+    @Test
+    void refusesDuplicateAndMissingMids() {
+        Negotiator negotiator = new Negotiator(local);
+        String duplicate = withMedia(offerAudioVideo, 1, m -> m.withMid("0")).toSdp();
+        String missing = withMedia(offerAudioVideo, 1, m -> m.withoutAttribute("mid")).toSdp();
+
+        NegotiationException dup = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer(duplicate, List.of()));
+        NegotiationException none = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer(missing, List.of()));
+
+        assertTrue(dup.getMessage().contains("mid 0 appears twice"), dup.getMessage());
+        assertTrue(none.getMessage().contains("no a=mid"), none.getMessage());
+        assertFalse(negotiator.isNegotiated());
+        assertStillAnswers(negotiator);
+    }
+
+    @Test
+    void refusesAnOfferWithoutIceCredentialsOrFingerprint() {
+        Negotiator negotiator = new Negotiator(local);
+        for (String key : List.of("ice-ufrag", "ice-pwd", "fingerprint")) {
+            String sdp = withEveryMedia(offerAudioVideo, m -> m.withoutAttribute(key)).toSdp();
+
+            NegotiationException e = assertThrows(NegotiationException.class,
+                    () -> negotiator.receiveOffer(sdp, List.of()), key);
+
+            assertTrue(e.getMessage().contains("ICE credentials and a fingerprint"), e.getMessage());
+        }
+        String badFingerprint = withEveryMedia(offerAudioVideo,
+                m -> m.withoutAttribute("fingerprint").withAttribute("fingerprint", "md5 00:11")).toSdp();
+        NegotiationException e = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveOffer(badFingerprint, List.of()));
+        assertTrue(e.getMessage().contains("a=fingerprint"), e.getMessage());
+        assertFalse(negotiator.isNegotiated());
+        assertStillAnswers(negotiator);
+    }
+
+    @Test
+    void refusesAnAnswerWithADifferentNumberOfMLines() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        SessionDescription answer = answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY));
+        String oneMLine = answer.withMedia(List.of(answer.media().get(0))).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(oneMLine));
+
+        assertTrue(e.getMessage().contains("1 m-lines") && e.getMessage().contains("offer had 2"), e.getMessage());
+        assertTrue(negotiator.hasLocalOffer(), "the offer is still outstanding");
+        assertEquals(2, negotiator.receiveAnswer(answer.toSdp()).upstream().size());
+    }
+
+    @Test
+    void refusesAnAnswerThatSaysActpass() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        String actpass = answerTo(offer, "actpass", m -> m.withDirection(Direction.SENDONLY)).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(actpass));
+
+        assertTrue(e.getMessage().contains("a=setup:active or passive"), e.getMessage());
+        assertTrue(negotiator.hasLocalOffer());
+        Negotiator.Result result = negotiator.receiveAnswer(
+                answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY)).toSdp());
+        assertEquals(DtlsTransport.Role.SERVER, result.transport().localDtlsRole());
+    }
+
+    @Test
+    void refusesAnAnswerThatRenamesAMid() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        SessionDescription answer = answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY));
+        List<MediaDescription> media = new ArrayList<>(answer.media());
+        media.set(1, media.get(1).withMid("x"));
+
+        NegotiationException e = assertThrows(NegotiationException.class,
+                () -> negotiator.receiveAnswer(answer.withMedia(media).toSdp()));
+
+        assertTrue(e.getMessage().contains("has mid x, expected 1"), e.getMessage());
+        assertEquals(2, negotiator.receiveAnswer(answer.toSdp()).upstream().size());
+    }
+
+    /**
+     * A refused answer must leave the outstanding offer as it was: here the refused answer rejects the video m-line
+     * (port 0) and carries no ICE credentials; the valid answer that follows accepts video.
+     */
+    @Test
+    void aRefusedAnswerDoesNotLeakIntoTheNextAnswer() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        SessionDescription good = answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY)
+                .withAttribute("ssrc", ssrcFor(m) + " cname:chromium"));
+        List<MediaDescription> media = new ArrayList<>();
+        for (MediaDescription m : good.media()) {
+            media.add(m.withoutAttribute("ice-ufrag").withoutAttribute("ice-pwd"));
+        }
+        media.set(1, media.get(1).withPort(0));
+        String refused = good.withMedia(media).toSdp();
+        assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(refused));
+
+        Negotiator.Result result = negotiator.receiveAnswer(good.toSdp());
+
+        assertEquals(List.of("0", "1"), result.upstream().stream().map(UpstreamTrack::mid).toList(),
+                "the video m-line the valid answer accepts");
+    }
+
+    // ---- helpers ----
+
+    /** Given the refusal, the same negotiator still answers Chromium's offer. */
+    private static void assertStillAnswers(Negotiator negotiator) {
+        try {
+            Negotiator.Result result = negotiator.receiveOffer(offerAudioVideo, List.of());
+            assertEquals(2, SessionDescription.parse(result.answerSdp()).media().size());
+            assertEquals(2, result.upstream().size());
+        } catch (NegotiationException e) {
+            throw new AssertionError("the negotiator is unusable after a refused description", e);
+        }
+    }
+
+    private static long ssrcFor(MediaDescription m) {
+        return m.kind().equals("audio") ? 1111L : 2222L;
+    }
+
+    /**
+     * What a browser answers to a server offer (RFC 3264 §6): the same m-lines and codecs, its own ICE credentials,
+     * fingerprint and a=setup, no candidates yet (trickled later); {@code perMedia} sets direction and a=ssrc.
+     */
+    private static SessionDescription answerTo(SessionDescription offer, String setup,
+                                               UnaryOperator<MediaDescription> perMedia) {
+        List<MediaDescription> media = new ArrayList<>();
+        for (MediaDescription m : offer.media()) {
+            MediaDescription a = m.withoutAttribute("ice-ufrag").withoutAttribute("ice-pwd")
+                    .withoutAttribute("fingerprint").withoutAttribute("setup").withoutAttribute("candidate")
+                    .withoutAttribute("end-of-candidates").withoutAttribute("msid").withoutAttribute("ssrc")
+                    .withAttribute("ice-ufrag", CHROMIUM_UFRAG).withAttribute("ice-pwd", CHROMIUM_PWD)
+                    .withAttribute("fingerprint", CHROMIUM_FINGERPRINT).withAttribute("setup", setup);
+            media.add(perMedia.apply(a));
+        }
+        List<Attribute> session = List.of(new Attribute("group", "BUNDLE " + String.join(" ", offer.bundleMids())),
+                new Attribute("msid-semantic", " WMS"));
+        return new SessionDescription("- 7794592974704186760 2 IN IP4 127.0.0.1", "-", session, media);
+    }
+
+    private static SessionDescription withMedia(String sdp, int index, UnaryOperator<MediaDescription> change) {
+        SessionDescription d = SessionDescription.parse(sdp);
+        List<MediaDescription> media = new ArrayList<>(d.media());
+        media.set(index, change.apply(media.get(index)));
+        return d.withMedia(media);
+    }
+
+    private static SessionDescription withEveryMedia(String sdp, UnaryOperator<MediaDescription> change) {
+        SessionDescription d = SessionDescription.parse(sdp);
+        return d.withMedia(d.media().stream().map(change).toList());
+    }
+}
