@@ -92,6 +92,10 @@ public final class Peer {
         return transport;
     }
 
+    PeerSignaling signaling() {
+        return signaling;
+    }
+
     /** The SSRC the server puts in its own RTCP toward this participant. */
     long localSsrc() {
         return localSsrc;
@@ -195,6 +199,13 @@ public final class Peer {
     private void startTransport(RemoteTransportParameters remote) {
         if (!transport.isStarted()) {
             transport.start(remote.iceUfrag(), remote.icePassword(), remote.fingerprint(), remote.localDtlsRole());
+        }
+        for (String candidate : remote.candidates()) {
+            try {
+                transport.addRemoteCandidate(IceCandidate.parse(candidate));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("Participant {}: unusable candidate in its description: {}", id, candidate);
+            }
         }
     }
 
