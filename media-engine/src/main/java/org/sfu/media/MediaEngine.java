@@ -9,6 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.media.router.MediaContext;
+import org.sfu.media.router.Peer;
+import org.sfu.media.router.PeerSignaling;
+import org.sfu.media.router.RouterClosedException;
+import org.sfu.media.router.RouterFullException;
 import org.sfu.media.router.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class MediaEngine implements AutoCloseable {
 
     /**
+     * @param maxParticipantsPerRoom joins beyond this are refused
      * @param firstOfferDelayMillis how long the server waits for a new participant's own offer before it offers
      *                              itself (avoids offer collisions with clients that call right after connecting)
      */
-    public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis) {
+    public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
@@ -34,8 +39,10 @@ public final class MediaEngine implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final MediaContext context;
     private final ConcurrentHashMap<String, Router> routers = new ConcurrentHashMap<>();
+    private final int maxParticipantsPerRoom;
 
     private MediaEngine(Options options) throws IOException {
+        this.maxParticipantsPerRoom = options.maxParticipantsPerRoom();
         this.certificate = DtlsCertificate.generate();
         this.iceEndpoint = IceEndpoint.open(options.ice());
         // Bouncy Castle's handshake blocks its thread until the peer answers: one thread per handshake in flight.
@@ -61,7 +68,18 @@ public final class MediaEngine implements AutoCloseable {
 
     /** The router (room) with this name, created on first use and removed when its last participant leaves. */
     public Router router(String name) {
-        return routers.computeIfAbsent(name, n -> new Router(n, context, this::removeIfEmpty));
+        return routers.computeIfAbsent(name, n -> new Router(n, context, maxParticipantsPerRoom, this::removeIfEmpty));
+    }
+
+    /** Joins the named room, retrying once if the room was being removed at that moment. */
+    public Peer join(String room, String peerId, PeerSignaling signaling) throws RouterFullException {
+        while (true) {
+            try {
+                return router(room).join(peerId, signaling);
+            } catch (RouterClosedException e) {
+                // The room emptied between lookup and join; the next lookup makes a new one.
+            }
+        }
     }
 
     public int routerCount() {
@@ -74,7 +92,7 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private void removeIfEmpty(Router router) {
-        routers.computeIfPresent(router.id(), (k, r) -> r == router && r.size() == 0 ? null : r);
+        routers.remove(router.id(), router);
     }
 
     @Override

@@ -20,4 +20,12 @@ public interface PeerSignaling {
 
     /** The media session is over for good (e.g. a DTLS fingerprint mismatch): close the participant's channel. */
     void close(String reason);
+
+    /** Another participant joined the router. */
+    default void participantJoined(String participantId) {
+    }
+
+    /** Another participant left the router. */
+    default void participantLeft(String participantId) {
+    }
 }

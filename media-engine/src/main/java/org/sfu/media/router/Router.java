@@ -17,12 +17,15 @@ public final class Router {
 
     private final String id;
     private final MediaContext context;
+    private final int maxPeers;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     private final Consumer<Router> onEmpty;
+    private boolean closed;
 
-    public Router(String id, MediaContext context, Consumer<Router> onEmpty) {
+    public Router(String id, MediaContext context, int maxPeers, Consumer<Router> onEmpty) {
         this.id = id;
         this.context = context;
+        this.maxPeers = maxPeers;
         this.onEmpty = onEmpty;
     }
 
@@ -30,16 +33,41 @@ public final class Router {
         return id;
     }
 
-    /** Adds a participant; its consumers of everyone else are created at once, its offer follows. */
-    public Peer join(String peerId, PeerSignaling signaling) {
-        Peer peer = new Peer(peerId, this, signaling, context);
-        if (peers.putIfAbsent(peerId, peer) != null) {
-            peer.close();
-            throw new IllegalArgumentException("participant " + peerId + " is already in router " + id);
+    /**
+     * Adds a participant; its consumers of everyone else are created at once, its offer follows, and the others hear
+     * of it.
+     *
+     * @throws RouterFullException   when the router already has its maximum of participants
+     * @throws RouterClosedException when the router emptied and was removed meanwhile: join a fresh one
+     */
+    public Peer join(String peerId, PeerSignaling signaling) throws RouterFullException, RouterClosedException {
+        List<Peer> others;
+        Peer peer;
+        synchronized (this) {
+            if (closed) {
+                throw new RouterClosedException();
+            }
+            if (peers.size() >= maxPeers) {
+                throw new RouterFullException(id, maxPeers);
+            }
+            if (peers.containsKey(peerId)) {
+                throw new IllegalArgumentException("participant " + peerId + " is already in router " + id);
+            }
+            others = List.copyOf(peers.values());
+            peer = new Peer(peerId, this, signaling, context);
+            peers.put(peerId, peer);
         }
         LOG.debug("Router {}: {} joined ({} participants)", id, peerId, peers.size());
+        for (Peer other : others) {
+            other.signaling().participantJoined(peerId);
+        }
         peer.syncConsumers(producers());
         return peer;
+    }
+
+    /** The ids of the participants now in the router. */
+    public List<String> peerIds() {
+        return List.copyOf(peers.keySet());
     }
 
     public int size() {
@@ -79,12 +107,22 @@ public final class Router {
     }
 
     void remove(Peer peer) {
-        if (peers.remove(peer.id(), peer)) {
-            LOG.debug("Router {}: {} left ({} participants)", id, peer.id(), peers.size());
-            producersChanged();
-            if (peers.isEmpty()) {
-                onEmpty.accept(this);
+        boolean empty;
+        synchronized (this) {
+            if (!peers.remove(peer.id(), peer)) {
+                return;
             }
+            // An empty router is closed for good, so that a join racing with the removal goes to a new one.
+            empty = peers.isEmpty();
+            closed = empty;
+        }
+        LOG.debug("Router {}: {} left ({} participants)", id, peer.id(), peers.size());
+        producersChanged();
+        for (Peer other : peers.values()) {
+            other.signaling().participantLeft(peer.id());
+        }
+        if (empty) {
+            onEmpty.accept(this);
         }
     }
 }
