@@ -1,17 +1,21 @@
 // The documented client flow (shared/SIGNALING-API.md): connect, receive client_id, add camera and microphone,
-// exchange offer/answer/candidate. Query parameters: ?offer=0 makes this page a receiver that never offers and
-// only answers the server's offers (the document's handleOffer); by default it calls as soon as it has its id.
+// exchange offer/answer/candidate. Query parameters: ?room=NAME joins that room (default: the one shared room);
+// ?offer=0 makes this page a receiver that never offers and only answers the server's offers (the document's
+// handleOffer); by default it calls as soon as it has its id.
 'use strict';
 
 const params = new URLSearchParams(location.search);
 const autoOffer = params.get('offer') !== '0';
+const room = params.get('room');
 const statusEl = document.getElementById('status');
 const videos = document.getElementById('videos');
 
 // Exposed for tests and curious users: window.sfu.pc.getStats() shows what flows.
 // firstFrameDelays: for each remote video track, milliseconds from its arrival (ontrack) to its first decoded frame:
 // the time a new receiver waits for a keyframe.
-const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [] };
+// participants: the other clients in the room, from the server's room / participant_joined / participant_left.
+const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [],
+                           room: null, participants: [], midToParticipant: {} };
 
 function status(text) {
   statusEl.textContent = text;
@@ -86,6 +90,7 @@ async function main() {
   pc.ontrack = event => {
     if (event.streams[0]) {
       showStream(event.streams[0]);
+      sfu.midToParticipant[event.transceiver.mid] = event.streams[0].id;
     }
     if (event.track.kind === 'video') {
       measureFirstFrame(event.receiver);
@@ -98,7 +103,8 @@ async function main() {
   };
   pc.onconnectionstatechange = () => status('connection ' + pc.connectionState);
 
-  const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws`);
+  const query = room ? '?room=' + encodeURIComponent(room) : '';
+  const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws${query}`);
   // Messages are handled one after another so that an answer is never applied before the offer it answers.
   let queue = Promise.resolve();
   ws.onmessage = event => {
@@ -132,6 +138,25 @@ async function handleMessage(message) {
     case 'candidate':
       await sfu.pc.addIceCandidate(message.data);
       break;
+    case 'room':
+      sfu.room = message.data.name;
+      sfu.participants = message.data.participants.slice();
+      status('in room ' + sfu.room + ' with ' + sfu.participants.length + ' others');
+      break;
+    case 'participant_joined':
+      sfu.participants.push(message.data.id);
+      status(message.data.id + ' joined');
+      break;
+    case 'participant_left': {
+      sfu.participants = sfu.participants.filter(id => id !== message.data.id);
+      // The server names each participant's stream after its client id (a=msid).
+      const tile = document.getElementById('remote-' + message.data.id);
+      if (tile) {
+        tile.remove();
+      }
+      status(message.data.id + ' left');
+      break;
+    }
     case 'error':
       sfu.errors.push(message.data);
       status('server error: ' + message.data.code + ': ' + message.data.message);

@@ -1,12 +1,15 @@
 package org.sfu.signaling;
 
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.sfu.media.MediaEngine;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
-import org.sfu.media.router.Router;
+import org.sfu.media.router.RouterFullException;
 import org.sfu.signaling.message.MessageCodec;
 import org.sfu.signaling.message.SignalingMessage;
 import org.slf4j.Logger;
@@ -37,14 +40,37 @@ final class ClientSession implements PeerSignaling {
         return id;
     }
 
-    /** Sends the client its id and joins the router; the participant's offer, or the server's, follows. */
-    void start(Router router) {
+    /**
+     * Sends the client its id and joins the room; the participant's offer, or the server's, follows. A bad room name
+     * or a full room gets an error and the connection is closed: the client is not admitted.
+     */
+    void start(MediaEngine media, String room) {
         send(SignalingMessage.ClientId.of(id));
+        if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
+            refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
+            return;
+        }
         tasks.execute(() -> {
-            if (!closed.get()) {
-                peer = router.join(id, this);
+            if (closed.get()) {
+                return;
+            }
+            try {
+                Peer joined = media.join(room, id, this);
+                List<String> others = new ArrayList<>(joined.router().peerIds());
+                others.remove(id);
+                peer = joined;
+                send(SignalingMessage.Room.of(room, others));
+            } catch (RouterFullException e) {
+                // 1013 "Try Again Later" (RFC 6455 §7.4.1 registry): the room may have room later.
+                refuse("room-full", e.getMessage(), (short) 1013);
             }
         });
+    }
+
+    private void refuse(String code, String message, short closeCode) {
+        LOG.info("Client {}: not admitted: {}", id, message);
+        sendError(code, message);
+        socket.close(closeCode, code);
     }
 
     /** A text frame from the client. Event loop. */
@@ -54,7 +80,8 @@ final class ClientSession implements PeerSignaling {
         try {
             message = codec.decode(text);
         } catch (MessageCodec.BadMessageException e) {
-            sendError(e.code(), e.getMessage());
+            // Through the queue, so that replies keep the order of the messages they answer.
+            tasks.execute(() -> sendError(e.code(), e.getMessage()));
             return;
         }
         tasks.execute(() -> handle(message));
@@ -87,6 +114,15 @@ final class ClientSession implements PeerSignaling {
         }
     }
 
+    /**
+     * A message over the size limit that arrived in fragments (a single oversized frame already closes the socket):
+     * say so and close with 1009 "Message Too Big" (RFC 6455 §7.4.1) rather than leave the client waiting.
+     */
+    void onTooBig(int limit) {
+        sendError("too-big", "messages are limited to " + limit + " bytes");
+        socket.close((short) 1009, "too-big");
+    }
+
     /** The socket closed (either side). Event loop. */
     void onClose() {
         if (closed.compareAndSet(false, true)) {
@@ -115,6 +151,16 @@ final class ClientSession implements PeerSignaling {
     @Override
     public void sendCandidate(String candidate, String sdpMid, int sdpMLineIndex) {
         send(SignalingMessage.Candidate.of(candidate, sdpMid, sdpMLineIndex));
+    }
+
+    @Override
+    public void participantJoined(String participantId) {
+        send(SignalingMessage.ParticipantJoined.of(participantId));
+    }
+
+    @Override
+    public void participantLeft(String participantId) {
+        send(SignalingMessage.ParticipantLeft.of(participantId));
     }
 
     @Override

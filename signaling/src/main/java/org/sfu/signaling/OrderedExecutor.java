@@ -45,7 +45,8 @@ final class OrderedExecutor implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // One client's failed task must not stop its later messages from being handled.
                 LOG.error("signaling task failed", e);
             }
         }

@@ -23,10 +23,22 @@ import java.util.Map;
  * @param firstOfferDelayMillis how long to wait for a new client's own offer before offering to it
  *                              (SFU_FIRST_OFFER_DELAY_MS, default 1500)
  * @param maxMessageBytes       largest signaling message accepted (SFU_MAX_MESSAGE_BYTES, default 262144)
+ * @param maxRoomParticipants   joins beyond this many participants in one room are refused
+ *                              (SFU_MAX_ROOM_PARTICIPANTS, default 16)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
-                           long firstOfferDelayMillis, int maxMessageBytes) {
+                           long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants) {
+
+    public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
+
+    /** All settings but the room size, which keeps its default. */
+    public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
+                        Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
+                        long firstOfferDelayMillis, int maxMessageBytes) {
+        this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes, DEFAULT_MAX_ROOM_PARTICIPANTS);
+    }
 
     public ServerConfig {
         publicAddresses = List.copyOf(publicAddresses);
@@ -46,18 +58,19 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(
                 port(env, "SFU_HTTP_PORT", 8000),
                 port(env, "SFU_UDP_PORT", 10000),
-                address(env.get("SFU_BIND_ADDRESS")),
-                addresses(env.get("SFU_PUBLIC_ADDRESS")),
+                address("SFU_BIND_ADDRESS", env.get("SFU_BIND_ADDRESS")),
+                addresses("SFU_PUBLIC_ADDRESS", env.get("SFU_PUBLIC_ADDRESS")),
                 path(env.get("SFU_TLS_CERT")),
                 path(env.get("SFU_TLS_KEY")),
-                list(env.get("SFU_ICE_REMOTE_NETWORKS")),
+                networks("SFU_ICE_REMOTE_NETWORKS", env.get("SFU_ICE_REMOTE_NETWORKS")),
                 number(env, "SFU_FIRST_OFFER_DELAY_MS", 1500, 0, 60_000),
-                (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024));
+                (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024),
+                (int) number(env, "SFU_MAX_ROOM_PARTICIPANTS", DEFAULT_MAX_ROOM_PARTICIPANTS, 1, 1000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
-                firstOfferDelayMillis, maxMessageBytes);
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants);
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {
@@ -81,21 +94,40 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return n;
     }
 
-    private static InetAddress address(String v) {
+    private static InetAddress address(String name, String v) {
         if (v == null || v.isBlank()) {
             return null;
         }
         try {
             return InetAddress.getByName(v.trim());
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an address: " + v);
+            throw new IllegalArgumentException(name + " must be an address, not '" + v + "'");
         }
     }
 
-    private static List<InetAddress> addresses(String v) {
+    private static List<InetAddress> addresses(String name, String v) {
         List<InetAddress> out = new ArrayList<>();
         for (String s : list(v)) {
-            out.add(address(s));
+            out.add(address(name, s));
+        }
+        return out;
+    }
+
+    /** CIDRs are checked here so that a typo names its variable instead of failing later inside ICE. */
+    private static List<String> networks(String name, String v) {
+        List<String> out = list(v);
+        for (String cidr : out) {
+            int slash = cidr.indexOf('/');
+            InetAddress base = address(name, slash < 0 ? cidr : cidr.substring(0, slash));
+            int max = base.getAddress().length * 8;
+            try {
+                int prefix = slash < 0 ? max : Integer.parseInt(cidr.substring(slash + 1));
+                if (prefix < 0 || prefix > max) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must list networks like 10.0.0.0/8, not '" + cidr + "'");
+            }
         }
         return out;
     }

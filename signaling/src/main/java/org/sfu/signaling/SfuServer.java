@@ -63,7 +63,7 @@ public final class SfuServer implements AutoCloseable {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), config.publicAddresses(),
                         config.iceRemoteNetworks()),
-                config.firstOfferDelayMillis()));
+                config.firstOfferDelayMillis(), config.maxRoomParticipants()));
         Vertx vertx = Vertx.vertx();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
@@ -71,10 +71,10 @@ public final class SfuServer implements AutoCloseable {
             return t;
         });
         try {
-            SignalingEndpoint signaling = new SignalingEndpoint(media, pool);
+            SignalingEndpoint signaling = new SignalingEndpoint(media, pool, config.maxMessageBytes());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
-                    .onSuccess(signaling::accept)
+                    .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room")))
                     .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 final class SignalingEndpoint {
     /** The room of clients that name none: the API document's flow puts everyone in one call. */
     static final String DEFAULT_ROOM = "default";
+    /** Room names: short and printable, so they are safe in logs and URLs. */
+    static final java.util.regex.Pattern ROOM_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.~-]{1,64}");
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
 
@@ -20,30 +22,42 @@ final class SignalingEndpoint {
     private final Executor pool;
     private final MessageCodec codec = new MessageCodec();
     private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
+    private final int maxMessageBytes;
 
-    SignalingEndpoint(MediaEngine media, Executor pool) {
+    SignalingEndpoint(MediaEngine media, Executor pool, int maxMessageBytes) {
         this.media = media;
         this.pool = pool;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     int clientCount() {
         return clients.size();
     }
 
-    /** A new WebSocket on /ws. Event loop. */
-    void accept(ServerWebSocket socket) {
+    /**
+     * A new WebSocket on /ws. Event loop.
+     *
+     * @param room the {@code room} query parameter, or null for the default room
+     */
+    void accept(ServerWebSocket socket, String room) {
         ClientSession session = new ClientSession(socket, codec, pool);
         clients.put(session.id(), session);
         LOG.info("Client {} connected. Total clients: {}", session.id(), clients.size());
         socket.textMessageHandler(session::onText);
         socket.binaryMessageHandler(b -> session.sendError("bad-message", "binary frames are not part of the API"));
-        socket.exceptionHandler(e -> LOG.debug("Client {}: socket error: {}", session.id(), e.toString()));
+        socket.exceptionHandler(e -> {
+            LOG.debug("Client {}: socket error: {}", session.id(), e.toString());
+            // Vert.x reports a fragmented message over the configured maximum this way and drops the rest of it.
+            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size")) {
+                session.onTooBig(maxMessageBytes);
+            }
+        });
         socket.closeHandler(v -> {
             if (clients.remove(session.id()) != null) {
                 session.onClose();
                 LOG.info("Client {} disconnected. Total clients: {}", session.id(), clients.size());
             }
         });
-        session.start(media.router(DEFAULT_ROOM));
+        session.start(media, room == null ? DEFAULT_ROOM : room);
     }
 }

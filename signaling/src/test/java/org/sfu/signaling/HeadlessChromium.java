@@ -34,18 +34,22 @@ final class HeadlessChromium implements AutoCloseable {
               const stats = await sfu.pc.getStats();
               const result = { framesDecoded: 0, audioPacketsReceived: 0, videoTracks: 0, audioTracks: 0,
                                remoteAddress: null, remotePort: null, remoteProtocol: null,
-                               clientId: sfu.clientId, errors: sfu.errors.map(String), log: sfu.log.slice(-20),
+                               clientId: sfu.clientId, errors: sfu.errors.map(e => typeof e === 'string' ? e : JSON.stringify(e)), log: sfu.log.slice(-20),
                                firstFrameDelays: sfu.firstFrameDelays,
+                               participants: sfu.participants, transceivers: sfu.pc.getTransceivers().length,
+                               inboundVideo: {}, inboundAudio: {}, midToParticipant: sfu.midToParticipant,
                                connectionState: sfu.pc.connectionState };
               let transport = null;
               stats.forEach(s => {
                 if (s.type === 'inbound-rtp' && s.kind === 'video') {
                   result.framesDecoded += s.framesDecoded || 0;
                   result.videoTracks++;
+                  result.inboundVideo[s.mid] = s.framesDecoded || 0;
                 }
                 if (s.type === 'inbound-rtp' && s.kind === 'audio') {
                   result.audioPacketsReceived += s.packetsReceived || 0;
                   result.audioTracks++;
+                  result.inboundAudio[s.mid] = s.packetsReceived || 0;
                 }
                 if (s.type === 'transport') { transport = s; }
               });
@@ -114,6 +118,27 @@ final class HeadlessChromium implements AutoCloseable {
             throw new AssertionError("timed out waiting for " + what + "; last stats: " + last[0], e);
         }
         return last[0];
+    }
+
+    /**
+     * Frames decoded (video) or packets received (audio) per remote participant, summed over the m-lines that
+     * carry that participant's stream (the page learns mid → participant from a=msid in ontrack).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Long> perParticipant(Map<String, Object> stats, String inboundKey) {
+        Map<String, Object> byMid = (Map<String, Object>) stats.get(inboundKey);
+        Map<String, Object> owners = (Map<String, Object>) stats.get("midToParticipant");
+        Map<String, Long> out = new java.util.HashMap<>();
+        if (byMid == null || owners == null) {
+            return out;
+        }
+        byMid.forEach((mid, value) -> {
+            Object owner = owners.get(mid);
+            if (owner != null && value instanceof Number n) {
+                out.merge((String) owner, n.longValue(), Long::sum);
+            }
+        });
+        return out;
     }
 
     static long number(Map<String, Object> stats, String key) {

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
- * documented ones are client_id, offer, answer and candidate; error is the server's addition (docs/PROTOCOL.md).
+ * documented ones are client_id, offer, answer and candidate; error, room, participant_joined and participant_left are
+ * the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -16,7 +17,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.Offer.class, name = "offer"),
         @JsonSubTypes.Type(value = SignalingMessage.Answer.class, name = "answer"),
         @JsonSubTypes.Type(value = SignalingMessage.Candidate.class, name = "candidate"),
-        @JsonSubTypes.Type(value = SignalingMessage.Error.class, name = "error")})
+        @JsonSubTypes.Type(value = SignalingMessage.Error.class, name = "error"),
+        @JsonSubTypes.Type(value = SignalingMessage.Room.class, name = "room"),
+        @JsonSubTypes.Type(value = SignalingMessage.ParticipantJoined.class, name = "participant_joined"),
+        @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -56,6 +60,33 @@ public sealed interface SignalingMessage {
         public static Error of(String code, String message) {
             return new Error("error", new ErrorData(code, message));
         }
+    }
+
+    /** Server → client, after client_id: the room joined and who else is in it. */
+    record Room(String type, RoomData data) implements SignalingMessage {
+        public static Room of(String name, java.util.List<String> participants) {
+            return new Room("room", new RoomData(name, java.util.List.copyOf(participants)));
+        }
+    }
+
+    /** Server → client: someone joined the room. Their tracks follow in a server offer, msid stream id = their id. */
+    record ParticipantJoined(String type, Participant data) implements SignalingMessage {
+        public static ParticipantJoined of(String id) {
+            return new ParticipantJoined("participant_joined", new Participant(id));
+        }
+    }
+
+    /** Server → client: someone left the room. Their m-lines become inactive in the next server offer. */
+    record ParticipantLeft(String type, Participant data) implements SignalingMessage {
+        public static ParticipantLeft of(String id) {
+            return new ParticipantLeft("participant_left", new Participant(id));
+        }
+    }
+
+    record RoomData(String name, java.util.List<String> participants) {
+    }
+
+    record Participant(String id) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,0 +1,164 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every SFU_* variable: absent gives the embedded default, present is read, wrong is refused with a message that
+ * names the variable (the operator sees only that message: SfuServer.main prints it and exits).
+ *
+ * <p>No test here resolves a host name: the "unknown host" inputs are malformed address literals, which
+ * InetAddress refuses without a DNS query.
+ */
+class ServerConfigTest {
+
+    @Test
+    void defaultsAreTheEmbeddedOnes() {
+        for (ServerConfig c : List.of(ServerConfig.defaults(), ServerConfig.fromEnvironment(Map.of()))) {
+            assertEquals(8000, c.httpPort());
+            assertEquals(10000, c.udpPort());
+            assertNull(c.bindAddress());
+            assertEquals(List.of(), c.publicAddresses());
+            assertNull(c.tlsCertificate());
+            assertNull(c.tlsKey());
+            assertEquals(List.of(), c.iceRemoteNetworks());
+            assertEquals(1500, c.firstOfferDelayMillis());
+            assertEquals(262_144, c.maxMessageBytes());
+        }
+    }
+
+    @Test
+    void blankValuesKeepTheDefaults() {
+        Map<String, String> env = new HashMap<>();
+        for (String name : List.of("SFU_HTTP_PORT", "SFU_UDP_PORT", "SFU_BIND_ADDRESS", "SFU_PUBLIC_ADDRESS",
+                "SFU_TLS_CERT", "SFU_TLS_KEY", "SFU_ICE_REMOTE_NETWORKS", "SFU_FIRST_OFFER_DELAY_MS",
+                "SFU_MAX_MESSAGE_BYTES")) {
+            env.put(name, "  ");
+        }
+        assertEquals(ServerConfig.defaults(), ServerConfig.fromEnvironment(env));
+    }
+
+    @Test
+    void unrelatedVariablesAreIgnored() {
+        assertEquals(ServerConfig.defaults(), ServerConfig.fromEnvironment(Map.of("PORT", "1", "SFU_PORT", "x",
+                "sfu_http_port", "x", "HOME", "/root")));
+    }
+
+    @Test
+    void everyVariableIsRead() throws Exception {
+        Map<String, String> env = Map.of(
+                "SFU_HTTP_PORT", "8443",
+                "SFU_UDP_PORT", " 40000 ",
+                "SFU_BIND_ADDRESS", "127.0.0.1",
+                "SFU_PUBLIC_ADDRESS", "192.0.2.10, 2001:db8::1,,",
+                "SFU_TLS_CERT", "/etc/sfu/cert.pem",
+                "SFU_TLS_KEY", "/etc/sfu/key.pem",
+                "SFU_ICE_REMOTE_NETWORKS", "10.0.0.0/8, ::1/128",
+                "SFU_FIRST_OFFER_DELAY_MS", "250",
+                "SFU_MAX_MESSAGE_BYTES", "65536");
+        ServerConfig c = ServerConfig.fromEnvironment(env);
+        assertEquals(8443, c.httpPort());
+        assertEquals(40000, c.udpPort());
+        assertEquals(InetAddress.getByName("127.0.0.1"), c.bindAddress());
+        assertEquals(List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("2001:db8::1")),
+                c.publicAddresses());
+        assertEquals(Path.of("/etc/sfu/cert.pem"), c.tlsCertificate());
+        assertEquals(Path.of("/etc/sfu/key.pem"), c.tlsKey());
+        assertEquals(List.of("10.0.0.0/8", "::1/128"), c.iceRemoteNetworks());
+        assertEquals(250, c.firstOfferDelayMillis());
+        assertEquals(65536, c.maxMessageBytes());
+    }
+
+    @Test
+    void portZeroPicksAFreePortAndIsAccepted() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "0", "SFU_UDP_PORT", "0"));
+        assertEquals(0, c.httpPort());
+        assertEquals(0, c.udpPort());
+    }
+
+    @Test
+    void rangeLimitsAreInclusive() {
+        ServerConfig low = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "0", "SFU_UDP_PORT", "0",
+                "SFU_FIRST_OFFER_DELAY_MS", "0", "SFU_MAX_MESSAGE_BYTES", "1024"));
+        assertEquals(0, low.firstOfferDelayMillis());
+        assertEquals(1024, low.maxMessageBytes());
+        ServerConfig high = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "65535", "SFU_UDP_PORT", "65535",
+                "SFU_FIRST_OFFER_DELAY_MS", "60000", "SFU_MAX_MESSAGE_BYTES", "16777216"));
+        assertEquals(65535, high.httpPort());
+        assertEquals(65535, high.udpPort());
+        assertEquals(60_000, high.firstOfferDelayMillis());
+        assertEquals(16 * 1024 * 1024, high.maxMessageBytes());
+    }
+
+    @Test
+    void withPortsKeepsEverythingElse() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_BIND_ADDRESS", "127.0.0.1",
+                "SFU_FIRST_OFFER_DELAY_MS", "7", "SFU_MAX_MESSAGE_BYTES", "2048"));
+        ServerConfig moved = c.withPorts(1234, 5678);
+        assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
+                c.tlsKey(), c.iceRemoteNetworks(), 7, 2048), moved);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "SFU_HTTP_PORT|eighty", "SFU_HTTP_PORT|80.5", "SFU_HTTP_PORT|0x50", "SFU_HTTP_PORT|99999999999999999999",
+            "SFU_UDP_PORT|ten thousand", "SFU_UDP_PORT|1e4",
+            "SFU_FIRST_OFFER_DELAY_MS|1.5s", "SFU_MAX_MESSAGE_BYTES|256k"})
+    void aValueThatIsNotANumberNamesTheVariable(String name, String value) {
+        assertRefused(name, value);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "SFU_HTTP_PORT|-1", "SFU_HTTP_PORT|65536", "SFU_UDP_PORT|-1", "SFU_UDP_PORT|70000",
+            "SFU_FIRST_OFFER_DELAY_MS|-1", "SFU_FIRST_OFFER_DELAY_MS|60001",
+            "SFU_MAX_MESSAGE_BYTES|1023", "SFU_MAX_MESSAGE_BYTES|16777217", "SFU_MAX_MESSAGE_BYTES|4294967296"})
+    void aNumberOutOfRangeNamesTheVariable(String name, String value) {
+        assertRefused(name, value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::zz", "[::1", "1:2:3:4:5:6:7:8:9"})
+    void aBindAddressThatIsNoAddressNamesTheVariable(String value) {
+        assertRefused("SFU_BIND_ADDRESS", value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::zz", "192.0.2.10,[::1"})
+    void aPublicAddressThatIsNoAddressNamesTheVariable(String value) {
+        assertRefused("SFU_PUBLIC_ADDRESS", value);
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("SFU_TLS_CERT", "/etc/sfu/cert.pem")));
+        assertTrue(e.getMessage().contains("SFU_TLS_CERT") && e.getMessage().contains("SFU_TLS_KEY"), e.getMessage());
+    }
+
+    @Test
+    void aKeyWithoutItsCertificateIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("SFU_TLS_KEY", "/etc/sfu/key.pem")));
+        assertTrue(e.getMessage().contains("SFU_TLS_CERT") && e.getMessage().contains("SFU_TLS_KEY"), e.getMessage());
+    }
+
+    private static void assertRefused(String name, String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of(name, value)), name + "=" + value);
+        assertTrue(e.getMessage() != null && e.getMessage().contains(name),
+                () -> name + "=" + value + ": the message does not name the variable: " + e.getMessage());
+    }
+}

@@ -1,0 +1,138 @@
+package org.sfu.signaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A signaling client that speaks the documented API over wss:// and nothing else: what a mobile app's WebSocket
+ * library does. Every text frame the server sends is kept, in order, for the test thread to take.
+ */
+final class TestSignalingClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Queued after the last message when the connection closes, so that a waiting test wakes at once. */
+    private static final String CLOSED = new String("<closed>");
+    private static final java.util.Set<String> NOTIFICATIONS =
+            java.util.Set.of("room", "participant_joined", "participant_left");
+
+    private final WebSocketClient client;
+    private final ClientWebSocket socket;
+    private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Short> closed = new CompletableFuture<>();
+
+    private TestSignalingClient(WebSocketClient client, ClientWebSocket socket) {
+        this.client = client;
+        this.socket = socket;
+    }
+
+    /** Connects to wss://127.0.0.1:port/ws, trusting the server's self-signed certificate. */
+    static TestSignalingClient connect(Vertx vertx, int port) throws Exception {
+        return connect(vertx, port, new WebSocketClientOptions());
+    }
+
+    static TestSignalingClient connect(Vertx vertx, int port, WebSocketClientOptions options) throws Exception {
+        WebSocketClient client = vertx.createWebSocketClient(options.setSsl(true).setTrustAll(true)
+                .setVerifyHost(false));
+        // Handlers go on before the handshake, so the server's first message (client_id) cannot be missed.
+        ClientWebSocket socket = client.webSocket();
+        TestSignalingClient c = new TestSignalingClient(client, socket);
+        socket.textMessageHandler(c.received::add);
+        socket.closeHandler(v -> {
+            c.closed.complete(socket.closeStatusCode());
+            c.received.add(CLOSED);
+        });
+        socket.exceptionHandler(e -> { });
+        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
+                .setSsl(true)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return c;
+    }
+
+    void send(String text) throws Exception {
+        socket.writeTextMessage(text).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    void sendBinary(byte[] bytes) throws Exception {
+        socket.writeBinaryMessage(Buffer.buffer(bytes)).toCompletionStage().toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+    }
+
+    /** The next message from the server, parsed; fails if none arrives in time. */
+    JsonNode next(Duration timeout) throws Exception {
+        String text = poll(timeout);
+        if (text == null) {
+            throw new AssertionError(isClosed() ? "the server closed the connection (" + closed.getNow(null) + ")"
+                    : "no message from the server within " + timeout);
+        }
+        return JSON.readTree(text);
+    }
+
+    /**
+     * The next reply, skipping the server's room notifications (room, participant_joined, participant_left), which a
+     * client written from the API document ignores; fails if none arrives in time.
+     */
+    JsonNode nextReply(Duration timeout) throws Exception {
+        String text = pollReply(timeout);
+        if (text == null) {
+            throw new AssertionError(isClosed() ? "the server closed the connection (" + closed.getNow(null) + ")"
+                    : "no reply from the server within " + timeout);
+        }
+        return JSON.readTree(text);
+    }
+
+    /** Like {@link #poll}, skipping room notifications. */
+    String pollReply(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String text = poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (text == null || !NOTIFICATIONS.contains(JSON.readTree(text).path("type").asText())) {
+                return text;
+            }
+        }
+    }
+
+    /** The next message from the server; null if none arrives in time or the connection closes first. */
+    String poll(Duration timeout) throws InterruptedException {
+        String text = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (text == CLOSED) {
+            received.add(CLOSED);
+            return null;
+        }
+        return text;
+    }
+
+    boolean isClosed() {
+        return closed.isDone() || socket.isClosed();
+    }
+
+    /** Completes with the close status code when the connection closes, whichever side closed it. */
+    CompletableFuture<Short> closeFuture() {
+        return closed;
+    }
+
+    /** Closes the connection and waits for the close handshake. */
+    void hangUp() throws Exception {
+        socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        closed.get(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!isClosed()) {
+                socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // Already gone: nothing to release but the client.
+        }
+        client.close();
+    }
+}
