@@ -52,10 +52,18 @@ final class HeadlessChromium implements AutoCloseable {
                   result.inboundAudio[s.mid] = s.packetsReceived || 0;
                 }
                 if (s.type === 'transport') { transport = s; }
+                if (s.type === 'outbound-rtp' && s.kind === 'video') {
+                  result.videoBytesSent = (result.videoBytesSent || 0) + (s.bytesSent || 0);
+                  result.videoTargetBitrate = s.targetBitrate || 0;
+                  result.now = s.timestamp;
+                }
               });
               if (transport && transport.selectedCandidatePairId) {
                 const pair = stats.get(transport.selectedCandidatePairId);
                 const remote = pair && stats.get(pair.remoteCandidateId);
+                if (pair) {
+                  result.availableOutgoingBitrate = pair.availableOutgoingBitrate || 0;
+                }
                 if (remote) {
                   result.remoteAddress = remote.address;
                   result.remotePort = remote.port;
@@ -70,6 +78,14 @@ final class HeadlessChromium implements AutoCloseable {
     private final Path profile;
 
     HeadlessChromium() throws IOException {
+        this(null);
+    }
+
+    /**
+     * @param fakeCamera a Y4M file the fake camera plays instead of its own pattern (which compresses so well that
+     *                   the encoder never fills the bitrate it is allowed), or null for the pattern
+     */
+    HeadlessChromium(Path fakeCamera) throws IOException {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "Chromium is required: apt-get install -y chromium chromium-driver");
         profile = Files.createTempDirectory("sfu-chromium-");
@@ -82,12 +98,47 @@ final class HeadlessChromium implements AutoCloseable {
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 "--ignore-certificate-errors", "--allow-loopback-in-peer-connection",
                 "--autoplay-policy=no-user-gesture-required");
+        if (fakeCamera != null) {
+            options.addArguments("--use-file-for-fake-video-capture=" + fakeCamera);
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort()
                 .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Writes a 640x480, 30 fps Y4M clip that looks to an encoder like a real camera: a textured still scene (8x8
+     * blocks of random brightness) with low-amplitude sensor noise that changes every frame. Chromium's own fake
+     * pattern compresses so well that its encoder never fills the bitrate it is allowed.
+     */
+    static Path cameraClip(Path directory, int frames) throws IOException {
+        Path clip = directory.resolve("camera-640x480.y4m");
+        java.util.Random random = new java.util.Random(7);
+        int width = 640;
+        int height = 480;
+        byte[] scene = new byte[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                scene[y * width + x] = (byte) (40 + ((x / 8 * 7919 + y / 8 * 104729) % 176));
+            }
+        }
+        byte[] frame = new byte[width * height * 3 / 2];
+        java.util.Arrays.fill(frame, width * height, frame.length, (byte) 128);
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(clip))) {
+            out.write(("YUV4MPEG2 W" + width + " H" + height + " F30:1 Ip A1:1 C420jpeg\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            for (int i = 0; i < frames; i++) {
+                for (int p = 0; p < scene.length; p++) {
+                    frame[p] = (byte) ((scene[p] & 0xff) + random.nextInt(9) - 4);
+                }
+                out.write("FRAME\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(frame);
+            }
+        }
+        return clip;
     }
 
     void open(String url) {

@@ -11,6 +11,7 @@ import org.sfu.dtls.Fingerprint;
 import org.sfu.ice.IceCandidate;
 import org.sfu.media.sdp.Attribute;
 import org.sfu.media.sdp.Direction;
+import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.MediaDescription;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.sdp.SessionDescription;
@@ -41,6 +42,7 @@ public final class Negotiator {
         final String protocol;
         final Role role;
         List<RtpCodec> codecs;
+        List<Extmap> extmaps = List.of();
         List<String> rejectedFormats = List.of();
         boolean rejected;
         DownstreamTrack track;
@@ -55,6 +57,7 @@ public final class Negotiator {
 
         Section copy() {
             Section s = new Section(mid, kind, protocol, role, codecs);
+            s.extmaps = extmaps;
             s.rejectedFormats = rejectedFormats;
             s.rejected = rejected;
             s.track = track;
@@ -169,6 +172,7 @@ public final class Negotiator {
             }
             s.rejected = false;
             s.codecs = accepted;
+            s.extmaps = s.role == Role.UPSTREAM ? acceptedExtensions(s.kind, m.extmaps()) : List.of();
             Direction remote = m.direction();
             if (s.role == Role.DOWNSTREAM) {
                 if (s.track != null && !downstreamIds.contains(s.track.id())) {
@@ -247,6 +251,11 @@ public final class Negotiator {
             // The participant never offered: give it m-lines it can send its camera and microphone on.
             for (String kind : List.of("audio", "video")) {
                 Section s = new Section(nextMid(usedMids), kind, RTP_PROTOCOL, Role.UPSTREAM, sessionCodecs(kind, next));
+                List<Extmap> extmaps = new ArrayList<>();
+                for (String uri : SupportedCodecs.upstreamExtensions(kind)) {
+                    extmaps.add(new Extmap(SupportedCodecs.defaultExtensionId(uri), uri));
+                }
+                s.extmaps = List.copyOf(extmaps);
                 next.add(s);
             }
         }
@@ -342,6 +351,18 @@ public final class Negotiator {
                 continue;
             }
             s.codecs = accepted;
+            if (s.role == Role.UPSTREAM) {
+                // RFC 8285 §6: an answer may only keep extensions the offer had, with the offer's ids.
+                List<Extmap> kept = new ArrayList<>();
+                for (Extmap answered : m.extmaps()) {
+                    for (Extmap offered : s.extmaps) {
+                        if (offered.id() == answered.id() && offered.uri().equals(answered.uri())) {
+                            kept.add(offered);
+                        }
+                    }
+                }
+                s.extmaps = List.copyOf(kept);
+            }
             Direction remote = m.direction();
             if (s.role == Role.UPSTREAM && (remote == Direction.SENDONLY || remote == Direction.SENDRECV)) {
                 upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), accepted));
@@ -495,6 +516,9 @@ public final class Negotiator {
             DownstreamTrack t = s.track;
             a.add(new Attribute("msid", t.streamId() + " " + t.trackId()));
         }
+        for (Extmap e : s.extmaps) {
+            a.add(e.toAttribute());
+        }
         List<String> formats = new ArrayList<>();
         for (RtpCodec c : s.codecs) {
             formats.add(Integer.toString(c.payloadType()));
@@ -519,6 +543,34 @@ public final class Negotiator {
         }
         a.add(new Attribute("end-of-candidates", null));
         return new MediaDescription(s.kind, 9, s.protocol, List.copyOf(formats), "IN IP4 0.0.0.0", List.copyOf(a));
+    }
+
+    /**
+     * The id under which the participant sends this header extension (RFC 8285), or -1 when no completed exchange
+     * has it on an m-line the participant sends on. One id per bundle (RFC 8843 §9.2), so the first one found holds.
+     */
+    public int extensionId(String uri) {
+        for (Section s : sections) {
+            if (s.role == Role.UPSTREAM && !s.rejected) {
+                for (Extmap e : s.extmaps) {
+                    if (e.uri().equals(uri)) {
+                        return e.id();
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static List<Extmap> acceptedExtensions(String kind, List<Extmap> offered) {
+        List<Extmap> out = new ArrayList<>();
+        for (Extmap e : offered) {
+            if (SupportedCodecs.upstreamExtensions(kind).contains(e.uri())) {
+                // The answer states no direction of its own: the extension is used as the m-line is.
+                out.add(new Extmap(e.id(), e.uri()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The position of the m-line with this mid in the negotiated session, or -1. */

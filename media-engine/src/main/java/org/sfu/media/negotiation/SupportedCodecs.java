@@ -15,8 +15,18 @@ import org.sfu.media.sdp.RtpCodec;
  */
 public final class SupportedCodecs {
 
-    /** Feedback the server forwards or answers today: NACK (RFC 4585 §6.2.1), PLI (§6.3.1), FIR (RFC 5104 §4.3.1). */
-    static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir");
+    /**
+     * Feedback the server forwards or answers today: NACK (RFC 4585 §6.2.1), PLI (§6.3.1), FIR (RFC 5104 §4.3.1),
+     * and transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01 §4), which
+     * the server sends for everything a participant sends so that its encoder can ramp up.
+     */
+    static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir", "transport-cc");
+    static final Set<String> AUDIO_FEEDBACK = Set.of("transport-cc");
+
+    /** RTP header extensions the server reads on what participants send (RFC 8285). */
+    public static final String TRANSPORT_CC_URI =
+            "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+    public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
     private static final String H264_PROFILE = "42e01f";
 
@@ -45,7 +55,7 @@ public final class SupportedCodecs {
     public static List<RtpCodec> defaults(String kind) {
         return switch (kind) {
             case "audio" -> List.of(new RtpCodec(111, "opus", 48000, 2, fmtp("minptime", "10", "useinbandfec", "1"),
-                    List.of()));
+                    List.of("transport-cc")));
             case "video" -> List.of(
                     new RtpCodec(96, "VP8", 90000, 1, Map.of(), List.copyOf(orderedVideoFeedback())),
                     new RtpCodec(102, "H264", 90000, 1, fmtp("level-asymmetry-allowed", "1", "packetization-mode", "1",
@@ -74,14 +84,23 @@ public final class SupportedCodecs {
     }
 
     private static RtpCodec filterFeedback(String kind, RtpCodec codec) {
-        List<String> feedback = kind.equals("video")
-                ? codec.rtcpFeedback().stream().filter(VIDEO_FEEDBACK::contains).toList()
-                : List.of();
+        Set<String> handled = kind.equals("video") ? VIDEO_FEEDBACK : AUDIO_FEEDBACK;
+        List<String> feedback = codec.rtcpFeedback().stream().filter(handled::contains).toList();
         return new RtpCodec(codec.payloadType(), codec.name(), codec.clockRate(), codec.channels(), codec.fmtp(), feedback);
     }
 
     private static List<String> orderedVideoFeedback() {
-        return List.of("nack", "nack pli", "ccm fir");
+        return List.of("transport-cc", "nack", "nack pli", "ccm fir");
+    }
+
+    /** The header extensions the server accepts on an upstream m-line of this kind. */
+    static Set<String> upstreamExtensions(String kind) {
+        return kind.equals("audio") ? Set.of(TRANSPORT_CC_URI, AUDIO_LEVEL_URI) : Set.of(TRANSPORT_CC_URI);
+    }
+
+    /** The id the server offers for an extension when the session has none yet (Chromium's own choices). */
+    static int defaultExtensionId(String uri) {
+        return uri.equals(AUDIO_LEVEL_URI) ? 1 : 3;
     }
 
     private static Map<String, String> fmtp(String... keyValues) {

@@ -7,15 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.ice.IceCandidate;
+import org.sfu.media.feedback.TransportCcRecorder;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
 import org.sfu.media.negotiation.Negotiator;
 import org.sfu.media.negotiation.RemoteTransportParameters;
+import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
+import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.srtp.PacketBuffer;
@@ -39,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
+    /** libwebrtc's receivers send transport feedback about every 100 ms; more often buys little. */
+    static final long FEEDBACK_INTERVAL_MILLIS = 50;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -54,6 +60,9 @@ public final class Peer {
     private final long offerDelayNanos;
     private final LongAdder rtpUnknownSsrc = new LongAdder();
     private final LongAdder rtcpDropped = new LongAdder();
+    /** Arrival of every packet this participant sends, for its transport-wide congestion control feedback. */
+    private final TransportCcRecorder transportCc = new TransportCcRecorder();
+    private ScheduledFuture<?> feedbackTimer;
 
     // Guarded by this.
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
@@ -64,6 +73,7 @@ public final class Peer {
     private boolean closed;
 
     // Snapshots for the packet path.
+    private volatile int transportCcExtensionId = -1;
     private volatile Map<Long, Producer> producersBySsrc = Map.of();
     private volatile List<Producer> producersWithoutSsrc = List.of();
 
@@ -137,6 +147,7 @@ public final class Peer {
             return false;
         }
         signaling.sendAnswer(result.answerSdp());
+        transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
         startTransport(result.transport());
         sendCandidatesOnce();
         activateNegotiatedConsumers();
@@ -164,6 +175,7 @@ public final class Peer {
             }
             // The client answered the server's offer, so it rolled back any offer of its own that collided.
             heldOffer = null;
+            transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
             startTransport(result.transport());
             sendCandidatesOnce();
             activateNegotiatedConsumers();
@@ -379,9 +391,10 @@ public final class Peer {
         afterNegotiation(producersChanged);
     }
 
-    /** An unprotected RTP packet from this participant. Network thread, no locks. */
+    /** An unprotected RTP packet from this participant. Network thread; one uncontended lock for the recorder. */
     void onRtp(PacketBuffer packet) {
         byte[] buf = packet.buffer();
+        recordTransportSequence(buf, packet.offset(), packet.length());
         long ssrc = RtpPacket.ssrc(buf, packet.offset());
         Producer producer = producersBySsrc.get(ssrc);
         if (producer == null) {
@@ -392,6 +405,48 @@ public final class Peer {
             }
         }
         producer.onRtp(packet);
+    }
+
+    private void recordTransportSequence(byte[] buf, int offset, int length) {
+        int id = transportCcExtensionId;
+        if (id <= 0) {
+            return;
+        }
+        long found = HeaderExtensions.find(buf, offset, length, id);
+        if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != 2) {
+            return;
+        }
+        int at = HeaderExtensions.dataOffset(found);
+        int sequence = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        synchronized (transportCc) {
+            transportCc.onPacket(sequence, System.nanoTime());
+        }
+    }
+
+    /**
+     * Every {@link #FEEDBACK_INTERVAL_MILLIS}: tell the participant when each of its packets arrived, so that its
+     * send-side bandwidth estimation (the transport-wide cc draft, §1) can raise its bitrate.
+     */
+    private void sendTransportFeedback() {
+        if (!transport.isConnected()) {
+            return;
+        }
+        long mediaSsrc = 0;
+        for (Producer p : producersBySsrc.values()) {
+            mediaSsrc = p.ssrc();
+            break;
+        }
+        while (true) {
+            byte[] feedback;
+            synchronized (transportCc) {
+                feedback = transportCc.hasPendingFeedback()
+                        ? transportCc.buildFeedback(localSsrc, mediaSsrc, System.nanoTime()) : null;
+            }
+            if (feedback == null) {
+                return;
+            }
+            transport.sendRtcp(PacketBuffer.copyOf(feedback, 0, feedback.length));
+        }
     }
 
     /**
@@ -434,6 +489,9 @@ public final class Peer {
                 return;
             }
             closed = true;
+            if (feedbackTimer != null) {
+                feedbackTimer.cancel(false);
+            }
             for (Consumer c : consumersByProducer.values()) {
                 c.deactivate();
                 c.producer().removeConsumer(c);
@@ -464,6 +522,12 @@ public final class Peer {
 
         @Override
         public void onConnected() {
+            synchronized (Peer.this) {
+                if (!closed && feedbackTimer == null) {
+                    feedbackTimer = scheduler.scheduleAtFixedRate(Peer.this::sendTransportFeedback,
+                            FEEDBACK_INTERVAL_MILLIS, FEEDBACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
             // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.
             for (Consumer c : consumers()) {
                 if (c.isActive()) {

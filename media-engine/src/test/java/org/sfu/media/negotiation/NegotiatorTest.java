@@ -23,6 +23,7 @@ import org.sfu.dtls.Fingerprint;
 import org.sfu.ice.IceCandidate;
 import org.sfu.media.sdp.Attribute;
 import org.sfu.media.sdp.Direction;
+import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.MediaDescription;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.sdp.SessionDescription;
@@ -89,7 +90,12 @@ class NegotiatorTest {
             assertEquals(local.fingerprint(), Fingerprint.parse(answer.fingerprint(m)));
             assertEquals(List.of(CANDIDATE.substring("candidate:".length())), m.attributes("candidate"));
             assertTrue(m.hasAttribute("end-of-candidates"), "RFC 8840: no more candidates will be trickled");
-            assertTrue(m.extmaps().isEmpty(), "no header extension is negotiated: " + m.extmaps());
+            // RFC 8285: the server keeps Chromium's ids for the extensions it reads (transport-wide cc for
+            // bandwidth feedback, the audio level for the dominant speaker) and no others.
+            List<Extmap> expected = m.kind().equals("audio")
+                    ? List.of(new Extmap(1, SupportedCodecs.AUDIO_LEVEL_URI), new Extmap(3, SupportedCodecs.TRANSPORT_CC_URI))
+                    : List.of(new Extmap(3, SupportedCodecs.TRANSPORT_CC_URI));
+            assertEquals(expected, m.extmaps(), "header extensions of the " + m.kind() + " m-line");
             assertTrue(m.attributes("ssrc").isEmpty(), "the server sends nothing on a recvonly m-line");
             for (RtpCodec c : m.codecs()) {
                 assertTrue(SupportedCodecs.VIDEO_FEEDBACK.containsAll(c.rtcpFeedback()),
@@ -103,7 +109,7 @@ class NegotiatorTest {
         assertEquals("opus", opus.name());
         assertEquals(48000, opus.clockRate());
         assertEquals(2, opus.channels());
-        assertEquals(List.of(), opus.rtcpFeedback(), "transport-cc is not negotiated");
+        assertEquals(List.of("transport-cc"), opus.rtcpFeedback(), "the server sends transport-wide cc feedback");
 
         MediaDescription video = answer.media().get(1);
         // Chromium's 102 is H.264 baseline 42001f and 104/114 are packetization-mode 0: only 108 qualifies.
@@ -116,7 +122,8 @@ class NegotiatorTest {
         assertEquals("1", h264.fmtp().get("packetization-mode"));
         assertEquals("42e01f", h264.fmtp().get("profile-level-id"));
         for (RtpCodec c : videoCodecs) {
-            assertEquals(Set.of("nack", "nack pli", "ccm fir"), Set.copyOf(c.rtcpFeedback()), c.toString());
+            assertEquals(Set.of("transport-cc", "nack", "nack pli", "ccm fir"), Set.copyOf(c.rtcpFeedback()),
+                    c.toString());
         }
         for (String rtpmap : video.attributes("rtpmap")) {
             for (String refused : List.of("rtx", "red", "ulpfec", "AV1", "VP9")) {

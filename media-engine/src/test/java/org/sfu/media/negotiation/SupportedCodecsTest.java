@@ -21,7 +21,7 @@ class SupportedCodecsTest {
     /** One row: what is offered, and what is accepted as "PT name [feedback...]" strings. */
     static Stream<Arguments> offers() {
         return Stream.of(
-                Arguments.of("Chromium audio: Opus only, transport-cc dropped", "audio", """
+                Arguments.of("Chromium audio: Opus only, transport-cc kept", "audio", """
                         m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126
                         a=rtpmap:111 opus/48000/2
                         a=rtcp-fb:111 transport-cc
@@ -34,7 +34,7 @@ class SupportedCodecsTest {
                         a=rtpmap:13 CN/8000
                         a=rtpmap:110 telephone-event/48000
                         a=rtpmap:126 telephone-event/8000
-                        """, List.of("111 opus []")),
+                        """, List.of("111 opus [transport-cc]")),
                 Arguments.of("Firefox audio: Opus under PT 109", "audio", """
                         m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101
                         a=rtpmap:109 opus/48000/2
@@ -49,7 +49,7 @@ class SupportedCodecsTest {
                         a=rtpmap:0 PCMU/8000
                         a=rtpmap:8 PCMA/8000
                         """, List.of()),
-                Arguments.of("VP8 with Chromium's feedback: remb and transport-cc dropped", "video", """
+                Arguments.of("VP8 with Chromium's feedback: remb dropped, transport-cc kept", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 96 97
                         a=rtpmap:96 VP8/90000
                         a=rtcp-fb:96 goog-remb
@@ -59,7 +59,7 @@ class SupportedCodecsTest {
                         a=rtcp-fb:96 nack pli
                         a=rtpmap:97 rtx/90000
                         a=fmtp:97 apt=96
-                        """, List.of("96 VP8 [ccm fir, nack, nack pli]")),
+                        """, List.of("96 VP8 [transport-cc, ccm fir, nack, nack pli]")),
                 Arguments.of("H.264 packetization-mode 0 is refused (RFC 6184 §6.2)", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 104
                         a=rtpmap:104 H264/90000
@@ -132,7 +132,7 @@ class SupportedCodecsTest {
                         a=rtpmap:96 VP8/90000
                         a=rtcp-fb:* nack
                         a=rtcp-fb:* transport-cc
-                        """, List.of("96 VP8 [nack]")),
+                        """, List.of("96 VP8 [nack, transport-cc]")),
                 Arguments.of("VP9, AV1, red, ulpfec, rtx: not forwarded", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 98 45 118 120 99
                         a=rtpmap:98 VP9/90000
@@ -193,7 +193,7 @@ class SupportedCodecsTest {
 
     @Test
     void defaultsAreWhatTheServerOffersBeforeItKnowsTheParticipantsPayloadTypes() {
-        assertEquals(List.of("111 opus []"), SupportedCodecs.defaults("audio").stream()
+        assertEquals(List.of("111 opus [transport-cc]"), SupportedCodecs.defaults("audio").stream()
                 .map(SupportedCodecsTest::describe).toList());
         RtpCodec opus = SupportedCodecs.defaults("audio").get(0);
         assertEquals(48000, opus.clockRate());
@@ -201,7 +201,8 @@ class SupportedCodecsTest {
         assertEquals("minptime=10;useinbandfec=1", opus.fmtpValue());
 
         List<RtpCodec> video = SupportedCodecs.defaults("video");
-        assertEquals(List.of("96 VP8 [nack, nack pli, ccm fir]", "102 H264 [nack, nack pli, ccm fir]"),
+        assertEquals(List.of("96 VP8 [transport-cc, nack, nack pli, ccm fir]",
+                        "102 H264 [transport-cc, nack, nack pli, ccm fir]"),
                 video.stream().map(SupportedCodecsTest::describe).toList());
         assertEquals("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video.get(1).fmtpValue());
         // The defaults must pass the server's own filter, or an answer echoing them would be refused.
