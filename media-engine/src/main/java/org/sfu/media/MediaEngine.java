@@ -25,10 +25,12 @@ public final class MediaEngine implements AutoCloseable {
 
     /**
      * @param maxParticipantsPerRoom joins beyond this are refused
+     * @param simulatedLoss          fraction of outgoing RTP dropped on purpose, for tests of loss recovery; 0
      * @param firstOfferDelayMillis how long the server waits for a new participant's own offer before it offers
      *                              itself (avoids offer collisions with clients that call right after connecting)
      */
-    public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom) {
+    public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
+                          double simulatedLoss) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
@@ -49,7 +51,7 @@ public final class MediaEngine implements AutoCloseable {
         this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, handshakeExecutor, scheduler,
-                options.firstOfferDelayMillis());
+                options.firstOfferDelayMillis(), options.simulatedLoss());
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}", iceEndpoint.udpPort(),
                 iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue());
     }

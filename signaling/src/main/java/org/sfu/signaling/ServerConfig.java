@@ -25,12 +25,23 @@ import java.util.Map;
  * @param maxMessageBytes       largest signaling message accepted (SFU_MAX_MESSAGE_BYTES, default 262144)
  * @param maxRoomParticipants   joins beyond this many participants in one room are refused
  *                              (SFU_MAX_ROOM_PARTICIPANTS, default 16)
+ * @param simulatedLoss         for testing loss recovery only: the fraction of RTP the server sends that it drops on
+ *                              purpose (SFU_SIMULATED_LOSS, default 0)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
-                           long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants) {
+                           long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
+                           double simulatedLoss) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
+
+    /** All settings but the simulated loss, which is 0. */
+    public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
+                        Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
+                        long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants) {
+        this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, 0);
+    }
 
     /** All settings but the room size, which keeps its default. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -65,12 +76,35 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 networks("SFU_ICE_REMOTE_NETWORKS", env.get("SFU_ICE_REMOTE_NETWORKS")),
                 number(env, "SFU_FIRST_OFFER_DELAY_MS", 1500, 0, 60_000),
                 (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024),
-                (int) number(env, "SFU_MAX_ROOM_PARTICIPANTS", DEFAULT_MAX_ROOM_PARTICIPANTS, 1, 1000));
+                (int) number(env, "SFU_MAX_ROOM_PARTICIPANTS", DEFAULT_MAX_ROOM_PARTICIPANTS, 1, 1000),
+                fraction(env, "SFU_SIMULATED_LOSS"));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
-                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants);
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss);
+    }
+
+    /** The same settings with this simulated loss (tests of loss recovery). */
+    public ServerConfig withSimulatedLoss(double loss) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss);
+    }
+
+    private static double fraction(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d >= 0 && d < 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new IllegalArgumentException(name + " must be a fraction from 0 to below 1, not '" + v + "'");
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

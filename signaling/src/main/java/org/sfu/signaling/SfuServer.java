@@ -63,7 +63,11 @@ public final class SfuServer implements AutoCloseable {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), config.publicAddresses(),
                         config.iceRemoteNetworks()),
-                config.firstOfferDelayMillis(), config.maxRoomParticipants()));
+                config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss()));
+        if (config.simulatedLoss() > 0) {
+            LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
+                    Math.round(config.simulatedLoss() * 1000) / 10.0);
+        }
         Vertx vertx = Vertx.vertx();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());

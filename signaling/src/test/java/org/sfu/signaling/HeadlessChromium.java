@@ -45,6 +45,13 @@ final class HeadlessChromium implements AutoCloseable {
                   result.framesDecoded += s.framesDecoded || 0;
                   result.videoTracks++;
                   result.inboundVideo[s.mid] = s.framesDecoded || 0;
+                  result.videoNackCount = (result.videoNackCount || 0) + (s.nackCount || 0);
+                  result.videoPacketsLost = (result.videoPacketsLost || 0) + (s.packetsLost || 0);
+                  result.videoPacketsReceived = (result.videoPacketsReceived || 0) + (s.packetsReceived || 0);
+                  result.videoRetransmittedPacketsReceived = (result.videoRetransmittedPacketsReceived || 0)
+                      + (s.retransmittedPacketsReceived || 0);
+                  result.videoRtxSsrc = s.rtxSsrc || null;
+                  result.videoFreezeCount = (result.videoFreezeCount || 0) + (s.freezeCount || 0);
                 }
                 if (s.type === 'inbound-rtp' && s.kind === 'audio') {
                   result.audioPacketsReceived += s.packetsReceived || 0;

@@ -181,7 +181,7 @@ public final class Negotiator {
                 boolean receives = remote == Direction.RECVONLY || remote == Direction.SENDRECV;
                 answerDirections.add(s.track != null && receives ? Direction.SENDONLY : Direction.INACTIVE);
             } else if (remote == Direction.SENDRECV || remote == Direction.SENDONLY) {
-                upstream.add(new UpstreamTrack(mid, s.kind, primarySsrc(m), accepted));
+                upstream.add(new UpstreamTrack(mid, s.kind, primarySsrc(m), rtxSsrc(m), accepted));
                 answerDirections.add(Direction.RECVONLY);
             } else {
                 answerDirections.add(Direction.INACTIVE);
@@ -365,7 +365,7 @@ public final class Negotiator {
             }
             Direction remote = m.direction();
             if (s.role == Role.UPSTREAM && (remote == Direction.SENDONLY || remote == Direction.SENDRECV)) {
-                upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), accepted));
+                upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), rtxSsrc(m), accepted));
             }
         }
         if (dtlsRole == null) {
@@ -439,6 +439,15 @@ public final class Negotiator {
         }
         Map<Long, Map<String, String>> ssrcs = m.ssrcAttributes();
         return ssrcs.isEmpty() ? -1 : ssrcs.keySet().iterator().next();
+    }
+
+    private static long rtxSsrc(MediaDescription m) {
+        for (SsrcGroup g : m.ssrcGroups()) {
+            if (g.semantics().equals("FID") && g.ssrcs().size() >= 2) {
+                return g.ssrcs().get(1);
+            }
+        }
+        return -1;
     }
 
     private static boolean isRtp(MediaDescription m) {
@@ -535,8 +544,17 @@ public final class Negotiator {
         }
         if (s.role == Role.DOWNSTREAM && s.track != null && direction == Direction.SENDONLY) {
             DownstreamTrack t = s.track;
+            boolean rtx = t.rtxSsrc() >= 0 && s.codecs.stream().anyMatch(RtpCodec::isRtx);
+            if (rtx) {
+                // RFC 5576 §4.2 / RFC 4588 §8.6: the retransmission stream is tied to the media stream by FID.
+                a.add(new Attribute("ssrc-group", "FID " + t.ssrc() + " " + t.rtxSsrc()));
+            }
             a.add(new Attribute("ssrc", t.ssrc() + " cname:" + t.streamId()));
             a.add(new Attribute("ssrc", t.ssrc() + " msid:" + t.streamId() + " " + t.trackId()));
+            if (rtx) {
+                a.add(new Attribute("ssrc", t.rtxSsrc() + " cname:" + t.streamId()));
+                a.add(new Attribute("ssrc", t.rtxSsrc() + " msid:" + t.streamId() + " " + t.trackId()));
+            }
         }
         for (IceCandidate c : local.candidates()) {
             a.add(new Attribute("candidate", c.toSdpValue().substring("candidate:".length())));

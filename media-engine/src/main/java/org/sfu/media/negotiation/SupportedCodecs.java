@@ -43,6 +43,14 @@ public final class SupportedCodecs {
             for (RtpCodec codec : offered) {
                 if (codec.name().equalsIgnoreCase(name) && acceptable(codec)) {
                     accepted.add(filterFeedback(kind, codec));
+                    // RFC 4588 §8.6: retransmissions of this codec, when offered, travel as RTX with apt = its type.
+                    for (RtpCodec rtx : offered) {
+                        if (rtx.isRtx() && rtx.apt() == codec.payloadType()) {
+                            accepted.add(new RtpCodec(rtx.payloadType(), rtx.name(), rtx.clockRate(), rtx.channels(),
+                                    rtx.fmtp(), List.of()));
+                            break;
+                        }
+                    }
                     // One payload type per codec is enough: the first the offerer listed is its preferred variant.
                     break;
                 }
@@ -58,8 +66,10 @@ public final class SupportedCodecs {
                     List.of("transport-cc")));
             case "video" -> List.of(
                     new RtpCodec(96, "VP8", 90000, 1, Map.of(), List.copyOf(orderedVideoFeedback())),
+                    new RtpCodec(97, "rtx", 90000, 1, fmtp("apt", "96"), List.of()),
                     new RtpCodec(102, "H264", 90000, 1, fmtp("level-asymmetry-allowed", "1", "packetization-mode", "1",
-                            "profile-level-id", H264_PROFILE), List.copyOf(orderedVideoFeedback())));
+                            "profile-level-id", H264_PROFILE), List.copyOf(orderedVideoFeedback())),
+                    new RtpCodec(103, "rtx", 90000, 1, fmtp("apt", "102"), List.of()));
             default -> List.of();
         };
     }

@@ -8,6 +8,7 @@ import org.sfu.media.sdp.RtpCodec;
  *
  * @param ssrc the primary SSRC from a=ssrc / a=ssrc-group:FID (RFC 5576), or -1 when the description names none
  *             and the server has to learn it from the first packet
+ * @param rtxSsrc the retransmission SSRC (the second of the FID group), or -1
  */
-public record UpstreamTrack(String mid, String kind, long ssrc, List<RtpCodec> codecs) {
+public record UpstreamTrack(String mid, String kind, long ssrc, long rtxSsrc, List<RtpCodec> codecs) {
 }

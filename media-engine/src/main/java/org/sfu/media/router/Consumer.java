@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtx.RetransmissionCache;
+import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.srtp.PacketBuffer;
 
@@ -19,6 +21,14 @@ public final class Consumer {
     private final Peer receiver;
     /** Sender payload type → receiver payload type, -1 where the receiver lacks the codec. */
     private volatile int[] payloadTypeMap;
+    /** Receiver media payload type → the receiver's RTX payload type for it (RFC 4588 apt), -1 where none. */
+    private volatile int[] rtxPayloadTypes;
+    /** The SSRC this consumer retransmits on, or -1 for audio (no NACK for audio). */
+    private final long rtxSsrc;
+    private final java.util.concurrent.atomic.AtomicInteger rtxSequence =
+            new java.util.concurrent.atomic.AtomicInteger(new java.security.SecureRandom().nextInt(0x10000));
+    private final LongAdder retransmitted = new LongAdder();
+    private final LongAdder retransmissionMisses = new LongAdder();
     private volatile boolean active;
     private final LongAdder sent = new LongAdder();
     private final LongAdder droppedNoCodec = new LongAdder();
@@ -28,6 +38,16 @@ public final class Consumer {
         this.id = id;
         this.producer = producer;
         this.receiver = receiver;
+        this.rtxSsrc = producer.kind().equals("video") ? new java.security.SecureRandom().nextInt() & 0xffffffffL : -1;
+    }
+
+    public long retransmitted() {
+        return retransmitted.sum();
+    }
+
+    /** NACKed packets the cache no longer (or never) had. */
+    public long retransmissionMisses() {
+        return retransmissionMisses.sum();
     }
 
     public String id() {
@@ -51,27 +71,78 @@ public final class Consumer {
     }
 
     DownstreamTrack track() {
-        return new DownstreamTrack(id, producer.kind(), producer.ssrc(), producer.owner().id(), producer.id());
+        return new DownstreamTrack(id, producer.kind(), producer.ssrc(), producer.owner().id(), producer.id(), rtxSsrc);
     }
 
     /** The receiver has negotiated this consumer's m-line with these codecs: start sending. */
     void activate(List<RtpCodec> receiverCodecs) {
         int[] map = new int[128];
+        int[] rtx = new int[128];
         Arrays.fill(map, -1);
+        Arrays.fill(rtx, -1);
         for (RtpCodec sent : producer.codecs()) {
+            if (sent.isRtx()) {
+                continue;
+            }
             for (RtpCodec received : receiverCodecs) {
-                if (sent.sameCodecAs(received)) {
+                if (!received.isRtx() && sent.sameCodecAs(received)) {
                     map[sent.payloadType() & 0x7f] = received.payloadType();
                     break;
                 }
             }
         }
+        for (RtpCodec received : receiverCodecs) {
+            if (received.isRtx() && received.apt() >= 0) {
+                rtx[received.apt() & 0x7f] = received.payloadType();
+            }
+        }
         payloadTypeMap = map;
+        rtxPayloadTypes = rtx;
         active = true;
     }
 
     void deactivate() {
         active = false;
+    }
+
+    /**
+     * The receiver lost these packets (its NACK, RFC 4585 §6.2.1): resend them from the producer's cache as RTX
+     * (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. Without negotiated RTX nothing is resent:
+     * repeating an SRTP packet index is what the sender-side replay check exists to prevent.
+     */
+    void retransmit(int[] sequenceNumbers, int count) {
+        int[] map = payloadTypeMap;
+        int[] rtx = rtxPayloadTypes;
+        RetransmissionCache cache = producer.cache();
+        if (!active || map == null || rtx == null || cache == null || rtxSsrc < 0) {
+            return;
+        }
+        byte[] original = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
+        long now = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            int length = cache.get(sequenceNumbers[i], original, 0, now);
+            if (length < 0) {
+                retransmissionMisses.increment();
+                continue;
+            }
+            int mapped = map[RtpPacket.payloadType(original, 0) & 0x7f];
+            int rtxType = mapped < 0 ? -1 : rtx[mapped];
+            if (rtxType < 0) {
+                retransmissionMisses.increment();
+                continue;
+            }
+            RtpPacket.setPayloadType(original, 0, mapped);
+            PacketBuffer out = new PacketBuffer(length + RtxPacket.OSN_LENGTH + PacketBuffer.TRAILER_ROOM);
+            int written = RtxPacket.wrap(original, 0, length, out.buffer(), 0, rtxSsrc, rtxType,
+                    rtxSequence.getAndIncrement() & 0xffff);
+            if (written < 0) {
+                continue;
+            }
+            out.setLength(written);
+            if (receiver.transport().sendRtp(out)) {
+                retransmitted.increment();
+            }
+        }
     }
 
     /** Copies the packet (the SRTP protect happens in place, once per receiver) and sends it. */

@@ -19,6 +19,7 @@ import org.sfu.media.negotiation.Negotiator;
 import org.sfu.media.negotiation.RemoteTransportParameters;
 import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
+import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.WebRtcTransport;
@@ -60,6 +61,8 @@ public final class Peer {
     private final long offerDelayNanos;
     private final LongAdder rtpUnknownSsrc = new LongAdder();
     private final LongAdder rtcpDropped = new LongAdder();
+    private final LongAdder rtxDropped = new LongAdder();
+    private final LongAdder nacksSent = new LongAdder();
     /** Arrival of every packet this participant sends, for its transport-wide congestion control feedback. */
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private ScheduledFuture<?> feedbackTimer;
@@ -76,6 +79,7 @@ public final class Peer {
     private volatile int transportCcExtensionId = -1;
     private volatile Map<Long, Producer> producersBySsrc = Map.of();
     private volatile List<Producer> producersWithoutSsrc = List.of();
+    private volatile Map<Producer, Consumer> consumersByProducerSnapshot = Map.of();
 
     Peer(String id, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
@@ -85,7 +89,7 @@ public final class Peer {
         this.offerDelayNanos = TimeUnit.MILLISECONDS.toNanos(context.firstOfferDelayMillis());
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
-                context.handshakeExecutor(), new TransportListener());
+                context.handshakeExecutor(), context.simulatedLoss(), new TransportListener());
         this.negotiator = new Negotiator(new LocalTransportParameters(transport.localUfrag(),
                 transport.localPassword(), transport.localFingerprint(), transport.localCandidates()));
     }
@@ -242,13 +246,12 @@ public final class Peer {
         boolean changed = false;
         for (UpstreamTrack track : upstream) {
             Producer existing = producersByMid.get(track.mid());
-            if (existing != null && (track.ssrc() < 0 || existing.ssrc() == track.ssrc())
-                    && existing.codecs().equals(track.codecs())) {
+            if (existing != null && existing.sameStream(track.ssrc(), track.rtxSsrc(), track.codecs())) {
                 next.put(track.mid(), existing);
                 continue;
             }
             Producer producer = new Producer(id + "-" + track.mid(), this, track.kind(), track.mid(), track.ssrc(),
-                    track.codecs());
+                    track.rtxSsrc(), track.codecs());
             next.put(track.mid(), producer);
             changed = true;
             LOG.info("Participant {}: producing {} on mid {} (ssrc {})", id, track.kind(), track.mid(),
@@ -273,6 +276,9 @@ public final class Peer {
         for (Producer p : producersByMid.values()) {
             if (p.ssrc() >= 0) {
                 bySsrc.put(p.ssrc(), p);
+                if (p.rtxSsrc() >= 0) {
+                    bySsrc.put(p.rtxSsrc(), p);
+                }
             } else {
                 unknown.add(p);
             }
@@ -310,8 +316,21 @@ public final class Peer {
                     Consumer c = new Consumer(id + "<" + p.id(), p, this);
                     consumersByProducer.put(p.id(), c);
                     p.addConsumer(c);
+                    // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
+                    var codecs = negotiator.negotiatedCodecs(c.id());
+                    if (!codecs.isEmpty()) {
+                        c.activate(codecs);
+                        if (transport.isConnected()) {
+                            p.requestKeyframe();
+                        }
+                    }
                 }
             }
+            Map<Producer, Consumer> snapshot = new HashMap<>();
+            for (Consumer c : consumersByProducer.values()) {
+                snapshot.put(c.producer(), c);
+            }
+            consumersByProducerSnapshot = Map.copyOf(snapshot);
         }
         maybeOffer();
     }
@@ -404,6 +423,10 @@ public final class Peer {
                 return;
             }
         }
+        if (ssrc == producer.rtxSsrc() && !producer.unwrapRtx(packet)) {
+            rtxDropped.increment();
+            return;
+        }
         producer.onRtp(packet);
     }
 
@@ -431,6 +454,7 @@ public final class Peer {
         if (!transport.isConnected()) {
             return;
         }
+        sendNacks();
         long mediaSsrc = 0;
         for (Producer p : producersBySsrc.values()) {
             mediaSsrc = p.ssrc();
@@ -447,6 +471,29 @@ public final class Peer {
             }
             transport.sendRtcp(PacketBuffer.copyOf(feedback, 0, feedback.length));
         }
+    }
+
+    /** Asks the participant to resend what the server did not receive from it (RFC 4585 §6.2.1 generic NACK). */
+    private void sendNacks() {
+        long now = System.nanoTime();
+        int[] lost = null;
+        for (Producer p : producersByMid()) {
+            if (lost == null) {
+                lost = new int[64];
+            }
+            int n = p.lossesDue(now, lost);
+            if (n > 0 && p.ssrc() >= 0) {
+                byte[] nack = RtcpFeedback.nack(localSsrc, p.ssrc(), java.util.Arrays.copyOf(lost, n));
+                if (transport.sendRtcp(PacketBuffer.copyOf(nack, 0, nack.length))) {
+                    nacksSent.increment();
+                }
+            }
+        }
+    }
+
+    private java.util.Collection<Producer> producersByMid() {
+        Map<Long, Producer> snapshot = producersBySsrc;
+        return new java.util.HashSet<>(snapshot.values());
     }
 
     /**
@@ -482,6 +529,11 @@ public final class Peer {
         return producersBySsrc.get(ssrc);
     }
 
+    /** This participant's consumer of the producer, or null. No lock: for the RTCP path. */
+    Consumer consumerOf(Producer producer) {
+        return consumersByProducerSnapshot.get(producer);
+    }
+
     /** Leaves the router and frees the transport (ICE agent, DTLS, SRTP). Idempotent. */
     public void close() {
         synchronized (this) {
@@ -497,6 +549,7 @@ public final class Peer {
                 c.producer().removeConsumer(c);
             }
             consumersByProducer.clear();
+            consumersByProducerSnapshot = Map.of();
             producersByMid.clear();
             producersBySsrc = Map.of();
             producersWithoutSsrc = List.of();

@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.feedback.LossDetector;
 import org.sfu.media.rtcp.RtcpFeedback;
+import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtx.RetransmissionCache;
+import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.srtp.PacketBuffer;
 
@@ -23,19 +27,74 @@ public final class Producer {
     private final String mid;
     private final List<RtpCodec> codecs;
     private volatile long ssrc;
+    /** The sender's retransmission SSRC (RFC 4588), or -1. */
+    private final long rtxSsrc;
+    /** RTX payload type → the media payload type it carries (fmtp apt), -1 elsewhere. */
+    private final int[] rtxApt = new int[128];
+    /** Recent packets, to answer receivers' NACKs without asking the sender (video only, else null). */
+    private final RetransmissionCache cache;
+    /** Gaps in what the sender sent us, for the server's own NACKs (video only, else null). Guarded by itself. */
+    private final LossDetector losses;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
     private final AtomicLong lastKeyframeRequest = new AtomicLong(System.nanoTime() - KEYFRAME_REQUEST_INTERVAL_NANOS);
     private final LongAdder packets = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder keyframeRequestsCoalesced = new LongAdder();
 
-    Producer(String id, Peer owner, String kind, String mid, long ssrc, List<RtpCodec> codecs) {
+    Producer(String id, Peer owner, String kind, String mid, long ssrc, long rtxSsrc, List<RtpCodec> codecs) {
         this.id = id;
         this.owner = owner;
         this.kind = kind;
         this.mid = mid;
         this.ssrc = ssrc;
+        this.rtxSsrc = rtxSsrc;
         this.codecs = List.copyOf(codecs);
+        java.util.Arrays.fill(rtxApt, -1);
+        for (RtpCodec c : codecs) {
+            if (c.isRtx() && c.apt() >= 0) {
+                rtxApt[c.payloadType() & 0x7f] = c.apt();
+            }
+        }
+        boolean video = kind.equals("video");
+        this.cache = video ? new RetransmissionCache() : null;
+        this.losses = video ? new LossDetector() : null;
+    }
+
+    public long rtxSsrc() {
+        return rtxSsrc;
+    }
+
+    RetransmissionCache cache() {
+        return cache;
+    }
+
+    /**
+     * Turns the sender's retransmission (RFC 4588 §4) back into the packet it repeats, in place. Returns false for
+     * padding-only probes and malformed packets, which go no further.
+     */
+    boolean unwrapRtx(PacketBuffer packet) {
+        byte[] buf = packet.buffer();
+        int apt = rtxApt[RtpPacket.payloadType(buf, packet.offset()) & 0x7f];
+        long media = ssrc;
+        if (apt < 0 || media < 0) {
+            return false;
+        }
+        int length = RtxPacket.unwrap(buf, packet.offset(), packet.length(), media, apt);
+        if (length < 0) {
+            return false;
+        }
+        packet.setLength(length);
+        return true;
+    }
+
+    /** The sequence numbers the server should NACK now (RFC 4585 §6.2.1); fills {@code out}, returns how many. */
+    int lossesDue(long nowNanos, int[] out) {
+        if (losses == null) {
+            return 0;
+        }
+        synchronized (losses) {
+            return losses.missing(nowNanos, out);
+        }
     }
 
     public String id() {
@@ -67,6 +126,25 @@ public final class Producer {
         return codecs;
     }
 
+    /**
+     * True when a renegotiated description still describes this stream: same SSRCs, and the same payload type numbers
+     * for the same codecs. Feedback lists or fmtp order may differ between an offer and a later answer without
+     * changing a packet, and replacing the producer would throw away its retransmission cache and its consumers.
+     */
+    boolean sameStream(long otherSsrc, long otherRtxSsrc, List<RtpCodec> otherCodecs) {
+        if ((otherSsrc >= 0 && otherSsrc != ssrc) || otherRtxSsrc != rtxSsrc || otherCodecs.size() != codecs.size()) {
+            return false;
+        }
+        for (int i = 0; i < codecs.size(); i++) {
+            RtpCodec a = codecs.get(i);
+            RtpCodec b = otherCodecs.get(i);
+            if (a.payloadType() != b.payloadType() || !a.sameCodecAs(b) || a.apt() != b.apt()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public long packets() {
         return packets.sum();
     }
@@ -90,6 +168,15 @@ public final class Producer {
     /** Forwards one unprotected RTP packet to every consumer. Runs on the network thread. */
     void onRtp(PacketBuffer packet) {
         packets.increment();
+        if (cache != null) {
+            byte[] buf = packet.buffer();
+            int sequence = RtpPacket.sequenceNumber(buf, packet.offset());
+            long now = System.nanoTime();
+            synchronized (losses) {
+                losses.onPacket(sequence, now);
+            }
+            cache.put(buf, packet.offset(), packet.length(), sequence, now);
+        }
         for (Consumer consumer : consumers) {
             consumer.send(packet);
         }

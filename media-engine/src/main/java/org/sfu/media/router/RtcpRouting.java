@@ -13,8 +13,8 @@ import org.sfu.srtp.PacketBuffer;
  * SSRC is not rewritten between sender and receivers, so most reports can travel end to end:
  * <ul>
  *   <li>SR (200) from a sender goes to the receivers of that stream (lip sync, round-trip time);</li>
- *   <li>RR (201) and NACK (RTPFB 205 fmt 1) go to the participant that sends the reported stream, which retransmits
- *       on its own;</li>
+ *   <li>RR (201) goes to the participant that sends the reported stream;</li>
+ *   <li>NACK (RTPFB 205 fmt 1) is answered by the server from its cache of recent packets, as RTX;</li>
  *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) become the producer's own rate-limited keyframe request;</li>
  *   <li>everything else (SDES, BYE, APP, REMB, transport-cc) is dropped: the server does not negotiate it yet.</li>
  * </ul>
@@ -54,7 +54,7 @@ final class RtcpRouting {
                 }
                 case RtcpHeader.RTPFB -> {
                     if (RtcpFeedback.isNack(b, offset, length) && length >= 16) {
-                        forwardToSender(from, RtcpHeader.mediaSsrc(b, offset), out, b, offset, length);
+                        routed |= retransmit(from, RtcpHeader.mediaSsrc(b, offset), b, offset, length);
                     }
                 }
                 case RtcpHeader.PSFB -> {
@@ -82,6 +82,21 @@ final class RtcpRouting {
         if (p != null && p.owner() != from) {
             append(out, p.owner(), b, offset, length);
         }
+    }
+
+    /** A receiver's NACK is answered by its consumer from the server's cache, not passed on to the sender. */
+    private static boolean retransmit(Peer from, long mediaSsrc, byte[] b, int offset, int length) {
+        Producer p = from.router().producerBySsrc(mediaSsrc);
+        Consumer c = p == null ? null : from.consumerOf(p);
+        if (c == null) {
+            return false;
+        }
+        int[] lost = new int[RtcpFeedback.nackItemCount(b, offset, length) * 17];
+        int n = RtcpFeedback.nackSequenceNumbers(b, offset, length, lost);
+        if (n > 0) {
+            c.retransmit(lost, n);
+        }
+        return n > 0;
     }
 
     private static boolean requestKeyframe(Peer from, long mediaSsrc) {

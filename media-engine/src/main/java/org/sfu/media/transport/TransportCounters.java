@@ -18,6 +18,7 @@ public final class TransportCounters {
     final LongAdder droppedUnknown = new LongAdder();
     final LongAdder sendDroppedNotConnected = new LongAdder();
     final LongAdder sendFailed = new LongAdder();
+    final LongAdder droppedSimulatedLoss = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -42,6 +43,7 @@ public final class TransportCounters {
         m.put("dropped_unknown_protocol", droppedUnknown.sum());
         m.put("dropped_send_not_connected", sendDroppedNotConnected.sum());
         m.put("dropped_send_failed", sendFailed.sum());
+        m.put("dropped_simulated_loss", droppedSimulatedLoss.sum());
         return m;
     }
 }

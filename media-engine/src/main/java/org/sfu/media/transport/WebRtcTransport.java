@@ -56,12 +56,16 @@ public final class WebRtcTransport implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
 
+    /** Fraction of outgoing RTP dropped on purpose; 0 except in tests of loss recovery. */
+    private final double simulatedLoss;
+
     private volatile DtlsTransport dtls;
     private volatile SrtpTransformer srtp;
 
     public WebRtcTransport(String id, IceEndpoint endpoint, DtlsCertificate certificate, Executor handshakeExecutor,
-                           Listener listener) {
+                           double simulatedLoss, Listener listener) {
         this.id = id;
+        this.simulatedLoss = simulatedLoss;
         this.certificate = certificate;
         this.handshakeExecutor = handshakeExecutor;
         this.listener = listener;
@@ -204,6 +208,10 @@ public final class WebRtcTransport implements AutoCloseable {
         SrtpTransformer transformer = srtp;
         if (transformer == null || closed.get()) {
             counters.sendDroppedNotConnected.increment();
+            return false;
+        }
+        if (simulatedLoss > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
+            counters.droppedSimulatedLoss.increment();
             return false;
         }
         if (!transformer.protectRtp(packet)) {

@@ -27,6 +27,7 @@ import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.MediaDescription;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.sdp.SessionDescription;
+import org.sfu.media.sdp.SsrcGroup;
 
 /**
  * The server's half of JSEP for one participant, driven by real Chromium descriptions: given this offer (or answer),
@@ -44,6 +45,8 @@ class NegotiatorTest {
     private static final String CHROMIUM_FINGERPRINT =
             "sha-256 8D:B8:58:18:E9:42:34:2E:54:2F:A5:01:06:6C:DB:7F:68:D6:DC:49:08:5F:96:B8:EF:46:7E:1B:CE:23:EB:83";
     private static final long CHROMIUM_AUDIO_SSRC = 1539445745L;
+    /** The second SSRC of "a=ssrc-group:FID 2397679162 1634747272": the video's retransmissions (RFC 4588). */
+    private static final long CHROMIUM_VIDEO_RTX_SSRC = 1634747272L;
     /** The first SSRC of "a=ssrc-group:FID 2397679162 1634747272": the media, not its RTX (RFC 5576, RFC 4588). */
     private static final long CHROMIUM_VIDEO_SSRC = 2397679162L;
 
@@ -113,27 +116,31 @@ class NegotiatorTest {
 
         MediaDescription video = answer.media().get(1);
         // Chromium's 102 is H.264 baseline 42001f and 104/114 are packetization-mode 0: only 108 qualifies.
-        assertEquals(List.of("96", "108"), video.formats(), "VP8 first, then constrained-baseline H.264");
+        assertEquals(List.of("96", "97", "108", "109"), video.formats(),
+                "VP8 and its RTX first, then constrained-baseline H.264 and its RTX");
         List<RtpCodec> videoCodecs = video.codecs();
         assertEquals("VP8", videoCodecs.get(0).name());
         assertEquals(90000, videoCodecs.get(0).clockRate());
-        RtpCodec h264 = videoCodecs.get(1);
+        assertEquals(96, videoCodecs.get(1).apt(), "RFC 4588 §8.6: 97 retransmits 96");
+        assertEquals(108, videoCodecs.get(3).apt(), "RFC 4588 §8.6: 109 retransmits 108");
+        RtpCodec h264 = videoCodecs.get(2);
         assertEquals("H264", h264.name());
         assertEquals("1", h264.fmtp().get("packetization-mode"));
         assertEquals("42e01f", h264.fmtp().get("profile-level-id"));
         for (RtpCodec c : videoCodecs) {
-            assertEquals(Set.of("transport-cc", "nack", "nack pli", "ccm fir"), Set.copyOf(c.rtcpFeedback()),
-                    c.toString());
+            Set<String> expected = c.isRtx() ? Set.of() : Set.of("transport-cc", "nack", "nack pli", "ccm fir");
+            assertEquals(expected, Set.copyOf(c.rtcpFeedback()), c.toString());
         }
         for (String rtpmap : video.attributes("rtpmap")) {
-            for (String refused : List.of("rtx", "red", "ulpfec", "AV1", "VP9")) {
+            for (String refused : List.of("red", "ulpfec", "AV1", "VP9")) {
                 assertFalse(rtpmap.contains(" " + refused + "/"), rtpmap);
             }
         }
 
         assertEquals(List.of(
-                new UpstreamTrack("0", "audio", CHROMIUM_AUDIO_SSRC, audio.codecs()),
-                new UpstreamTrack("1", "video", CHROMIUM_VIDEO_SSRC, videoCodecs)), result.upstream());
+                new UpstreamTrack("0", "audio", CHROMIUM_AUDIO_SSRC, -1, audio.codecs()),
+                new UpstreamTrack("1", "video", CHROMIUM_VIDEO_SSRC, CHROMIUM_VIDEO_RTX_SSRC, videoCodecs)),
+                result.upstream());
 
         RemoteTransportParameters transport = result.transport();
         assertEquals(CHROMIUM_UFRAG, transport.iceUfrag());
@@ -256,7 +263,7 @@ class NegotiatorTest {
     void addsASendonlyMLineForADownstreamTrackAndKeepsItInactiveOnceTheTrackIsGone() throws Exception {
         Negotiator negotiator = new Negotiator(local);
         negotiator.receiveOffer(offerAudioVideo, List.of());
-        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1");
+        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1", 5678);
         List<DownstreamTrack> downstream = List.of(track);
         assertTrue(negotiator.needsOffer(downstream), "peerB's video has no m-line yet");
         assertEquals(List.of(), negotiator.negotiatedCodecs("c1"));
@@ -270,8 +277,11 @@ class NegotiatorTest {
         assertEquals("2", added.mid());
         assertEquals(Direction.SENDONLY, added.direction());
         assertEquals("peerB peerB-1", added.msid(), "RFC 8830: stream = sending participant, track = producer");
-        assertEquals(Map.of(1234L, Map.of("cname", "peerB", "msid", "peerB peerB-1")), added.ssrcAttributes());
-        assertEquals(List.of("96", "108"), added.formats(),
+        assertEquals(Map.of(1234L, Map.of("cname", "peerB", "msid", "peerB peerB-1"),
+                5678L, Map.of("cname", "peerB", "msid", "peerB peerB-1")), added.ssrcAttributes());
+        assertEquals(List.of(new SsrcGroup("FID", List.of(1234L, 5678L))), added.ssrcGroups(),
+                "RFC 4588 §8.6: the server's retransmissions of 1234 come on 5678");
+        assertEquals(List.of("96", "97", "108", "109"), added.formats(),
                 "RFC 8843 §9.1: the payload types already negotiated for video in this bundle");
         for (MediaDescription m : offer.media()) {
             assertEquals("passive", offer.setup(m), "the DTLS role is established: no actpass (RFC 8842 §5)");
@@ -290,7 +300,7 @@ class NegotiatorTest {
         assertEquals(List.of("0", "1"), result.upstream().stream().map(UpstreamTrack::mid).toList());
         assertFalse(negotiator.needsOffer(downstream), "every downstream track has its m-line");
         List<RtpCodec> codecs = negotiator.negotiatedCodecs("c1");
-        assertEquals(List.of(96, 108), codecs.stream().map(RtpCodec::payloadType).toList());
+        assertEquals(List.of(96, 97, 108, 109), codecs.stream().map(RtpCodec::payloadType).toList());
         assertEquals(2, negotiator.indexOf("2"));
         assertTrue(negotiator.needsOffer(List.of()), "peerB left: its m-line must be released");
 
@@ -315,7 +325,7 @@ class NegotiatorTest {
     void answersAReofferThatCarriesTheDownstreamMLine() throws Exception {
         Negotiator negotiator = new Negotiator(local);
         negotiator.receiveOffer(offerAudioVideo, List.of());
-        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1");
+        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1", 5678);
         SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of(track)));
         negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(
                 m.direction() == Direction.SENDONLY ? Direction.RECVONLY : Direction.SENDONLY)).toSdp());
@@ -333,7 +343,7 @@ class NegotiatorTest {
         MediaDescription downstream = answer.media().get(2);
         assertEquals(Direction.SENDONLY, downstream.direction());
         assertEquals("peerB peerB-1", downstream.msid());
-        assertEquals(Set.of(1234L), downstream.ssrcAttributes().keySet());
+        assertEquals(Set.of(1234L, 5678L), downstream.ssrcAttributes().keySet());
         assertEquals("passive", answer.setup(downstream));
         assertFalse(negotiator.negotiatedCodecs("c1").isEmpty());
     }

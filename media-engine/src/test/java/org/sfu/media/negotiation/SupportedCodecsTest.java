@@ -59,7 +59,7 @@ class SupportedCodecsTest {
                         a=rtcp-fb:96 nack pli
                         a=rtpmap:97 rtx/90000
                         a=fmtp:97 apt=96
-                        """, List.of("96 VP8 [transport-cc, ccm fir, nack, nack pli]")),
+                        """, List.of("96 VP8 [transport-cc, ccm fir, nack, nack pli]", "97 rtx []")),
                 Arguments.of("H.264 packetization-mode 0 is refused (RFC 6184 §6.2)", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 104
                         a=rtpmap:104 H264/90000
@@ -92,7 +92,7 @@ class SupportedCodecsTest {
                         a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f
                         a=rtpmap:109 rtx/90000
                         a=fmtp:109 apt=108
-                        """, List.of("108 H264 [nack, nack pli]")),
+                        """, List.of("108 H264 [nack, nack pli]", "109 rtx []")),
                 Arguments.of("profile-level-id is case-insensitive hex", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 126
                         a=rtpmap:126 H264/90000
@@ -133,7 +133,7 @@ class SupportedCodecsTest {
                         a=rtcp-fb:* nack
                         a=rtcp-fb:* transport-cc
                         """, List.of("96 VP8 [nack, transport-cc]")),
-                Arguments.of("VP9, AV1, red, ulpfec, rtx: not forwarded", "video", """
+                Arguments.of("VP9, AV1, red, ulpfec, and RTX for them: not forwarded", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 98 45 118 120 99
                         a=rtpmap:98 VP9/90000
                         a=rtcp-fb:98 nack
@@ -201,10 +201,12 @@ class SupportedCodecsTest {
         assertEquals("minptime=10;useinbandfec=1", opus.fmtpValue());
 
         List<RtpCodec> video = SupportedCodecs.defaults("video");
-        assertEquals(List.of("96 VP8 [transport-cc, nack, nack pli, ccm fir]",
-                        "102 H264 [transport-cc, nack, nack pli, ccm fir]"),
+        assertEquals(List.of("96 VP8 [transport-cc, nack, nack pli, ccm fir]", "97 rtx []",
+                        "102 H264 [transport-cc, nack, nack pli, ccm fir]", "103 rtx []"),
                 video.stream().map(SupportedCodecsTest::describe).toList());
-        assertEquals("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video.get(1).fmtpValue());
+        assertEquals("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video.get(2).fmtpValue());
+        assertEquals(96, video.get(1).apt());
+        assertEquals(102, video.get(3).apt());
         // The defaults must pass the server's own filter, or an answer echoing them would be refused.
         assertEquals(video, SupportedCodecs.accept("video", video));
         assertEquals(SupportedCodecs.defaults("audio"), SupportedCodecs.accept("audio", SupportedCodecs.defaults("audio")));

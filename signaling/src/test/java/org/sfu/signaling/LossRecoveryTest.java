@@ -1,0 +1,67 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loss on the path to a receiver is repaired by retransmission: the server drops 5% of the RTP it sends (a stage
+ * only tests switch on), the receiving Chromium NACKs what is missing, the server resends it from its cache as RTX,
+ * and under 1% of the video stays lost.
+ *
+ * <p>Chromium's packetsLost is the RFC 3550 count for the media SSRC: a packet repaired over RTX (RFC 4588) still
+ * counts there, and arrives in retransmittedPacketsReceived. What stays lost is the difference.
+ */
+class LossRecoveryTest {
+    private SfuServer server;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
+                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144).withSimulatedLoss(0.05));
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void fivePercentLossToAReceiverIsRepairedByNack() throws Exception {
+        String page = "https://localhost:" + server.httpPort() + "/";
+        try (HeadlessChromium sender = new HeadlessChromium(); HeadlessChromium receiver = new HeadlessChromium()) {
+            sender.open(page);
+            receiver.open(page);
+            // Ten seconds of video: at 5% loss about 30 of every 600 packets are dropped on the way.
+            Map<String, Object> s = receiver.awaitStats(Duration.ofSeconds(30), "300 decoded frames",
+                    stats -> HeadlessChromium.number(stats, "framesDecoded") >= 300);
+            long nacks = HeadlessChromium.number(s, "videoNackCount");
+            long lost = HeadlessChromium.number(s, "videoPacketsLost");
+            long received = HeadlessChromium.number(s, "videoPacketsReceived");
+            long repaired = HeadlessChromium.number(s, "videoRetransmittedPacketsReceived");
+            assertTrue(nacks > 0, "the receiver asked for retransmissions: " + s);
+            assertTrue(received > 300, "video flowed: " + s);
+            assertTrue(s.get("videoRtxSsrc") != null, "the receiver knows the server's RTX stream: " + s);
+            assertTrue(lost > 0, "the drop stage dropped something: " + s);
+            long stillLost = lost - repaired;
+            StringBuilder server = new StringBuilder();
+            for (var peer : this.server.media().router(SignalingEndpoint.DEFAULT_ROOM).peers()) {
+                for (var c : peer.consumers()) {
+                    server.append(c.producer().kind()).append(" resent ").append(c.retransmitted())
+                            .append(" missed ").append(c.retransmissionMisses()).append("; ");
+                }
+            }
+            System.out.println("server consumers: " + server);
+            assertTrue(stillLost * 100 < received + lost, "under 1% of video packets stay lost (" + lost
+                    + " dropped, " + repaired + " repaired of " + (received + lost) + ", " + nacks + " NACKs): " + s);
+        }
+    }
+}
