@@ -88,6 +88,39 @@ class BrowserCallTest {
         }
     }
 
+    /**
+     * A renegotiation the server cannot accept (garbage, or an offer that drops m-lines, which RFC 8829 §5.2.2
+     * forbids) gets an error, and the media already flowing in both directions keeps flowing.
+     */
+    @Test
+    void aBadRenegotiationGetsAnErrorAndMediaKeepsFlowing() throws Exception {
+        String page = "https://localhost:" + server.httpPort() + "/";
+        try (HeadlessChromium first = new HeadlessChromium(); HeadlessChromium second = new HeadlessChromium()) {
+            first.open(page);
+            second.open(page);
+            for (HeadlessChromium b : List.of(first, second)) {
+                b.awaitStats(MEDIA_DEADLINE, "media", s -> HeadlessChromium.number(s, "framesDecoded") >= 30);
+            }
+            first.run("""
+                    const send = m => window.sfu.ws.send(JSON.stringify(m));
+                    send({ type: 'offer', data: { type: 'offer', sdp: 'hello' } });
+                    const sdp = window.sfu.pc.localDescription.sdp;
+                    const firstSection = sdp.substring(0, sdp.indexOf('m=', sdp.indexOf('m=') + 1));
+                    send({ type: 'offer', data: { type: 'offer', sdp: firstSection } });
+                    """);
+            Map<String, Object> errors = first.awaitStats(MEDIA_DEADLINE, "two bad-offer errors",
+                    s -> String.valueOf(s.get("errors")).split("bad-offer", -1).length - 1 == 2);
+            System.out.println("errors for the bad offers: " + errors.get("errors"));
+            for (HeadlessChromium b : List.of(first, second)) {
+                long before = HeadlessChromium.number(b.stats(), "framesDecoded");
+                b.awaitStats(MEDIA_DEADLINE, "more frames after the bad offers",
+                        s -> HeadlessChromium.number(s, "framesDecoded") >= before + 60
+                                && "connected".equals(s.get("connectionState")));
+            }
+            assertEquals(2, server.clientCount());
+        }
+    }
+
     private void callAndHangUp(String firstPage, String secondPage) throws Exception {
         String base = "https://localhost:" + server.httpPort();
         try (HeadlessChromium first = new HeadlessChromium()) {

@@ -157,6 +157,11 @@ final class HeadlessChromium implements AutoCloseable {
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
+    /** Runs a script in the page. */
+    Object run(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
     /** The page's current WebRTC statistics (see STATS_SCRIPT), or null before its peer connection exists. */
     @SuppressWarnings("unchecked")
     Map<String, Object> stats() {
