@@ -143,6 +143,13 @@ class BrowserCallTest {
                     assertTrue(((Number) delays.get(0)).longValue() < 1000,
                             "a new receiver decodes its first frame within a second: " + stats);
                 }
+                // The server's own receiver reports (RFC 3550 §6.4.2) reach each sender and give it a round trip.
+                for (HeadlessChromium browser : List.of(first, second)) {
+                    Map<String, Object> s = browser.awaitStats(MEDIA_DEADLINE, "receiver reports from the server",
+                            st -> HeadlessChromium.number(st, "videoRoundTripMeasurements") >= 2
+                                    && st.get("videoRoundTripTime") instanceof Number);
+                    assertTrue(((Number) s.get("videoRoundTripTime")).doubleValue() < 1.0, "round trip: " + s);
+                }
                 assertEquals(2, server.clientCount());
                 assertEquals(2, server.media().openTransports());
                 Map<String, Object> secondStats = second.stats();

@@ -59,6 +59,10 @@ final class HeadlessChromium implements AutoCloseable {
                   result.inboundAudio[s.mid] = s.packetsReceived || 0;
                 }
                 if (s.type === 'transport') { transport = s; }
+                if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
+                  result.videoRoundTripMeasurements = s.roundTripTimeMeasurements || 0;
+                  result.videoRoundTripTime = s.roundTripTime;
+                }
                 if (s.type === 'outbound-rtp' && s.kind === 'video') {
                   result.videoBytesSent = (result.videoBytesSent || 0) + (s.bytesSent || 0);
                   result.videoTargetBitrate = s.targetBitrate || 0;

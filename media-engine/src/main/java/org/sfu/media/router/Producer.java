@@ -5,6 +5,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.feedback.LossDetector;
+import org.sfu.media.feedback.ReceiveStatistics;
+import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RetransmissionCache;
@@ -35,9 +37,19 @@ public final class Producer {
     private final RetransmissionCache cache;
     /** Gaps in what the sender sent us, for the server's own NACKs (video only, else null). Guarded by itself. */
     private final LossDetector losses;
+    /** RFC 3550 §6.4.1 statistics of what the sender sent us first-hand, for the server's receiver reports. */
+    private volatile ReceiveStatistics statistics;
+    /**
+     * The last sequence number seen in each slot of a 1024-packet window: an original that arrives after the
+     * server NACKed it, and then its RTX, must not reach receivers twice (their SRTP contexts would refuse the
+     * repeated index, RFC 3711 §3.3.2). Network thread only.
+     */
+    private final int[] recentSequences = new int[1024];
+    private final int clockRate;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
     private final AtomicLong lastKeyframeRequest = new AtomicLong(System.nanoTime() - KEYFRAME_REQUEST_INTERVAL_NANOS);
     private final LongAdder packets = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder keyframeRequestsCoalesced = new LongAdder();
 
@@ -55,9 +67,32 @@ public final class Producer {
                 rtxApt[c.payloadType() & 0x7f] = c.apt();
             }
         }
+        java.util.Arrays.fill(recentSequences, -1);
         boolean video = kind.equals("video");
         this.cache = video ? new RetransmissionCache() : null;
         this.losses = video ? new LossDetector() : null;
+        this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
+        this.clockRate = codecs.stream().filter(c -> !c.isRtx()).mapToInt(RtpCodec::clockRate).findFirst()
+                .orElse(90000);
+    }
+
+    /** The sender's SR arrived: its NTP time is the LSR of the next report block (RFC 3550 §6.4.1). */
+    void onSenderReport(long ntpMiddle32, long arrivalNanos) {
+        ReceiveStatistics s = statistics;
+        synchronized (s) {
+            s.onSenderReport(ntpMiddle32, arrivalNanos);
+        }
+    }
+
+    /** The report block about this stream for the server's next RR, or null while the stream is on probation. */
+    ReceiverReport.ReportBlock reportBlock(long nowNanos) {
+        if (ssrc < 0) {
+            return null;
+        }
+        ReceiveStatistics s = statistics;
+        synchronized (s) {
+            return s.reportBlock(nowNanos);
+        }
     }
 
     public long rtxSsrc() {
@@ -119,6 +154,7 @@ public final class Producer {
     }
 
     void learnSsrc(long ssrc) {
+        this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
         this.ssrc = ssrc;
     }
 
@@ -165,9 +201,28 @@ public final class Producer {
         return consumers;
     }
 
-    /** Forwards one unprotected RTP packet to every consumer. Runs on the network thread. */
-    void onRtp(PacketBuffer packet) {
+    /**
+     * Forwards one unprotected RTP packet to every consumer. Runs on the network thread.
+     *
+     * @param repaired the packet came as RTX: it fills a gap but does not count as received first-hand
+     */
+    void onRtp(PacketBuffer packet, boolean repaired) {
+        int sequenceNumber = RtpPacket.sequenceNumber(packet.buffer(), packet.offset());
+        int slot = sequenceNumber & (recentSequences.length - 1);
+        if (recentSequences[slot] == sequenceNumber) {
+            duplicates.increment();
+            return;
+        }
+        recentSequences[slot] = sequenceNumber;
         packets.increment();
+        if (!repaired) {
+            byte[] b = packet.buffer();
+            ReceiveStatistics s = statistics;
+            synchronized (s) {
+                s.onRtp(RtpPacket.sequenceNumber(b, packet.offset()), RtpPacket.timestamp(b, packet.offset()),
+                        System.nanoTime(), clockRate);
+            }
+        }
         if (cache != null) {
             byte[] buf = packet.buffer();
             int sequence = RtpPacket.sequenceNumber(buf, packet.offset());
@@ -190,14 +245,22 @@ public final class Producer {
         if (!kind.equals("video") || ssrc < 0) {
             return;
         }
+        if (!owner.transport().isConnected()) {
+            // Nothing can reach the sender yet; its transport coming up asks again (Peer.onConnected).
+            return;
+        }
         long now = System.nanoTime();
         long last = lastKeyframeRequest.get();
         if (now - last < KEYFRAME_REQUEST_INTERVAL_NANOS || !lastKeyframeRequest.compareAndSet(last, now)) {
             keyframeRequestsCoalesced.increment();
             return;
         }
-        keyframeRequests.increment();
         byte[] pli = RtcpFeedback.pli(owner.localSsrc(), ssrc);
-        owner.transport().sendRtcp(PacketBuffer.copyOf(pli, 0, pli.length));
+        if (owner.transport().sendRtcp(PacketBuffer.copyOf(pli, 0, pli.length))) {
+            keyframeRequests.increment();
+        } else {
+            // Not sent: give the slot back so that the next request is not coalesced into nothing.
+            lastKeyframeRequest.compareAndSet(now, last);
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
+import org.sfu.media.rtcp.SenderReport;
 import org.sfu.srtp.PacketBuffer;
 
 /**
@@ -13,7 +14,7 @@ import org.sfu.srtp.PacketBuffer;
  * SSRC is not rewritten between sender and receivers, so most reports can travel end to end:
  * <ul>
  *   <li>SR (200) from a sender goes to the receivers of that stream (lip sync, round-trip time);</li>
- *   <li>RR (201) goes to the participant that sends the reported stream;</li>
+ *   <li>RR (201) stops here: the server sends every sender its own receiver reports;</li>
  *   <li>NACK (RTPFB 205 fmt 1) is answered by the server from its cache of recent packets, as RTX;</li>
  *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) become the producer's own rate-limited keyframe request;</li>
  *   <li>everything else (SDES, BYE, APP, REMB, transport-cc) is dropped: the server does not negotiate it yet.</li>
@@ -34,11 +35,11 @@ final class RtcpRouting {
         while (cursor.next()) {
             int offset = cursor.offset();
             int length = cursor.length();
-            int fmt = cursor.countOrFmt();
             switch (cursor.packetType()) {
                 case RtcpHeader.SR -> {
                     Producer p = from.producerBySsrc(RtcpHeader.senderSsrc(b, offset));
-                    if (p != null) {
+                    if (p != null && length >= 28) {
+                        p.onSenderReport(SenderReport.lastSrOf(b, offset), System.nanoTime());
                         for (Consumer c : p.consumers()) {
                             if (c.isActive()) {
                                 append(out, c.receiver(), b, offset, length);
@@ -47,10 +48,7 @@ final class RtcpRouting {
                     }
                 }
                 case RtcpHeader.RR -> {
-                    // The first report block's SSRC (RFC 3550 §6.4.2) sits where a feedback packet's media SSRC does.
-                    if (fmt > 0 && length >= 32) {
-                        forwardToSender(from, RtcpHeader.mediaSsrc(b, offset), out, b, offset, length);
-                    }
+                    // Terminated: the server reports on each sender's streams itself (Peer.sendReceiverReport).
                 }
                 case RtcpHeader.RTPFB -> {
                     if (RtcpFeedback.isNack(b, offset, length) && length >= 16) {
@@ -74,14 +72,6 @@ final class RtcpRouting {
             routed |= e.getKey().transport().sendRtcp(PacketBuffer.copyOf(compound, 0, compound.length));
         }
         return routed;
-    }
-
-    private static void forwardToSender(Peer from, long mediaSsrc, Map<Peer, ByteArrayOutputStream> out, byte[] b,
-                                        int offset, int length) {
-        Producer p = from.router().producerBySsrc(mediaSsrc);
-        if (p != null && p.owner() != from) {
-            append(out, p.owner(), b, offset, length);
-        }
     }
 
     /** A receiver's NACK is answered by its consumer from the server's cache, not passed on to the sender. */
