@@ -15,7 +15,7 @@ const videos = document.getElementById('videos');
 // the time a new receiver waits for a keyframe.
 // participants: the other clients in the room, from the server's room / participant_joined / participant_left.
 const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [],
-                           room: null, participants: [], midToParticipant: {} };
+                           room: null, participants: [], midToParticipant: {}, dominantSpeaker: null };
 
 function status(text) {
   statusEl.textContent = text;
@@ -155,6 +155,13 @@ async function handleMessage(message) {
         tile.remove();
       }
       status(message.data.id + ' left');
+      break;
+    }
+    case 'dominant_speaker': {
+      sfu.dominantSpeaker = message.data.id;
+      for (const tile of document.querySelectorAll('.tile')) {
+        tile.classList.toggle('speaking', tile.id === 'remote-' + message.data.id);
+      }
       break;
     }
     case 'error':

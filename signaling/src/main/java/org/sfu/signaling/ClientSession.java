@@ -164,6 +164,11 @@ final class ClientSession implements PeerSignaling {
     }
 
     @Override
+    public void dominantSpeaker(String participantId) {
+        send(SignalingMessage.DominantSpeaker.of(participantId));
+    }
+
+    @Override
     public void sendError(String code, String message) {
         send(SignalingMessage.Error.of(code, message));
     }

@@ -37,6 +37,7 @@ final class HeadlessChromium implements AutoCloseable {
                                clientId: sfu.clientId, errors: sfu.errors.map(e => typeof e === 'string' ? e : JSON.stringify(e)), log: sfu.log.slice(-20),
                                firstFrameDelays: sfu.firstFrameDelays,
                                participants: sfu.participants, transceivers: sfu.pc.getTransceivers().length,
+                               dominantSpeaker: sfu.dominantSpeaker,
                                inboundVideo: {}, inboundAudio: {}, midToParticipant: sfu.midToParticipant,
                                connectionState: sfu.pc.connectionState };
               let transport = null;

@@ -126,5 +126,17 @@ class RoomCallTest {
         assertEquals(0, HeadlessChromium.number(y, "audioTracks"), "nothing from room x reaches room y: " + y);
         assertEquals(List.of(), y.get("participants"));
         assertEquals(2, server.media().routerCount());
+
+        // Each room has its dominant speaker from its own audio levels (RFC 6464): someone in x for x's pages,
+        // and never anyone from x for y's.
+        for (HeadlessChromium b : List.of(x1, x2)) {
+            Map<String, Object> s = b.awaitStats(DEADLINE, "a dominant speaker in room x",
+                    st -> st.get("dominantSpeaker") != null);
+            assertTrue(List.of(idx1, idx2).contains(s.get("dominantSpeaker")), "x's speaker: " + s);
+        }
+        String idy1 = id(y1);
+        Map<String, Object> ys = y1.awaitStats(DEADLINE, "a dominant speaker in room y",
+                st -> st.get("dominantSpeaker") != null);
+        assertEquals(idy1, ys.get("dominantSpeaker"), "alone in y, y1 is its own room's speaker");
     }
 }

@@ -172,7 +172,7 @@ public final class Negotiator {
             }
             s.rejected = false;
             s.codecs = accepted;
-            s.extmaps = s.role == Role.UPSTREAM ? acceptedExtensions(s.kind, m.extmaps()) : List.of();
+            s.extmaps = acceptedExtensions(s.role, s.kind, m.extmaps());
             Direction remote = m.direction();
             if (s.role == Role.DOWNSTREAM) {
                 if (s.track != null && !downstreamIds.contains(s.track.id())) {
@@ -274,6 +274,12 @@ public final class Negotiator {
             Section s = new Section(nextMid(usedMids), t.kind(), RTP_PROTOCOL, Role.DOWNSTREAM,
                     sessionCodecs(t.kind(), next));
             s.track = t;
+            List<Extmap> extmaps = new ArrayList<>();
+            for (String uri : SupportedCodecs.downstreamExtensions(t.kind())) {
+                int known = sessionExtensionId(uri, next);
+                extmaps.add(new Extmap(known > 0 ? known : SupportedCodecs.defaultExtensionId(uri), uri));
+            }
+            s.extmaps = List.copyOf(extmaps);
             next.add(s);
         }
         List<Direction> directions = new ArrayList<>();
@@ -351,7 +357,7 @@ public final class Negotiator {
                 continue;
             }
             s.codecs = accepted;
-            if (s.role == Role.UPSTREAM) {
+            {
                 // RFC 8285 §6: an answer may only keep extensions the offer had, with the offer's ids.
                 List<Extmap> kept = new ArrayList<>();
                 for (Extmap answered : m.extmaps()) {
@@ -580,10 +586,24 @@ public final class Negotiator {
         return -1;
     }
 
-    private static List<Extmap> acceptedExtensions(String kind, List<Extmap> offered) {
+    /** The id the bundle already uses for an extension (RFC 8843 §9.2: one id per URI per bundle), or -1. */
+    private static int sessionExtensionId(String uri, List<Section> list) {
+        for (Section s : list) {
+            for (Extmap e : s.extmaps) {
+                if (e.uri().equals(uri)) {
+                    return e.id();
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static List<Extmap> acceptedExtensions(Role role, String kind, List<Extmap> offered) {
+        java.util.Set<String> wanted = role == Role.UPSTREAM ? SupportedCodecs.upstreamExtensions(kind)
+                : SupportedCodecs.downstreamExtensions(kind);
         List<Extmap> out = new ArrayList<>();
         for (Extmap e : offered) {
-            if (SupportedCodecs.upstreamExtensions(kind).contains(e.uri())) {
+            if (wanted.contains(e.uri())) {
                 // The answer states no direction of its own: the extension is used as the m-line is.
                 out.add(new Extmap(e.id(), e.uri()));
             }

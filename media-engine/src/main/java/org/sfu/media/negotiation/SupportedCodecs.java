@@ -108,6 +108,15 @@ public final class SupportedCodecs {
         return kind.equals("audio") ? Set.of(TRANSPORT_CC_URI, AUDIO_LEVEL_URI) : Set.of(TRANSPORT_CC_URI);
     }
 
+    /**
+     * The header extensions on m-lines the server sends on: the sender's audio level passes through, so receivers
+     * see who speaks (RTCRtpReceiver.getSynchronizationSources). Ids are not rewritten yet, so this relies on both
+     * sessions using the same id for it, as browsers do (1).
+     */
+    static Set<String> downstreamExtensions(String kind) {
+        return kind.equals("audio") ? Set.of(AUDIO_LEVEL_URI) : Set.of();
+    }
+
     /** The id the server offers for an extension when the session has none yet (Chromium's own choices). */
     static int defaultExtensionId(String uri) {
         return uri.equals(AUDIO_LEVEL_URI) ? 1 : 3;

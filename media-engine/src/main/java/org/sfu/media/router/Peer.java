@@ -21,6 +21,7 @@ import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
+import org.sfu.media.rtp.AudioLevel;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.WebRtcTransport;
@@ -83,6 +84,7 @@ public final class Peer {
 
     // Snapshots for the packet path.
     private volatile int transportCcExtensionId = -1;
+    private volatile int audioLevelExtensionId = -1;
     private volatile Map<Long, Producer> producersBySsrc = Map.of();
     private volatile List<Producer> producersWithoutSsrc = List.of();
     private volatile Map<Producer, Consumer> consumersByProducerSnapshot = Map.of();
@@ -157,7 +159,7 @@ public final class Peer {
             return false;
         }
         signaling.sendAnswer(result.answerSdp());
-        transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
+        publishExtensionIds();
         startTransport(result.transport());
         sendCandidatesOnce();
         activateNegotiatedConsumers();
@@ -185,7 +187,7 @@ public final class Peer {
             }
             // The client answered the server's offer, so it rolled back any offer of its own that collided.
             heldOffer = null;
-            transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
+            publishExtensionIds();
             startTransport(result.transport());
             sendCandidatesOnce();
             activateNegotiatedConsumers();
@@ -216,6 +218,12 @@ public final class Peer {
             router.producersChanged();
         }
         maybeOffer();
+    }
+
+    /** Must hold the lock. The header extension ids the packet path reads, as the last exchange settled them. */
+    private void publishExtensionIds() {
+        transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
+        audioLevelExtensionId = negotiator.extensionId(SupportedCodecs.AUDIO_LEVEL_URI);
     }
 
     private void startTransport(RemoteTransportParameters remote) {
@@ -439,6 +447,13 @@ public final class Peer {
             if (producer == null) {
                 rtpUnknownSsrc.increment();
                 return;
+            }
+        }
+        int levelId = audioLevelExtensionId;
+        if (levelId > 0 && producer.kind().equals("audio")) {
+            int level = AudioLevel.level(buf, packet.offset(), packet.length(), levelId);
+            if (level >= 0) {
+                router.onAudioLevel(id, level);
             }
         }
         boolean repaired = ssrc == producer.rtxSsrc();

@@ -28,4 +28,8 @@ public interface PeerSignaling {
     /** Another participant left the router. */
     default void participantLeft(String participantId) {
     }
+
+    /** The router's dominant speaker changed (or is told to a newcomer). */
+    default void dominantSpeaker(String participantId) {
+    }
 }

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.sfu.media.feedback.DominantSpeaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +24,39 @@ public final class Router {
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     private final Consumer<Router> onEmpty;
     private boolean closed;
+    /** Who is speaking, from the RFC 6464 audio levels participants send; evaluated every 300 ms. */
+    private final DominantSpeaker speakers = new DominantSpeaker(SPEAKER_SWITCH_HOLD_NANOS);
+    private final ScheduledFuture<?> speakerTimer;
+
+    /** A speaker must be clearly louder for this long to take over, so that a cough does not switch the view. */
+    static final long SPEAKER_SWITCH_HOLD_NANOS = 1_000_000_000L;
+    static final long SPEAKER_EVALUATION_MILLIS = 300;
 
     public Router(String id, MediaContext context, int maxPeers, Consumer<Router> onEmpty) {
         this.id = id;
         this.context = context;
         this.maxPeers = maxPeers;
         this.onEmpty = onEmpty;
+        this.speakerTimer = context.scheduler().scheduleAtFixedRate(this::evaluateSpeakers,
+                SPEAKER_EVALUATION_MILLIS, SPEAKER_EVALUATION_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** One audio packet's level (0 = loudest, 127 = silence, RFC 6464 §3) from a participant. Network thread. */
+    void onAudioLevel(String peerId, int level) {
+        speakers.onLevel(peerId, level, System.nanoTime());
+    }
+
+    private void evaluateSpeakers() {
+        try {
+            speakers.evaluate(System.nanoTime()).ifPresent(id -> {
+                for (Peer p : peers.values()) {
+                    p.signaling().dominantSpeaker(id);
+                }
+            });
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again.
+            LOG.error("Router {}: dominant speaker evaluation failed", id, e);
+        }
     }
 
     public String id() {
@@ -61,6 +91,7 @@ public final class Router {
         for (Peer other : others) {
             other.signaling().participantJoined(peerId);
         }
+        speakers.current().ifPresent(signaling::dominantSpeaker);
         peer.syncConsumers(producers());
         return peer;
     }
@@ -115,6 +146,10 @@ public final class Router {
             // An empty router is closed for good, so that a join racing with the removal goes to a new one.
             empty = peers.isEmpty();
             closed = empty;
+        }
+        speakers.remove(peer.id());
+        if (empty) {
+            speakerTimer.cancel(false);
         }
         LOG.debug("Router {}: {} left ({} participants)", id, peer.id(), peers.size());
         producersChanged();

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
- * documented ones are client_id, offer, answer and candidate; error, room, participant_joined and participant_left are
- * the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
+ * documented ones are client_id, offer, answer and candidate; error, room, participant_joined, participant_left and
+ * dominant_speaker are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -20,7 +20,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.Error.class, name = "error"),
         @JsonSubTypes.Type(value = SignalingMessage.Room.class, name = "room"),
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantJoined.class, name = "participant_joined"),
-        @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left")})
+        @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left"),
+        @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -80,6 +81,13 @@ public sealed interface SignalingMessage {
     record ParticipantLeft(String type, Participant data) implements SignalingMessage {
         public static ParticipantLeft of(String id) {
             return new ParticipantLeft("participant_left", new Participant(id));
+        }
+    }
+
+    /** Server → client: who speaks now, judged from the audio levels participants send (RFC 6464). */
+    record DominantSpeaker(String type, Participant data) implements SignalingMessage {
+        public static DominantSpeaker of(String id) {
+            return new DominantSpeaker("dominant_speaker", new Participant(id));
         }
     }
 
