@@ -41,6 +41,15 @@ public final class Consumer {
         this.rtxSsrc = producer.kind().equals("video") ? new java.security.SecureRandom().nextInt() & 0xffffffffL : -1;
     }
 
+    /** Adds this consumer's counters, under stable names, into a participant's totals. */
+    void addCounters(java.util.Map<String, Long> totals) {
+        totals.merge("consumer_rtp_sent", sent.sum(), Long::sum);
+        totals.merge("consumer_dropped_no_codec", droppedNoCodec.sum(), Long::sum);
+        totals.merge("consumer_dropped_inactive", droppedInactive.sum(), Long::sum);
+        totals.merge("consumer_rtx_sent", retransmitted.sum(), Long::sum);
+        totals.merge("consumer_rtx_not_in_cache", retransmissionMisses.sum(), Long::sum);
+    }
+
     public long retransmitted() {
         return retransmitted.sum();
     }

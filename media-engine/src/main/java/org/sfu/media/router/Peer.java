@@ -600,12 +600,42 @@ public final class Peer {
         return consumersByProducerSnapshot.get(producer);
     }
 
+    /**
+     * Every counter of this participant's stages under a stable name: its transport (received, sent, each drop
+     * reason), its producers (what it sends), its consumers (what it receives), and its feedback.
+     */
+    public Map<String, Long> counters() {
+        Map<String, Long> totals = new java.util.TreeMap<>(transport.counters().snapshot());
+        totals.put("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
+        totals.put("peer_rtcp_not_routed", rtcpDropped.sum());
+        totals.put("peer_rtx_dropped", rtxDropped.sum());
+        totals.put("peer_nacks_sent", nacksSent.sum());
+        synchronized (transportCc) {
+            totals.put("peer_transport_cc_packets_recorded", transportCc.packetsRecorded());
+            totals.put("peer_transport_cc_feedback_sent", transportCc.feedbackPacketsBuilt());
+        }
+        for (Producer p : producers()) {
+            p.addCounters(totals);
+        }
+        for (Consumer c : consumers()) {
+            c.addCounters(totals);
+        }
+        return totals;
+    }
+
     /** Leaves the router and frees the transport (ICE agent, DTLS, SRTP). Idempotent. */
     public void close() {
         synchronized (this) {
             if (closed) {
                 return;
             }
+        }
+        Map<String, Long> last = counters();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            LOG.info("Participant {} leaves; counters {}", id, last);
             closed = true;
             if (feedbackTimer != null) {
                 feedbackTimer.cancel(false);

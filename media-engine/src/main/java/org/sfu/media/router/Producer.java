@@ -185,6 +185,23 @@ public final class Producer {
         return packets.sum();
     }
 
+    /** Adds this producer's counters, under stable names, into a participant's totals. */
+    void addCounters(java.util.Map<String, Long> totals) {
+        totals.merge("producer_rtp_forwarded", packets.sum(), Long::sum);
+        totals.merge("producer_dropped_duplicate", duplicates.sum(), Long::sum);
+        totals.merge("producer_keyframe_requests_sent", keyframeRequests.sum(), Long::sum);
+        totals.merge("producer_keyframe_requests_coalesced", keyframeRequestsCoalesced.sum(), Long::sum);
+        if (cache != null) {
+            totals.merge("producer_cache_misses", cache.misses(), Long::sum);
+        }
+        if (losses != null) {
+            synchronized (losses) {
+                totals.merge("producer_packets_lost", losses.lost(), Long::sum);
+                totals.merge("producer_packets_recovered", losses.recovered(), Long::sum);
+            }
+        }
+    }
+
     public long keyframeRequests() {
         return keyframeRequests.sum();
     }
