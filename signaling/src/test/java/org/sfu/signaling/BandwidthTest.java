@@ -1,6 +1,5 @@
 package org.sfu.signaling;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,7 @@ class BandwidthTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144));
+        server = SfuServer.start(LoopbackServer.config());
     }
 
     @AfterEach

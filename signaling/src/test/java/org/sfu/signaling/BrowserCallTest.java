@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,8 +36,7 @@ class BrowserCallTest {
         log.start();
         signalingLogger.addAppender(log);
         // Loopback only: the server binds 127.0.0.1 and ignores the browsers' candidates on other interfaces.
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144));
+        server = SfuServer.start(LoopbackServer.config());
     }
 
     @AfterEach

@@ -2,7 +2,6 @@ package org.sfu.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,7 @@ class LossRecoveryTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144).withSimulatedLoss(0.05));
+        server = SfuServer.start(LoopbackServer.config().withSimulatedLoss(0.05));
     }
 
     @AfterEach

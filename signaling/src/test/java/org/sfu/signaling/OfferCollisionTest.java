@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +31,7 @@ class OfferCollisionTest {
     @BeforeEach
     void start() throws Exception {
         // The server offers 200 ms after a client connects without offering.
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8", "::1/128"), 200, 262_144));
+        server = SfuServer.start(LoopbackServer.config(200, 262_144, ServerConfig.DEFAULT_MAX_ROOM_PARTICIPANTS));
         vertx = Vertx.vertx();
     }
 

@@ -3,7 +3,6 @@ package org.sfu.signaling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,7 @@ class RoomCallTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8", "::1/128"), 1500, 262_144, 4));
+        server = SfuServer.start(LoopbackServer.config(1500, 262_144, 4));
     }
 
     @AfterEach

@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClientOptions;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +73,7 @@ class SignalingBadInputTest {
         log.start();
         signalingLogger.addAppender(log);
         // A first-offer delay of a minute: the server never offers on its own during these tests.
-        server = SfuServer.start(new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
-                List.of("127.0.0.0/8"), 60_000, MAX_MESSAGE_BYTES));
+        server = SfuServer.start(LoopbackServer.config(60_000, MAX_MESSAGE_BYTES, ServerConfig.DEFAULT_MAX_ROOM_PARTICIPANTS));
         vertx = Vertx.vertx();
     }
 
