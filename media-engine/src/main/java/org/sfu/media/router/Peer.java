@@ -2,16 +2,16 @@ package org.sfu.media.router;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.ice.IceCandidate;
-import org.sfu.media.feedback.TransportCcRecorder;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
@@ -19,10 +19,7 @@ import org.sfu.media.negotiation.Negotiator;
 import org.sfu.media.negotiation.RemoteTransportParameters;
 import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
-import org.sfu.media.rtcp.ReceiverReport;
-import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.AudioLevel;
-import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.srtp.PacketBuffer;
@@ -46,10 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
-    /** Transport feedback every 50 ms keeps Chromium's start-up probing intact (100 ms did not). */
-    static final long FEEDBACK_INTERVAL_MILLIS = 50;
-    /** A receiver report a second (RFC 3550 §6.2 leaves the interval to the bandwidth; 1 s is what browsers do). */
-    static final int REPORT_EVERY_TICKS = 20;
     static final long KEYFRAME_RETRY_MILLIS = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
@@ -67,12 +60,8 @@ public final class Peer {
     private final LongAdder rtpUnknownSsrc = new LongAdder();
     private final LongAdder rtcpDropped = new LongAdder();
     private final LongAdder rtxDropped = new LongAdder();
-    private final LongAdder nacksSent = new LongAdder();
-    /** Arrival of every packet this participant sends, for its transport-wide congestion control feedback. */
-    private final TransportCcRecorder transportCc = new TransportCcRecorder();
-    private ScheduledFuture<?> feedbackTimer;
-    /** Only touched by the timer thread. */
-    private long feedbackTicks;
+    /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
+    private final ReceiverFeedback feedback;
 
     // Guarded by this.
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
@@ -98,6 +87,7 @@ public final class Peer {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.simulatedLoss(), new TransportListener());
+        this.feedback = new ReceiverFeedback(id, transport, localSsrc, this::producersSnapshot);
         this.negotiator = new Negotiator(new LocalTransportParameters(transport.localUfrag(),
                 transport.localPassword(), transport.localFingerprint(), transport.localCandidates()));
     }
@@ -439,7 +429,10 @@ public final class Peer {
     /** An unprotected RTP packet from this participant. Network thread; one uncontended lock for the recorder. */
     void onRtp(PacketBuffer packet) {
         byte[] buf = packet.buffer();
-        recordTransportSequence(buf, packet.offset(), packet.length());
+        int transportCcId = transportCcExtensionId;
+        if (transportCcId > 0) {
+            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId);
+        }
         long ssrc = RtpPacket.ssrc(buf, packet.offset());
         Producer producer = producersBySsrc.get(ssrc);
         if (producer == null) {
@@ -464,102 +457,9 @@ public final class Peer {
         producer.onRtp(packet, repaired);
     }
 
-    private void recordTransportSequence(byte[] buf, int offset, int length) {
-        int id = transportCcExtensionId;
-        if (id <= 0) {
-            return;
-        }
-        long found = HeaderExtensions.find(buf, offset, length, id);
-        if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != 2) {
-            return;
-        }
-        int at = HeaderExtensions.dataOffset(found);
-        int sequence = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
-        synchronized (transportCc) {
-            transportCc.onPacket(sequence, System.nanoTime());
-        }
-    }
-
-    /**
-     * Every {@link #FEEDBACK_INTERVAL_MILLIS}: tell the participant when each of its packets arrived, so that its
-     * send-side bandwidth estimation (the transport-wide cc draft, §1) can raise its bitrate.
-     */
-    private void sendTransportFeedback() {
-        if (!transport.isConnected()) {
-            return;
-        }
-        try {
-            sendFeedback();
-        } catch (RuntimeException e) {
-            // A periodic task that throws is never run again: log, and keep the participant's feedback going.
-            LOG.error("Participant {}: feedback tick failed", id, e);
-        }
-    }
-
-    private void sendFeedback() {
-        sendNacks();
-        if (++feedbackTicks % REPORT_EVERY_TICKS == 0) {
-            sendReceiverReport();
-        }
-        long mediaSsrc = 0;
-        for (Producer p : producersBySsrc.values()) {
-            mediaSsrc = p.ssrc();
-            break;
-        }
-        while (true) {
-            byte[] feedback;
-            synchronized (transportCc) {
-                feedback = transportCc.hasPendingFeedback()
-                        ? transportCc.buildFeedback(localSsrc, mediaSsrc, System.nanoTime()) : null;
-            }
-            if (feedback == null) {
-                return;
-            }
-            transport.sendRtcp(PacketBuffer.copyOf(feedback, 0, feedback.length));
-        }
-    }
-
-    /**
-     * The server's own receiver report about everything this participant sends (RFC 3550 §6.4.2): the server is
-     * the receiver of those streams, so their loss, jitter and round trip are measured here, not by the other
-     * participants (whose reports stop at the server).
-     */
-    private void sendReceiverReport() {
-        long now = System.nanoTime();
-        List<ReceiverReport.ReportBlock> blocks = new ArrayList<>();
-        for (Producer p : producersByMid()) {
-            ReceiverReport.ReportBlock block = p.reportBlock(now);
-            if (block != null && blocks.size() < 31) {
-                blocks.add(block);
-            }
-        }
-        if (!blocks.isEmpty()) {
-            byte[] rr = ReceiverReport.build(localSsrc, blocks);
-            transport.sendRtcp(PacketBuffer.copyOf(rr, 0, rr.length));
-        }
-    }
-
-    /** Asks the participant to resend what the server did not receive from it (RFC 4585 §6.2.1 generic NACK). */
-    private void sendNacks() {
-        long now = System.nanoTime();
-        int[] lost = null;
-        for (Producer p : producersByMid()) {
-            if (lost == null) {
-                lost = new int[64];
-            }
-            int n = p.lossesDue(now, lost);
-            if (n > 0 && p.ssrc() >= 0) {
-                byte[] nack = RtcpFeedback.nack(localSsrc, p.ssrc(), java.util.Arrays.copyOf(lost, n));
-                if (transport.sendRtcp(PacketBuffer.copyOf(nack, 0, nack.length))) {
-                    nacksSent.increment();
-                }
-            }
-        }
-    }
-
-    private java.util.Collection<Producer> producersByMid() {
-        Map<Long, Producer> snapshot = producersBySsrc;
-        return new java.util.HashSet<>(snapshot.values());
+    /** Every producer of this participant once (a producer with RTX is listed under both SSRCs). */
+    private Collection<Producer> producersSnapshot() {
+        return new HashSet<>(producersBySsrc.values());
     }
 
     /**
@@ -609,11 +509,7 @@ public final class Peer {
         totals.put("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
         totals.put("peer_rtcp_not_routed", rtcpDropped.sum());
         totals.put("peer_rtx_dropped", rtxDropped.sum());
-        totals.put("peer_nacks_sent", nacksSent.sum());
-        synchronized (transportCc) {
-            totals.put("peer_transport_cc_packets_recorded", transportCc.packetsRecorded());
-            totals.put("peer_transport_cc_feedback_sent", transportCc.feedbackPacketsBuilt());
-        }
+        feedback.addCounters(totals);
         for (Producer p : producers()) {
             p.addCounters(totals);
         }
@@ -637,9 +533,7 @@ public final class Peer {
             }
             LOG.info("Participant {} leaves; counters {}", id, last);
             closed = true;
-            if (feedbackTimer != null) {
-                feedbackTimer.cancel(false);
-            }
+            feedback.stop();
             for (Consumer c : consumersByProducer.values()) {
                 c.deactivate();
                 c.producer().removeConsumer(c);
@@ -672,9 +566,8 @@ public final class Peer {
         @Override
         public void onConnected() {
             synchronized (Peer.this) {
-                if (!closed && feedbackTimer == null) {
-                    feedbackTimer = scheduler.scheduleAtFixedRate(Peer.this::sendTransportFeedback,
-                            FEEDBACK_INTERVAL_MILLIS, FEEDBACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+                if (!closed) {
+                    feedback.start(scheduler);
                 }
             }
             // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.

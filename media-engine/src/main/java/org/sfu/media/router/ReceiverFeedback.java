@@ -1,0 +1,156 @@
+package org.sfu.media.router;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.sfu.media.feedback.TransportCcRecorder;
+import org.sfu.media.rtcp.ReceiverReport;
+import org.sfu.media.rtcp.RtcpFeedback;
+import org.sfu.media.rtp.HeaderExtensions;
+import org.sfu.media.transport.WebRtcTransport;
+import org.sfu.srtp.PacketBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the server, as the receiver of everything one participant sends, tells that participant back, on a tick of
+ * {@link #INTERVAL_MILLIS}: transport-wide congestion control feedback for every packet that arrived (so the
+ * participant's bandwidth estimation can raise its bitrate), NACKs for the gaps the server found (RFC 4585 §6.2.1),
+ * and once a second a receiver report on each of its streams (RFC 3550 §6.4.2).
+ *
+ * <p>Threads: {@link #onPacket} runs on the network thread, the tick on the media timer; the recorder between them
+ * is guarded by its own lock, uncontended almost always.
+ */
+final class ReceiverFeedback {
+    /** Transport feedback every 50 ms keeps Chromium's start-up probing intact (100 ms did not). */
+    static final long INTERVAL_MILLIS = 50;
+    /** A receiver report a second (RFC 3550 §6.2 leaves the interval to the bandwidth; 1 s is what browsers do). */
+    static final int REPORT_EVERY_TICKS = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiverFeedback.class);
+
+    private final String participantId;
+    private final WebRtcTransport transport;
+    private final long localSsrc;
+    private final Supplier<Collection<Producer>> producers;
+    private final TransportCcRecorder transportCc = new TransportCcRecorder();
+    private final LongAdder nacksSent = new LongAdder();
+    private final int[] lost = new int[64];
+    private ScheduledFuture<?> timer;
+    /** Only touched by the timer thread. */
+    private long ticks;
+
+    ReceiverFeedback(String participantId, WebRtcTransport transport, long localSsrc,
+                     Supplier<Collection<Producer>> producers) {
+        this.participantId = participantId;
+        this.transport = transport;
+        this.localSsrc = localSsrc;
+        this.producers = producers;
+    }
+
+    /** Records a packet's transport-wide sequence number (extension {@code extensionId}) and arrival. */
+    void onPacket(byte[] buf, int offset, int length, int extensionId) {
+        long found = HeaderExtensions.find(buf, offset, length, extensionId);
+        if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != 2) {
+            return;
+        }
+        int at = HeaderExtensions.dataOffset(found);
+        int sequence = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        synchronized (transportCc) {
+            transportCc.onPacket(sequence, System.nanoTime());
+        }
+    }
+
+    /** Starts the tick; idempotent. */
+    synchronized void start(ScheduledExecutorService scheduler) {
+        if (timer == null) {
+            timer = scheduler.scheduleAtFixedRate(this::tick, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    synchronized void stop() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    void addCounters(Map<String, Long> totals) {
+        totals.put("peer_nacks_sent", nacksSent.sum());
+        synchronized (transportCc) {
+            totals.put("peer_transport_cc_packets_recorded", transportCc.packetsRecorded());
+            totals.put("peer_transport_cc_feedback_sent", transportCc.feedbackPacketsBuilt());
+        }
+    }
+
+    private void tick() {
+        if (!transport.isConnected()) {
+            return;
+        }
+        try {
+            Collection<Producer> current = producers.get();
+            sendNacks(current);
+            if (++ticks % REPORT_EVERY_TICKS == 0) {
+                sendReceiverReport(current);
+            }
+            sendTransportFeedback(current);
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: log, and keep the participant's feedback going.
+            LOG.error("Participant {}: feedback tick failed", participantId, e);
+        }
+    }
+
+    private void sendTransportFeedback(Collection<Producer> current) {
+        // The media source field is unused by transport-wide feedback; any of the participant's SSRCs will do.
+        long mediaSsrc = current.stream().mapToLong(Producer::ssrc).filter(s -> s >= 0).findFirst().orElse(0);
+        while (true) {
+            byte[] feedback;
+            synchronized (transportCc) {
+                feedback = transportCc.hasPendingFeedback()
+                        ? transportCc.buildFeedback(localSsrc, mediaSsrc, System.nanoTime()) : null;
+            }
+            if (feedback == null) {
+                return;
+            }
+            transport.sendRtcp(PacketBuffer.copyOf(feedback, 0, feedback.length));
+        }
+    }
+
+    private void sendNacks(Collection<Producer> current) {
+        long now = System.nanoTime();
+        for (Producer p : current) {
+            int n = p.lossesDue(now, lost);
+            if (n > 0 && p.ssrc() >= 0) {
+                byte[] nack = RtcpFeedback.nack(localSsrc, p.ssrc(), Arrays.copyOf(lost, n));
+                if (transport.sendRtcp(PacketBuffer.copyOf(nack, 0, nack.length))) {
+                    nacksSent.increment();
+                }
+            }
+        }
+    }
+
+    /**
+     * The server is the receiver of the participant's streams, so their loss, jitter and round trip are measured
+     * here; the other participants' own reports stop at the server (RtcpRouting).
+     */
+    private void sendReceiverReport(Collection<Producer> current) {
+        long now = System.nanoTime();
+        List<ReceiverReport.ReportBlock> blocks = new ArrayList<>();
+        for (Producer p : current) {
+            ReceiverReport.ReportBlock block = p.reportBlock(now);
+            if (block != null && blocks.size() < 31) {
+                blocks.add(block);
+            }
+        }
+        if (!blocks.isEmpty()) {
+            byte[] rr = ReceiverReport.build(localSsrc, blocks);
+            transport.sendRtcp(PacketBuffer.copyOf(rr, 0, rr.length));
+        }
+    }
+}
