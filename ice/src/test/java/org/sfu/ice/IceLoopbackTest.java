@@ -16,7 +16,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Two ICE agents on two endpoints, both on 127.0.0.1: every byte stays on loopback. */
@@ -267,14 +266,9 @@ class IceLoopbackTest {
     void connectsOverIpv6Loopback() throws Exception {
         InetAddress v6 = InetAddress.getByName("::1");
         IceEndpoint.Options options = new IceEndpoint.Options(v6, 0, List.of(), List.of("::1/128"));
-        IceEndpoint serverEndpoint;
-        try {
-            serverEndpoint = IceEndpoint.open(options);
-        } catch (java.io.IOException e) {
-            Assumptions.abort("no IPv6 loopback here: " + e);
-            return;
-        }
-        try (serverEndpoint; IceEndpoint clientEndpoint = IceEndpoint.open(options)) {
+        // Every machine this project runs on has ::1; a missing one is a failure to see, not a reason to skip.
+        try (IceEndpoint serverEndpoint = IceEndpoint.open(options);
+             IceEndpoint clientEndpoint = IceEndpoint.open(options)) {
             Recorder serverSide = new Recorder();
             Recorder clientSide = new Recorder();
             IceTransport server = serverEndpoint.createTransport("participant-v6", false, serverSide);
