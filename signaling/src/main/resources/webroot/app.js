@@ -11,8 +11,8 @@ const statusEl = document.getElementById('status');
 const videos = document.getElementById('videos');
 
 // Exposed for tests and curious users: window.sfu.pc.getStats() shows what flows.
-// firstFrameDelays: for each remote video track, milliseconds from its arrival (ontrack) to its first decoded frame:
-// the time a new receiver waits for a keyframe.
+// firstFrameDelays: for each remote video track, milliseconds from its arrival (ontrack), or from the connection
+// coming up if that is later, to its first decoded frame: the time a new receiver waits for a keyframe.
 // participants: the other clients in the room, from the server's room / participant_joined / participant_left.
 const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [],
                            room: null, participants: [], midToParticipant: {}, dominantSpeaker: null };
@@ -65,6 +65,11 @@ function showStream(stream) {
 }
 
 async function measureFirstFrame(receiver) {
+  // Nothing can arrive before the connection is up: a receiver that has only just joined is still doing ICE and
+  // DTLS when its tracks arrive. The wait that matters is from the later of the two.
+  while (sfu.pc.connectionState !== 'connected') {
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
   const start = performance.now();
   while (performance.now() - start < 30000) {
     const stats = await receiver.getStats();
@@ -72,7 +77,7 @@ async function measureFirstFrame(receiver) {
       if (s.type === 'inbound-rtp' && s.framesDecoded > 0) {
         const delay = Math.round(performance.now() - start);
         sfu.firstFrameDelays.push(delay);
-        status('first remote frame ' + delay + ' ms after its track arrived');
+        status('first remote frame ' + delay + ' ms after its track arrived and the connection was up');
         return;
       }
     }

@@ -68,8 +68,13 @@ public final class MediaEngine implements AutoCloseable {
         return iceEndpoint;
     }
 
-    /** The router (room) with this name, created on first use and removed when its last participant leaves. */
-    public Router router(String name) {
+    /** The router (room) with this name, or null when nobody is in it. Creates nothing. */
+    public Router existingRouter(String name) {
+        return routers.get(name);
+    }
+
+    /** The router with this name, created on first use; it is removed when its last participant leaves. */
+    private Router routerFor(String name) {
         return routers.computeIfAbsent(name, n -> new Router(n, context, maxParticipantsPerRoom, this::removeIfEmpty));
     }
 
@@ -77,7 +82,7 @@ public final class MediaEngine implements AutoCloseable {
     public Peer join(String room, String peerId, PeerSignaling signaling) throws RouterFullException {
         while (true) {
             try {
-                return router(room).join(peerId, signaling);
+                return routerFor(room).join(peerId, signaling);
             } catch (RouterClosedException e) {
                 // The room emptied between lookup and join; the next lookup makes a new one.
             }

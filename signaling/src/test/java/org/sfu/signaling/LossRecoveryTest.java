@@ -53,7 +53,7 @@ class LossRecoveryTest {
             // The server's side of it, from its named counters: it dropped on purpose and resent as RTX.
             long droppedOnPurpose = 0;
             long rtxSent = 0;
-            for (var peer : this.server.media().router(SignalingEndpoint.DEFAULT_ROOM).peers()) {
+            for (var peer : this.server.media().existingRouter(SignalingEndpoint.DEFAULT_ROOM).peers()) {
                 Map<String, Long> counters = peer.counters();
                 droppedOnPurpose += counters.getOrDefault("dropped_simulated_loss", 0L);
                 rtxSent += counters.getOrDefault("consumer_rtx_sent", 0L);

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.negotiation.DownstreamTrack;
+import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
@@ -30,6 +31,10 @@ public final class Consumer {
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder retransmissionMisses = new LongAdder();
     private volatile boolean active;
+    /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
+    private volatile boolean awaitingKeyframe;
+    /** Sender payload type → codec name, for recognising keyframes. */
+    private final String[] codecNames = new String[128];
     private final LongAdder sent = new LongAdder();
     private final LongAdder droppedNoCodec = new LongAdder();
     private final LongAdder droppedInactive = new LongAdder();
@@ -39,6 +44,14 @@ public final class Consumer {
         this.producer = producer;
         this.receiver = receiver;
         this.rtxSsrc = producer.kind().equals("video") ? new java.security.SecureRandom().nextInt() & 0xffffffffL : -1;
+        for (RtpCodec c : producer.codecs()) {
+            codecNames[c.payloadType() & 0x7f] = c.name();
+        }
+    }
+
+    /** True while the receiver has not been sent a keyframe since this consumer started. */
+    boolean awaitingKeyframe() {
+        return awaitingKeyframe;
     }
 
     /** Adds this consumer's counters, under stable names, into a participant's totals. */
@@ -107,6 +120,7 @@ public final class Consumer {
         }
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
+        awaitingKeyframe = producer.kind().equals("video");
         active = true;
     }
 
@@ -168,12 +182,19 @@ public final class Consumer {
             droppedNoCodec.increment();
             return;
         }
+        boolean keyframe = awaitingKeyframe && codecNames[pt & 0x7f] != null
+                && Keyframes.isKeyframe(codecNames[pt & 0x7f], buf, source.offset(), source.length());
         PacketBuffer copy = PacketBuffer.copyOf(buf, source.offset(), source.length());
         if (mapped != pt) {
             RtpPacket.setPayloadType(copy.buffer(), copy.offset(), mapped);
         }
         if (receiver.transport().sendRtp(copy)) {
             sent.increment();
+            if (keyframe) {
+                // Only a keyframe that left toward the receiver ends the wait; one dropped before its SRTP was up
+                // does not.
+                awaitingKeyframe = false;
+            }
         }
     }
 }

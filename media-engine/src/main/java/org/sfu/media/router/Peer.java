@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
-    static final long KEYFRAME_RETRY_MILLIS = 500;
+    static final long KEYFRAME_RETRY_MILLIS = 300;
+    static final int KEYFRAME_RETRIES = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -362,18 +363,29 @@ public final class Peer {
     }
 
     /**
-     * A consumer has started: its receiver needs a keyframe. Asked now, and once more half a second later while the
-     * consumer is still active: a request made in the instant both transports come up can fall inside the sender's
-     * own 300 ms window for keyframe requests and be ignored, leaving the receiver waiting for the next one.
+     * A consumer has started: its receiver needs a keyframe before it can decode anything. Asked now, then every
+     * {@link #KEYFRAME_RETRY_MILLIS} until one has passed through the consumer (or {@link #KEYFRAME_RETRIES} tries):
+     * a request can be lost, or fall inside the sender's own 300 ms window for keyframe requests and be ignored.
      */
     private void requestKeyframeFor(Consumer c) {
         if (transport.isConnected()) {
             c.producer().requestKeyframe();
         }
+        scheduleKeyframeRetry(c, KEYFRAME_RETRIES);
+    }
+
+    private void scheduleKeyframeRetry(Consumer c, int triesLeft) {
+        if (triesLeft <= 0) {
+            return;
+        }
         scheduler.schedule(() -> {
-            if (c.isActive() && transport.isConnected()) {
+            if (!c.isActive() || !c.awaitingKeyframe() || isClosed()) {
+                return;
+            }
+            if (transport.isConnected()) {
                 c.producer().requestKeyframe();
             }
+            scheduleKeyframeRetry(c, triesLeft - 1);
         }, KEYFRAME_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 

@@ -81,7 +81,12 @@ final class RtcpRouting {
         if (c == null) {
             return false;
         }
-        int[] lost = new int[RtcpFeedback.nackItemCount(b, offset, length) * 17];
+        int items = RtcpFeedback.nackItemCount(b, offset, length);
+        if (items <= 0) {
+            return false;
+        }
+        // Each item names up to 17 packets: its PID and the 16 of its bitmask (RFC 4585 §6.2.1).
+        int[] lost = new int[items * 17];
         int n = RtcpFeedback.nackSequenceNumbers(b, offset, length, lost);
         if (n > 0) {
             c.retransmit(lost, n);

@@ -19,6 +19,7 @@ public final class TransportCounters {
     final LongAdder sendDroppedNotConnected = new LongAdder();
     final LongAdder sendFailed = new LongAdder();
     final LongAdder droppedSimulatedLoss = new LongAdder();
+    final LongAdder droppedProcessingError = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -44,6 +45,7 @@ public final class TransportCounters {
         m.put("dropped_send_not_connected", sendDroppedNotConnected.sum());
         m.put("dropped_send_failed", sendFailed.sum());
         m.put("dropped_simulated_loss", droppedSimulatedLoss.sum());
+        m.put("dropped_processing_error", droppedProcessingError.sum());
         return m;
     }
 }

@@ -160,11 +160,26 @@ public final class WebRtcTransport implements AutoCloseable {
         listener.onConnected();
     }
 
-    /** RFC 7983 §7: the first byte says which protocol a datagram on the shared port belongs to. */
+    /**
+     * RFC 7983 §7: the first byte says which protocol a datagram on the shared port belongs to. This runs on the
+     * thread that reads the port for every participant, so nothing a packet does may escape from here: a packet
+     * that trips an error is counted and dropped, and the others keep flowing.
+     */
     void onDatagram(byte[] buf, int offset, int length) {
         if (length <= 0 || closed.get()) {
             return;
         }
+        try {
+            demultiplex(buf, offset, length);
+        } catch (RuntimeException e) {
+            counters.droppedProcessingError.increment();
+            if (counters.droppedProcessingError.sum() <= 10) {
+                LOG.warn("Participant {}: packet dropped after an error", id, e);
+            }
+        }
+    }
+
+    private void demultiplex(byte[] buf, int offset, int length) {
         switch (DatagramKind.of(buf[offset])) {
             case DTLS -> {
                 DtlsTransport transport = dtls;

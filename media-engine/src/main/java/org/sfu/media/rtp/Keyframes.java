@@ -1,0 +1,92 @@
+package org.sfu.media.rtp;
+
+/**
+ * Whether an RTP packet starts a keyframe, read from the codec's payload format without allocating: what an SFU
+ * needs to know whether a new receiver can start decoding yet.
+ */
+public final class Keyframes {
+    private Keyframes() {
+    }
+
+    /**
+     * True when the packet carries the start of a keyframe. {@code codec} is the rtpmap encoding name; codecs other
+     * than VP8 and H264 are never reported as keyframes. The packet must have passed {@link RtpPacket#isValidRtp}.
+     */
+    public static boolean isKeyframe(String codec, byte[] buf, int off, int len) {
+        int payload = RtpPacket.payloadOffset(buf, off);
+        int end = payload + RtpPacket.payloadLength(buf, off, len);
+        if (payload >= end) {
+            return false;
+        }
+        if (codec.equalsIgnoreCase("VP8")) {
+            return vp8(buf, payload, end);
+        }
+        if (codec.equalsIgnoreCase("H264")) {
+            return h264(buf, payload, end);
+        }
+        return false;
+    }
+
+    /**
+     * RFC 7741 §4.2: the payload descriptor (X, S, PID and the optional I/L/T/K extension), then in the first packet
+     * of partition 0 (S = 1, PID = 0) the VP8 payload header, whose P bit is 0 for a key frame (§4.3, RFC 6386 §9.1).
+     */
+    private static boolean vp8(byte[] b, int p, int end) {
+        int first = b[p] & 0xff;
+        boolean start = (first & 0x10) != 0;
+        int partition = first & 0x07;
+        if (!start || partition != 0) {
+            return false;
+        }
+        int i = p + 1;
+        if ((first & 0x80) != 0) {
+            if (i >= end) {
+                return false;
+            }
+            int ext = b[i++] & 0xff;
+            if ((ext & 0x80) != 0) {
+                // PictureID: 7 bits, or 15 when its M bit is set.
+                if (i >= end) {
+                    return false;
+                }
+                i += (b[i] & 0x80) != 0 ? 2 : 1;
+            }
+            if ((ext & 0x40) != 0) {
+                i++;
+            }
+            if ((ext & 0x30) != 0) {
+                i++;
+            }
+        }
+        return i < end && (b[i] & 0x01) == 0;
+    }
+
+    /**
+     * RFC 6184 §5.2: a single NAL unit of type 5 (IDR slice) or 7 (SPS), a STAP-A (24) aggregating one, or the first
+     * fragment of an FU-A (28) of one.
+     */
+    private static boolean h264(byte[] b, int p, int end) {
+        int type = b[p] & 0x1f;
+        if (type == 5 || type == 7) {
+            return true;
+        }
+        if (type == 24) {
+            int i = p + 1;
+            while (i + 2 < end) {
+                int size = ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+                int nal = b[i + 2] & 0x1f;
+                if (nal == 5 || nal == 7) {
+                    return true;
+                }
+                i += 2 + size;
+            }
+            return false;
+        }
+        if (type == 28 && p + 1 < end) {
+            int header = b[p + 1] & 0xff;
+            int nal = header & 0x1f;
+            return (header & 0x80) != 0 && (nal == 5 || nal == 7);
+        }
+        return false;
+    }
+}
