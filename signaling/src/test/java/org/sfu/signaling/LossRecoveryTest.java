@@ -1,5 +1,6 @@
 package org.sfu.signaling;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -29,6 +30,58 @@ class LossRecoveryTest {
     void stopServer() {
         if (server != null) {
             server.close();
+        }
+    }
+
+    /** Removes RTX (RFC 4588) from every description the page sends: a client whose stack has no RTX. */
+    private static final String WITHOUT_RTX = """
+            (() => {
+              const send = WebSocket.prototype.send;
+              WebSocket.prototype.send = function (data) {
+                const m = JSON.parse(data);
+                if (m.type === 'offer' || m.type === 'answer') {
+                  const rtx = [...m.data.sdp.matchAll(/a=rtpmap:(\\d+) rtx\\/\\d+/g)].map(x => x[1]);
+                  const ofRtx = l => rtx.some(pt => ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:']
+                      .some(k => l.startsWith(k + pt + ' ')));
+                  const sdp = m.data.sdp.split('\\r\\n')
+                      .filter(l => !ofRtx(l) && !l.startsWith('a=ssrc-group:FID'))
+                      .map(l => l.startsWith('m=video')
+                          ? l.split(' ').filter((t, i) => i < 3 || !rtx.includes(t)).join(' ') : l)
+                      .join('\\r\\n');
+                  data = JSON.stringify({ type: m.type, data: { type: m.data.type, sdp } });
+                }
+                return send.call(this, data);
+              };
+            })();
+            """;
+
+    /**
+     * Without RTX the server answers a NACK with the original packet (RFC 4585 §6.2.1): the same SRTP bytes sent
+     * again. It arrives on the media SSRC, so even Chromium's RFC 3550 packetsLost stays under 1%.
+     */
+    @Test
+    void withoutRtxTheOriginalPacketIsResent() throws Exception {
+        String page = "https://localhost:" + server.httpPort() + "/";
+        try (HeadlessChromium sender = new HeadlessChromium(); HeadlessChromium receiver = new HeadlessChromium()) {
+            sender.beforeEveryPage(WITHOUT_RTX);
+            receiver.beforeEveryPage(WITHOUT_RTX);
+            sender.open(page);
+            receiver.open(page);
+            Map<String, Object> s = receiver.awaitStats(Duration.ofSeconds(30), "300 decoded frames",
+                    stats -> HeadlessChromium.number(stats, "framesDecoded") >= 300);
+            long nacks = HeadlessChromium.number(s, "videoNackCount");
+            long lost = HeadlessChromium.number(s, "videoPacketsLost");
+            long received = HeadlessChromium.number(s, "videoPacketsReceived");
+            assertEquals(null, s.get("videoRtxSsrc"), "no RTX was negotiated: " + s);
+            assertTrue(nacks > 0, "the receiver asked for retransmissions: " + s);
+            assertTrue(received > 300, "video flowed: " + s);
+            assertTrue(lost * 100 < received + lost, "under 1% of video packets stay lost (" + lost + " of "
+                    + (received + lost) + ", " + nacks + " NACKs): " + s);
+            long resent = 0;
+            for (var peer : this.server.media().existingRouter(SignalingEndpoint.DEFAULT_ROOM).peers()) {
+                resent += peer.counters().getOrDefault("rtp_resent", 0L);
+            }
+            assertTrue(resent > 0, "the server resent original packets");
         }
     }
 

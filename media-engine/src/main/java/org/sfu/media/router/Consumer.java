@@ -24,6 +24,12 @@ public final class Consumer {
     private volatile int[] payloadTypeMap;
     /** Receiver media payload type → the receiver's RTX payload type for it (RFC 4588 apt), -1 where none. */
     private volatile int[] rtxPayloadTypes;
+    /**
+     * For a video receiver that did not negotiate RTX: the packets exactly as they were sent to it, SRTP-protected,
+     * so that a NACK is answered with the original packet (RFC 4585 §6.2.1) by sending the same bytes again. Null
+     * otherwise (browsers negotiate RTX; this is for the others). Written by the network thread.
+     */
+    private volatile RetransmissionCache sentPackets;
     /** The SSRC this consumer retransmits on, or -1 for audio (no NACK for audio). */
     private final long rtxSsrc;
     private final java.util.concurrent.atomic.AtomicInteger rtxSequence =
@@ -120,7 +126,12 @@ public final class Consumer {
         }
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
-        awaitingKeyframe = producer.kind().equals("video");
+        boolean video = producer.kind().equals("video");
+        boolean receiverHasRtx = receiverCodecs.stream().anyMatch(RtpCodec::isRtx);
+        if (video && !receiverHasRtx && sentPackets == null) {
+            sentPackets = new RetransmissionCache();
+        }
+        awaitingKeyframe = video;
         active = true;
     }
 
@@ -130,10 +141,15 @@ public final class Consumer {
 
     /**
      * The receiver lost these packets (its NACK, RFC 4585 §6.2.1): resend them from the producer's cache as RTX
-     * (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. Without negotiated RTX nothing is resent:
-     * repeating an SRTP packet index is what the sender-side replay check exists to prevent.
+     * (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. A receiver without RTX gets the original
+     * packets again: the very bytes it was sent, not a new encryption of them.
      */
     void retransmit(int[] sequenceNumbers, int count) {
+        RetransmissionCache sent = sentPackets;
+        if (sent != null) {
+            resendOriginals(sent, sequenceNumbers, count);
+            return;
+        }
         int[] map = payloadTypeMap;
         int[] rtx = rtxPayloadTypes;
         RetransmissionCache cache = producer.cache();
@@ -168,6 +184,19 @@ public final class Consumer {
         }
     }
 
+    private void resendOriginals(RetransmissionCache sent, int[] sequenceNumbers, int count) {
+        byte[] packet = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
+        long now = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            int length = sent.get(sequenceNumbers[i], packet, 0, now);
+            if (length < 0) {
+                retransmissionMisses.increment();
+            } else if (receiver.transport().resendProtectedRtp(packet, 0, length)) {
+                retransmitted.increment();
+            }
+        }
+    }
+
     /** Copies the packet (the SRTP protect happens in place, once per receiver) and sends it. */
     void send(PacketBuffer source) {
         int[] map = payloadTypeMap;
@@ -188,8 +217,13 @@ public final class Consumer {
         if (mapped != pt) {
             RtpPacket.setPayloadType(copy.buffer(), copy.offset(), mapped);
         }
+        int sequenceNumber = RtpPacket.sequenceNumber(buf, source.offset());
         if (receiver.transport().sendRtp(copy)) {
             sent.increment();
+            RetransmissionCache originals = sentPackets;
+            if (originals != null) {
+                originals.put(copy.buffer(), copy.offset(), copy.length(), sequenceNumber, System.nanoTime());
+            }
             if (keyframe) {
                 // Only a keyframe that left toward the receiver ends the wait; one dropped before its SRTP was up
                 // does not.

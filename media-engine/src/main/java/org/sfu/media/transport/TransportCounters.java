@@ -10,6 +10,7 @@ public final class TransportCounters {
     final LongAdder rtcpReceived = new LongAdder();
     final LongAdder rtpSent = new LongAdder();
     final LongAdder rtcpSent = new LongAdder();
+    final LongAdder rtpResent = new LongAdder();
     final LongAdder srtpUnprotectFailed = new LongAdder();
     final LongAdder srtcpUnprotectFailed = new LongAdder();
     final LongAdder srtpProtectFailed = new LongAdder();
@@ -36,6 +37,7 @@ public final class TransportCounters {
         m.put("rtcp_received", rtcpReceived.sum());
         m.put("rtp_sent", rtpSent.sum());
         m.put("rtcp_sent", rtcpSent.sum());
+        m.put("rtp_resent", rtpResent.sum());
         m.put("dropped_srtp_unprotect_failed", srtpUnprotectFailed.sum());
         m.put("dropped_srtcp_unprotect_failed", srtcpUnprotectFailed.sum());
         m.put("dropped_srtp_protect_failed", srtpProtectFailed.sum());

@@ -225,13 +225,12 @@ public final class WebRtcTransport implements AutoCloseable {
             counters.sendDroppedNotConnected.increment();
             return false;
         }
-        if (simulatedLoss > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
-            counters.droppedSimulatedLoss.increment();
-            return false;
-        }
         if (!transformer.protectRtp(packet)) {
             counters.srtpProtectFailed.increment();
             return false;
+        }
+        if (lostOnTheWay()) {
+            return true;
         }
         if (sendDatagramCounted(packet)) {
             counters.rtpSent.increment();
@@ -253,6 +252,40 @@ public final class WebRtcTransport implements AutoCloseable {
         }
         if (sendDatagramCounted(packet)) {
             counters.rtcpSent.increment();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sends an SRTP packet this transport already protected and sent once, unchanged: a retransmission of the same
+     * ciphertext, which costs no encryption and repeats no SRTP index with new content (RFC 3711 §9.1, §3.3.2).
+     */
+    public boolean resendProtectedRtp(byte[] buf, int offset, int length) {
+        if (srtp == null || closed.get()) {
+            counters.sendDroppedNotConnected.increment();
+            return false;
+        }
+        if (lostOnTheWay()) {
+            return true;
+        }
+        try {
+            ice.send(buf, offset, length);
+            counters.rtpResent.increment();
+            return true;
+        } catch (IOException e) {
+            counters.sendFailed.increment();
+            return false;
+        }
+    }
+
+    /**
+     * The test-only loss stage: the packet was protected and counts as sent, as it would be when a network loses it
+     * on the way, and is just not handed to the socket.
+     */
+    private boolean lostOnTheWay() {
+        if (simulatedLoss > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
+            counters.droppedSimulatedLoss.increment();
             return true;
         }
         return false;
