@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.dtls.DtlsCertificate;
+import org.sfu.srtp.AesImplementation;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.media.router.MediaContext;
 import org.sfu.media.router.Peer;
@@ -45,6 +46,7 @@ public final class MediaEngine implements AutoCloseable {
 
     private MediaEngine(Options options) throws IOException {
         this.maxParticipantsPerRoom = options.maxParticipantsPerRoom();
+        String aes = AesImplementation.preferOpenSsl();
         this.certificate = DtlsCertificate.generate();
         this.iceEndpoint = IceEndpoint.open(options.ice());
         // Bouncy Castle's handshake blocks its thread until the peer answers: one thread per handshake in flight.
@@ -52,8 +54,8 @@ public final class MediaEngine implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss());
-        LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}", iceEndpoint.udpPort(),
-                iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue());
+        LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}", iceEndpoint.udpPort(),
+                iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes);
     }
 
     public static MediaEngine start(Options options) throws IOException {
