@@ -39,4 +39,25 @@ public record Attribute(String key, String value) {
         return colon < 0 ? new Attribute(text, null)
                 : new Attribute(text.substring(0, colon), text.substring(colon + 1));
     }
+
+    /** First value of {@code a=key} among these attributes; a flag attribute yields "". */
+    static java.util.Optional<String> first(java.util.List<Attribute> attributes, String key) {
+        for (Attribute a : attributes) {
+            if (a.key().equals(key)) {
+                return java.util.Optional.of(a.value() == null ? "" : a.value());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** All values of {@code a=key} among these attributes, in order; flag attributes yield "". */
+    static java.util.List<String> all(java.util.List<Attribute> attributes, String key) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Attribute a : attributes) {
+            if (a.key().equals(key)) {
+                out.add(a.value() == null ? "" : a.value());
+            }
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
 }

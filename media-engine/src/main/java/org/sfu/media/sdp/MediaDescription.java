@@ -74,23 +74,12 @@ public record MediaDescription(String kind, int port, String protocol, List<Stri
 
     /** First value of {@code a=key}; a flag attribute yields "". */
     public Optional<String> attribute(String key) {
-        for (Attribute a : attributes) {
-            if (a.key().equals(key)) {
-                return Optional.of(a.value() == null ? "" : a.value());
-            }
-        }
-        return Optional.empty();
+        return Attribute.first(attributes, key);
     }
 
     /** All values of {@code a=key} in order; flag attributes yield "". */
     public List<String> attributes(String key) {
-        List<String> out = new ArrayList<>();
-        for (Attribute a : attributes) {
-            if (a.key().equals(key)) {
-                out.add(a.value() == null ? "" : a.value());
-            }
-        }
-        return Collections.unmodifiableList(out);
+        return Attribute.all(attributes, key);
     }
 
     public boolean hasAttribute(String key) {

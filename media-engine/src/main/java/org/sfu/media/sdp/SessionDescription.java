@@ -189,23 +189,12 @@ public record SessionDescription(String origin, String sessionName, List<Attribu
 
     /** First value of the session-level {@code a=key}; a flag attribute yields "". */
     public Optional<String> attribute(String key) {
-        for (Attribute a : attributes) {
-            if (a.key().equals(key)) {
-                return Optional.of(a.value() == null ? "" : a.value());
-            }
-        }
-        return Optional.empty();
+        return Attribute.first(attributes, key);
     }
 
     /** All values of the session-level {@code a=key}. */
     public List<String> attributes(String key) {
-        List<String> out = new ArrayList<>();
-        for (Attribute a : attributes) {
-            if (a.key().equals(key)) {
-                out.add(a.value() == null ? "" : a.value());
-            }
-        }
-        return Collections.unmodifiableList(out);
+        return Attribute.all(attributes, key);
     }
 
     /** The mids of the first {@code a=group:BUNDLE} (RFC 8843 §7.1), empty when there is none. */
