@@ -129,6 +129,11 @@ async function handleMessage(message) {
     case 'client_id':
       sfu.clientId = message.data;
       status('client id ' + message.data);
+      break;
+    case 'ice_servers':
+      // The server's STUN/TURN servers for this client (none by default: the server is reachable on its own).
+      // They come right after client_id, before anything is gathered, so the call starts once they are set.
+      sfu.pc.setConfiguration({ ...sfu.pc.getConfiguration(), iceServers: message.data.iceServers });
       if (autoOffer) {
         await startCall();
       }

@@ -44,8 +44,10 @@ final class ClientSession implements PeerSignaling {
      * Sends the client its id and joins the room; the participant's offer, or the server's, follows. A bad room name
      * or a full room gets an error and the connection is closed: the client is not admitted.
      */
-    void start(MediaEngine media, String room) {
+    void start(MediaEngine media, String room, IceServers iceServers) {
         send(SignalingMessage.ClientId.of(id));
+        // After client_id, which documented clients expect first; clients that know it configure RTCPeerConnection.
+        send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
             return;

@@ -27,13 +27,24 @@ import java.util.Map;
  *                              (SFU_MAX_ROOM_PARTICIPANTS, default 16)
  * @param simulatedLoss         for testing loss recovery only: the fraction of RTP the server sends that it drops on
  *                              purpose (SFU_SIMULATED_LOSS, default 0)
+ * @param iceServers            STUN/TURN servers handed to clients (SFU_ICE_SERVERS, SFU_TURN_SECRET, SFU_TURN_TTL;
+ *                              default none)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
-                           double simulatedLoss) {
+                           double simulatedLoss, IceServers iceServers) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
+
+    /** All settings but the ICE servers for clients, which are none. */
+    public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
+                        Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
+                        long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
+                        double simulatedLoss) {
+        this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, IceServers.none());
+    }
 
     /** All settings but the simulated loss, which is 0. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -77,18 +88,29 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 number(env, "SFU_FIRST_OFFER_DELAY_MS", 1500, 0, 60_000),
                 (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024),
                 (int) number(env, "SFU_MAX_ROOM_PARTICIPANTS", DEFAULT_MAX_ROOM_PARTICIPANTS, 1, 1000),
-                fraction(env, "SFU_SIMULATED_LOSS"));
+                fraction(env, "SFU_SIMULATED_LOSS"),
+                new IceServers(list(env.get("SFU_ICE_SERVERS")),
+                        env.get("SFU_TURN_SECRET") == null || env.get("SFU_TURN_SECRET").isEmpty()
+                                ? null : env.get("SFU_TURN_SECRET"),
+                        number(env, "SFU_TURN_TTL", 86_400, 60, 30L * 86_400)));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
-                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss);
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
-                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss);
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers);
+    }
+
+    /** The same settings with these ICE servers for clients. */
+    public ServerConfig withIceServers(IceServers servers) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                servers);
     }
 
     private static double fraction(Map<String, String> env, String name) {

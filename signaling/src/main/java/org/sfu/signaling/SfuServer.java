@@ -75,7 +75,7 @@ public final class SfuServer implements AutoCloseable {
             return t;
         });
         try {
-            SignalingEndpoint signaling = new SignalingEndpoint(media, pool, config.maxMessageBytes());
+            SignalingEndpoint signaling = new SignalingEndpoint(media, pool, config.maxMessageBytes(), config.iceServers());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
                     .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room")))

@@ -23,11 +23,13 @@ final class SignalingEndpoint {
     private final MessageCodec codec = new MessageCodec();
     private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
     private final int maxMessageBytes;
+    private final IceServers iceServers;
 
-    SignalingEndpoint(MediaEngine media, Executor pool, int maxMessageBytes) {
+    SignalingEndpoint(MediaEngine media, Executor pool, int maxMessageBytes, IceServers iceServers) {
         this.media = media;
         this.pool = pool;
         this.maxMessageBytes = maxMessageBytes;
+        this.iceServers = iceServers;
     }
 
     int clientCount() {
@@ -58,6 +60,6 @@ final class SignalingEndpoint {
                 LOG.info("Client {} disconnected. Total clients: {}", session.id(), clients.size());
             }
         });
-        session.start(media, room == null ? DEFAULT_ROOM : room);
+        session.start(media, room == null ? DEFAULT_ROOM : room, iceServers);
     }
 }

@@ -22,7 +22,7 @@ final class TestSignalingClient implements AutoCloseable {
     /** Queued after the last message when the connection closes, so that a waiting test wakes at once. */
     private static final String CLOSED = new String("<closed>");
     private static final java.util.Set<String> NOTIFICATIONS =
-            java.util.Set.of("room", "participant_joined", "participant_left", "dominant_speaker");
+            java.util.Set.of("room", "participant_joined", "participant_left", "dominant_speaker", "ice_servers");
 
     private final WebSocketClient client;
     private final ClientWebSocket socket;

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
- * documented ones are client_id, offer, answer and candidate; error, room, participant_joined, participant_left and
- * dominant_speaker are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
+ * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
+ * participant_left and dominant_speaker are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -21,7 +21,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.Room.class, name = "room"),
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantJoined.class, name = "participant_joined"),
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left"),
-        @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker")})
+        @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker"),
+        @JsonSubTypes.Type(value = SignalingMessage.IceServers.class, name = "ice_servers")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -89,6 +90,21 @@ public sealed interface SignalingMessage {
         public static DominantSpeaker of(String id) {
             return new DominantSpeaker("dominant_speaker", new Participant(id));
         }
+    }
+
+    /** Server → client, right after client_id: the STUN/TURN servers for RTCPeerConnection's iceServers. */
+    record IceServers(String type, IceServersData data) implements SignalingMessage {
+        public static IceServers of(java.util.List<IceServer> servers) {
+            return new IceServers("ice_servers", new IceServersData(java.util.List.copyOf(servers)));
+        }
+    }
+
+    record IceServersData(java.util.List<IceServer> iceServers) {
+    }
+
+    /** One RTCIceServer: urls, and for TURN a username and credential. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record IceServer(java.util.List<String> urls, String username, String credential) {
     }
 
     record RoomData(String name, java.util.List<String> participants) {
