@@ -251,11 +251,7 @@ public final class Negotiator {
             // The participant never offered: give it m-lines it can send its camera and microphone on.
             for (String kind : List.of("audio", "video")) {
                 Section s = new Section(nextMid(usedMids), kind, RTP_PROTOCOL, Role.UPSTREAM, sessionCodecs(kind, next));
-                List<Extmap> extmaps = new ArrayList<>();
-                for (String uri : SupportedCodecs.upstreamExtensions(kind)) {
-                    extmaps.add(new Extmap(SupportedCodecs.defaultExtensionId(uri), uri));
-                }
-                s.extmaps = List.copyOf(extmaps);
+                s.extmaps = offeredExtensions(SupportedCodecs.upstreamExtensions(kind), next);
                 next.add(s);
             }
         }
@@ -274,12 +270,7 @@ public final class Negotiator {
             Section s = new Section(nextMid(usedMids), t.kind(), RTP_PROTOCOL, Role.DOWNSTREAM,
                     sessionCodecs(t.kind(), next));
             s.track = t;
-            List<Extmap> extmaps = new ArrayList<>();
-            for (String uri : SupportedCodecs.downstreamExtensions(t.kind())) {
-                int known = sessionExtensionId(uri, next);
-                extmaps.add(new Extmap(known > 0 ? known : SupportedCodecs.defaultExtensionId(uri), uri));
-            }
-            s.extmaps = List.copyOf(extmaps);
+            s.extmaps = offeredExtensions(SupportedCodecs.downstreamExtensions(t.kind()), next);
             next.add(s);
         }
         List<Direction> directions = new ArrayList<>();
@@ -584,6 +575,16 @@ public final class Negotiator {
             }
         }
         return -1;
+    }
+
+    /** The extensions a new m-line offers: the id the bundle already uses for each, else the server's default. */
+    private static List<Extmap> offeredExtensions(java.util.Set<String> uris, List<Section> existing) {
+        List<Extmap> out = new ArrayList<>();
+        for (String uri : uris) {
+            int known = sessionExtensionId(uri, existing);
+            out.add(new Extmap(known > 0 ? known : SupportedCodecs.defaultExtensionId(uri), uri));
+        }
+        return List.copyOf(out);
     }
 
     /** The id the bundle already uses for an extension (RFC 8843 §9.2: one id per URI per bundle), or -1. */

@@ -322,11 +322,7 @@ public final class Peer {
                     consumersByProducer.put(p.id(), c);
                     p.addConsumer(c);
                     // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
-                    var codecs = negotiator.negotiatedCodecs(c.id());
-                    if (!codecs.isEmpty()) {
-                        c.activate(codecs);
-                        requestKeyframeFor(c);
-                    }
+                    activateIfNegotiated(c);
                 }
             }
             Map<Producer, Consumer> snapshot = new HashMap<>();
@@ -352,14 +348,26 @@ public final class Peer {
     /** Must hold the lock. Starts forwarding on every consumer whose m-line the participant has now accepted. */
     private void activateNegotiatedConsumers() {
         for (Consumer c : consumersByProducer.values()) {
-            var codecs = negotiator.negotiatedCodecs(c.id());
-            if (codecs.isEmpty()) {
+            if (!activateIfNegotiated(c)) {
                 c.deactivate();
-            } else if (!c.isActive()) {
-                c.activate(codecs);
-                requestKeyframeFor(c);
             }
         }
+    }
+
+    /**
+     * Must hold the lock. Starts the consumer when this participant has negotiated its m-line, asking its sender
+     * for a keyframe. Returns false when no m-line is negotiated for it.
+     */
+    private boolean activateIfNegotiated(Consumer c) {
+        var codecs = negotiator.negotiatedCodecs(c.id());
+        if (codecs.isEmpty()) {
+            return false;
+        }
+        if (!c.isActive()) {
+            c.activate(codecs);
+            requestKeyframeFor(c);
+        }
+        return true;
     }
 
     /**
@@ -537,13 +545,7 @@ public final class Peer {
             if (closed) {
                 return;
             }
-        }
-        Map<String, Long> last = counters();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            LOG.info("Participant {} leaves; counters {}", id, last);
+            LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
             feedback.stop();
             for (Consumer c : consumersByProducer.values()) {

@@ -232,22 +232,19 @@ public final class Producer {
         }
         recentSequences[slot] = sequenceNumber;
         packets.increment();
+        byte[] buf = packet.buffer();
+        long now = System.nanoTime();
         if (!repaired) {
-            byte[] b = packet.buffer();
             ReceiveStatistics s = statistics;
             synchronized (s) {
-                s.onRtp(RtpPacket.sequenceNumber(b, packet.offset()), RtpPacket.timestamp(b, packet.offset()),
-                        System.nanoTime(), clockRate);
+                s.onRtp(sequenceNumber, RtpPacket.timestamp(buf, packet.offset()), now, clockRate);
             }
         }
         if (cache != null) {
-            byte[] buf = packet.buffer();
-            int sequence = RtpPacket.sequenceNumber(buf, packet.offset());
-            long now = System.nanoTime();
             synchronized (losses) {
-                losses.onPacket(sequence, now);
+                losses.onPacket(sequenceNumber, now);
             }
-            cache.put(buf, packet.offset(), packet.length(), sequence, now);
+            cache.put(buf, packet.offset(), packet.length(), sequenceNumber, now);
         }
         for (Consumer consumer : consumers) {
             consumer.send(packet);

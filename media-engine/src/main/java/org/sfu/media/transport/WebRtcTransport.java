@@ -269,14 +269,11 @@ public final class WebRtcTransport implements AutoCloseable {
         if (lostOnTheWay()) {
             return true;
         }
-        try {
-            ice.send(buf, offset, length);
+        if (sendDatagramCounted(new PacketBuffer(buf, offset, length))) {
             counters.rtpResent.increment();
             return true;
-        } catch (IOException e) {
-            counters.sendFailed.increment();
-            return false;
         }
+        return false;
     }
 
     /**
