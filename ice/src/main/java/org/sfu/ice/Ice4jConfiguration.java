@@ -20,6 +20,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *   <li>{@code ice4j.ice.termination-delay}: ice4j moves from COMPLETED to TERMINATED after it (3 s by default) and
  *       then answers checks on non-selected pairs with 403, which makes a browser that nominated another pair fail
  *       ICE. One day unless the operator set it.</li>
+ *   <li>{@code ice4j.consent-freshness.interval}: 5 s as RFC 7675 §5.1 suggests (ice4j's default is 15 s), so a
+ *       peer that sends no media still proves its consent well inside the 30 s a path may live without it.</li>
  *   <li>STUN mapping addresses and static mappings are left at their empty defaults and verified empty: they would
  *       make every Agent contact outside servers or advertise addresses we did not choose.</li>
  * </ul>
@@ -31,6 +33,8 @@ final class Ice4jConfiguration {
     static final String AWS_ENABLED = "ice4j.harvest.mapping.aws.enabled";
     static final String TERMINATION_DELAY = "ice4j.ice.termination-delay";
     static final String DEFAULT_TERMINATION_DELAY = "1 day";
+    static final String CONSENT_INTERVAL = "ice4j.consent-freshness.interval";
+    static final String DEFAULT_CONSENT_INTERVAL = "5 seconds";
 
     private static boolean applied;
 
@@ -46,6 +50,9 @@ final class Ice4jConfiguration {
             SLF4JBridgeHandler.install();
         }
         System.setProperty(AWS_ENABLED, "false");
+        if (System.getProperty(CONSENT_INTERVAL) == null) {
+            System.setProperty(CONSENT_INTERVAL, DEFAULT_CONSENT_INTERVAL);
+        }
         if (System.getProperty(TERMINATION_DELAY) == null) {
             System.setProperty(TERMINATION_DELAY, DEFAULT_TERMINATION_DELAY);
         }

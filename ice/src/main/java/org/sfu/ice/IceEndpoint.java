@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.AbstractUdpListener;
+import org.ice4j.ice.harvest.TcpHarvester;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +45,27 @@ public final class IceEndpoint implements AutoCloseable {
      * @param allowedRemoteNetworks CIDRs such as "127.0.0.0/8" or "::1/128"; empty means any. Remote candidates
      *                              outside are ignored, so that ICE cannot be used to probe internal networks
      *                              (RFC 8445 §19.5 on checks as a traffic generator), and tests stay on loopback
+     * @param tcpPort               ICE-TCP (RFC 6544) passive candidates on this port of every non-loopback bound
+     *                              address, for clients whose UDP is blocked; 0 picks a free port, -1 turns it off.
+     *                              Loopback addresses never get one: ice4j's TCP harvester refuses them
      */
     public record Options(InetAddress bindAddress, int udpPort, List<InetAddress> publicAddresses,
-                          List<String> allowedRemoteNetworks) {
+                          List<String> allowedRemoteNetworks, int tcpPort) {
         public Options {
             if (udpPort < 0 || udpPort > 65535) {
                 throw new IllegalArgumentException("udpPort out of range: " + udpPort);
             }
+            if (tcpPort < -1 || tcpPort > 65535) {
+                throw new IllegalArgumentException("tcpPort out of range: " + tcpPort);
+            }
             publicAddresses = publicAddresses == null ? List.of() : List.copyOf(publicAddresses);
             allowedRemoteNetworks = allowedRemoteNetworks == null ? List.of() : List.copyOf(allowedRemoteNetworks);
+        }
+
+        /** UDP only. */
+        public Options(InetAddress bindAddress, int udpPort, List<InetAddress> publicAddresses,
+                       List<String> allowedRemoteNetworks) {
+            this(bindAddress, udpPort, publicAddresses, allowedRemoteNetworks, -1);
         }
 
         /** 127.0.0.1 on a free port, talking only to loopback peers: tests and local load generation. */
@@ -61,6 +75,9 @@ public final class IceEndpoint implements AutoCloseable {
     }
 
     private final List<SharedPortHarvester> harvesters;
+    /** Passive ICE-TCP candidates for every agent, or null when TCP is off. */
+    private final TcpHarvester tcpHarvester;
+    private final int tcpPort;
     private final List<InetSocketAddress> localAddresses;
     private final int udpPort;
     private final List<InetAddress> publicAddresses;
@@ -70,9 +87,11 @@ public final class IceEndpoint implements AutoCloseable {
     private final Map<InetSocketAddress, IceTransport> expectedPeers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private IceEndpoint(List<SharedPortHarvester> harvesters, List<InetAddress> publicAddresses,
-                        RemoteNetworks allowedRemoteNetworks) {
+    private IceEndpoint(List<SharedPortHarvester> harvesters, TcpHarvester tcpHarvester, int tcpPort,
+                        List<InetAddress> publicAddresses, RemoteNetworks allowedRemoteNetworks) {
         this.harvesters = List.copyOf(harvesters);
+        this.tcpHarvester = tcpHarvester;
+        this.tcpPort = tcpPort;
         List<InetSocketAddress> local = new ArrayList<>();
         for (SharedPortHarvester h : harvesters) {
             TransportAddress a = h.getLocalAddress();
@@ -103,24 +122,54 @@ public final class IceEndpoint implements AutoCloseable {
         }
         int port = options.udpPort() != 0 ? probe(addresses, options.udpPort()) : freePortOnAll(addresses);
         List<SharedPortHarvester> harvesters = new ArrayList<>();
+        TcpHarvester tcp = null;
+        int tcpPort = -1;
         try {
             for (InetAddress a : addresses) {
                 harvesters.add(new SharedPortHarvester(new TransportAddress(a, port, Transport.UDP), allowed));
             }
+            List<InetAddress> tcpAddresses = addresses.stream().filter(a -> !a.isLoopbackAddress()).toList();
+            if (options.tcpPort() >= 0 && tcpAddresses.isEmpty()) {
+                log.info("ICE-TCP off: only loopback addresses are bound, and ice4j serves TCP on no loopback address");
+            } else if (options.tcpPort() >= 0) {
+                tcpPort = options.tcpPort() != 0 ? options.tcpPort() : freeTcpPortOnAll(tcpAddresses);
+                List<TransportAddress> listen = new ArrayList<>();
+                for (InetAddress a : tcpAddresses) {
+                    listen.add(new TransportAddress(a, tcpPort, Transport.TCP));
+                }
+                // ssltcp off: the Google "SSL-TCP" disguise is for clients that no longer exist.
+                tcp = new TcpHarvester(listen, false);
+                for (InetAddress p : publicAddresses) {
+                    for (InetAddress a : tcpAddresses) {
+                        if (sameFamily(a, p)) {
+                            tcp.addMappedAddress(p, a);
+                            break;
+                        }
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             harvesters.forEach(SharedPortHarvester::close);
+            if (tcp != null) {
+                tcp.close();
+            }
             throw e;
         }
-        IceEndpoint endpoint = new IceEndpoint(harvesters, publicAddresses, allowed);
-        log.info("ICE endpoint on UDP port {}{}: local {}, public {}, remote networks {}", port,
-                options.udpPort() == 0 ? " (chosen)" : "", endpoint.localAddresses, publicAddresses,
-                allowed);
+        IceEndpoint endpoint = new IceEndpoint(harvesters, tcp, tcpPort, publicAddresses, allowed);
+        log.info("ICE endpoint on UDP port {}{}{}: local {}, public {}, remote networks {}", port,
+                options.udpPort() == 0 ? " (chosen)" : "", tcp == null ? "" : " and TCP port " + tcpPort,
+                endpoint.localAddresses, publicAddresses, allowed);
         return endpoint;
     }
 
     /** The bound UDP port, the same on every local address. */
     public int udpPort() {
         return udpPort;
+    }
+
+    /** The ICE-TCP listening port, or -1 when ICE-TCP is off. */
+    public int tcpPort() {
+        return tcpPort;
     }
 
     /** The bound addresses, in local-preference order (the first gets the highest host priority). */
@@ -165,6 +214,9 @@ public final class IceEndpoint implements AutoCloseable {
             t.close();
         }
         harvesters.forEach(SharedPortHarvester::close);
+        if (tcpHarvester != null) {
+            tcpHarvester.close();
+        }
         log.info("ICE endpoint on UDP port {} closed", udpPort);
     }
 
@@ -172,6 +224,11 @@ public final class IceEndpoint implements AutoCloseable {
 
     List<SharedPortHarvester> harvesters() {
         return harvesters;
+    }
+
+    /** Null when ICE-TCP is off. */
+    TcpHarvester tcpHarvester() {
+        return tcpHarvester;
     }
 
     boolean isAllowedRemote(InetAddress address) {
@@ -267,6 +324,32 @@ public final class IceEndpoint implements AutoCloseable {
         }
         throw new BindException("no UDP port free on all of " + addresses + " after " + BIND_ATTEMPTS
                 + " attempts: " + (last == null ? "" : last.getMessage()));
+    }
+
+    /** A TCP port free on every address, found like {@link #freePortOnAll}. */
+    private static int freeTcpPortOnAll(List<InetAddress> addresses) throws IOException {
+        BindException last = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            List<ServerSocket> probes = new ArrayList<>();
+            try {
+                int port = 0;
+                for (InetAddress a : addresses) {
+                    ServerSocket s = new ServerSocket();
+                    probes.add(s);
+                    s.setReuseAddress(false);
+                    s.bind(new InetSocketAddress(a, port));
+                    port = s.getLocalPort();
+                }
+                return port;
+            } catch (BindException e) {
+                last = e;
+            } finally {
+                for (ServerSocket s : probes) {
+                    s.close();
+                }
+            }
+        }
+        throw new BindException("no TCP port free on all of " + addresses + ": " + (last == null ? "" : last.getMessage()));
     }
 
     /** Binds and releases {@code port} (0: one the kernel picks for the first address) on every address. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
@@ -43,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * one 5-tuple carries STUN, DTLS, RTP and RTCP, told apart by {@link DatagramKind}. Full ICE (not ICE-lite) in
  * either role: the server is controlled, a test or load-generating client of the server is controlling.
  *
- * <p>Not yet: consent freshness (RFC 7675), ICE restart (RFC 8445 §9), ICE-TCP (RFC 6544). Each would live here:
- * ice4j supports all three, and nothing below assumes the selected pair or the credentials never change.
+ * <p>Candidates are UDP on the shared port, plus passive ICE-TCP (RFC 6544) ones when the endpoint has a TCP port;
+ * a TCP pair's media goes through a {@link TcpMediaPath}. Consent freshness (RFC 7675): the agent sends its own
+ * consent checks on the selected pair, and {@link #millisSinceHeard()} says how long the peer has been silent, for
+ * the owner to end a path whose consent expired. An ICE restart (RFC 8445 §9) is a new transport with new
+ * credentials: the owner swaps transports, this class never changes its credentials after start.
  */
 public final class IceTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IceTransport.class);
@@ -52,6 +56,8 @@ public final class IceTransport implements AutoCloseable {
     /** RFC 8839 §5.4: ice-ufrag is 4..256 ice-chars, ice-pwd 22..256. */
     private static final Pattern UFRAG = Pattern.compile("[A-Za-z0-9+/]{4,256}");
     private static final Pattern PASSWORD = Pattern.compile("[A-Za-z0-9+/]{22,256}");
+    /** Lowers every TCP candidate's local preference below the UDP ones (see assignPriorities). */
+    private static final int TCP_LOCAL_PREFERENCE_OFFSET = 4096;
 
     /** Callbacks, on ice4j threads; they must not block. */
     public interface Listener {
@@ -87,6 +93,10 @@ public final class IceTransport implements AutoCloseable {
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicBoolean failed = new AtomicBoolean();
     private volatile InetSocketAddress remoteAddress;
+    /** Set when the selected pair is TCP. */
+    private volatile TcpMediaPath tcpPath;
+    /** System.nanoTime() of the last DTLS/RTP/RTCP datagram from the peer; creation time before any. */
+    private volatile long lastReceivedNanos = System.nanoTime();
 
     private final LongAdder packetsReceived = new LongAdder();
     private final LongAdder packetsSent = new LongAdder();
@@ -109,6 +119,11 @@ public final class IceTransport implements AutoCloseable {
         for (SharedPortHarvester h : endpoint.harvesters()) {
             agent.addCandidateHarvester(h);
         }
+        if (endpoint.tcpHarvester() != null) {
+            agent.addCandidateHarvester(endpoint.tcpHarvester());
+        }
+        // RFC 7675: check, every ~5 s on the selected pair, that the peer still wants our packets.
+        agent.setPerformConsentFreshness(true);
         agent.addStateChangeListener(stateListener);
         stream = agent.createMediaStream("bundle");
         try {
@@ -135,9 +150,19 @@ public final class IceTransport implements AutoCloseable {
         return agent.getLocalPassword();
     }
 
+    /** The peer's ice-ufrag, or null before it is set. */
+    public String remoteUfrag() {
+        return stream.getRemoteUfrag();
+    }
+
+    /** The peer's ice-pwd, or null before it is set. */
+    public String remotePassword() {
+        return stream.getRemotePassword();
+    }
+
     /**
-     * Host candidates of the endpoint's addresses, then server-reflexive ones for its public addresses; component 1,
-     * UDP, highest priority first. Each is an SDP line as {@code "a=" + c.toSdpValue()}.
+     * Host candidates of the endpoint's addresses, then server-reflexive ones for its public addresses, each UDP and,
+     * when the endpoint has a TCP port, passive TCP (below every UDP one); component 1, highest priority first. Each is an SDP line as {@code "a=" + c.toSdpValue()}.
      */
     public List<IceCandidate> localCandidates() {
         return localCandidates;
@@ -147,7 +172,7 @@ public final class IceTransport implements AutoCloseable {
      * The peer's ice-ufrag and ice-pwd (RFC 8839 §5.4). Must be set before {@link #start()}.
      *
      * @throws IllegalArgumentException if they are not valid ice-chars of the RFC's lengths
-     * @throws UnsupportedOperationException for new credentials after start (an ICE restart, not implemented)
+     * @throws UnsupportedOperationException for new credentials after start: an ICE restart is a new transport
      */
     public void setRemoteCredentials(String ufrag, String password) {
         if (ufrag == null || !UFRAG.matcher(ufrag).matches()) {
@@ -158,7 +183,8 @@ public final class IceTransport implements AutoCloseable {
         }
         synchronized (lock) {
             if (started && !(ufrag.equals(stream.getRemoteUfrag()) && password.equals(stream.getRemotePassword()))) {
-                throw new UnsupportedOperationException("ICE restart (RFC 8445 §9) is not implemented");
+                throw new UnsupportedOperationException("new credentials after start: an ICE restart (RFC 8445 §9) "
+                        + "needs a new transport");
             }
             stream.setRemoteUfrag(ufrag);
             stream.setRemotePassword(password);
@@ -261,12 +287,45 @@ public final class IceTransport implements AutoCloseable {
             packetsDroppedClosed.increment();
             return;
         }
+        TcpMediaPath tcp = tcpPath;
+        if (tcp != null) {
+            if (tcp.send(buf, offset, length)) {
+                packetsSent.increment();
+            }
+            return;
+        }
         if (component.getSelectedPair() == null) {
             packetsDroppedNoPair.increment();
             return;
         }
         component.send(buf, offset, length);
         packetsSent.increment();
+    }
+
+    /**
+     * Milliseconds since the peer last showed it is there: a DTLS, RTP or RTCP datagram, or an answer to one of our
+     * consent checks (RFC 7675 §5.1). Counted from creation before anything arrived.
+     */
+    public long millisSinceHeard() {
+        long now = System.nanoTime();
+        long sincePacket = TimeUnit.NANOSECONDS.toMillis(now - lastReceivedNanos);
+        CandidatePair pair = component.getSelectedPair();
+        if (pair != null) {
+            long consent = pair.getConsentFreshness();
+            if (consent != CandidatePair.CONSENT_FRESHNESS_UNKNOWN && consent > 0) {
+                return Math.max(0, Math.min(sincePacket, System.currentTimeMillis() - consent));
+            }
+        }
+        return sincePacket;
+    }
+
+    /** "udp" or "tcp" for the selected pair, or null before ICE completes. */
+    public String selectedTransport() {
+        CandidatePair pair = component.getSelectedPair();
+        if (pair == null) {
+            return null;
+        }
+        return pair.getLocalCandidate().getTransport() == Transport.TCP ? "tcp" : "udp";
     }
 
     public boolean isConnected() {
@@ -299,6 +358,8 @@ public final class IceTransport implements AutoCloseable {
         m.put("ice_packets_dropped_no_selected_pair", packetsDroppedNoPair.sum());
         m.put("ice_packets_dropped_closed", packetsDroppedClosed.sum());
         m.put("ice_packets_dropped_not_dtls_or_rtp", packetsDroppedNotDtlsOrRtp.sum());
+        TcpMediaPath tcp = tcpPath;
+        m.put("ice_tcp_packets_dropped_queue_full", tcp == null ? 0 : tcp.droppedQueueFull());
         m.put("ice_remote_candidates_added", remoteCandidatesAdded.sum());
         m.put("ice_remote_candidates_ignored", remoteCandidatesIgnored.sum());
         return m;
@@ -312,6 +373,10 @@ public final class IceTransport implements AutoCloseable {
         }
         synchronized (lock) {
             agent.removeStateChangeListener(stateListener);
+        }
+        TcpMediaPath tcp = tcpPath;
+        if (tcp != null) {
+            tcp.close();
         }
         try {
             agent.free();
@@ -343,6 +408,9 @@ public final class IceTransport implements AutoCloseable {
                 TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
                 remoteAddress = new InetSocketAddress(remote.getAddress(), remote.getPort());
                 log.info("ICE {}: selected {} <-> {}", name, pair.getLocalCandidate().getTransportAddress(), remote);
+                if (pair.getLocalCandidate().getTransport() == Transport.TCP) {
+                    tcpPath = new TcpMediaPath(name, pair, this::onTcpDatagram, component::send);
+                }
                 notify(() -> listener.onConnected(remoteAddress));
             }
         } else if (state == IceProcessingState.FAILED && failed.compareAndSet(false, true)) {
@@ -352,22 +420,31 @@ public final class IceTransport implements AutoCloseable {
 
     private void onBuffer(Buffer buffer) {
         try {
+            deliver(buffer.getBuffer(), buffer.getOffset(), buffer.getLength());
+        } finally {
+            BufferPool.returnBuffer.invoke(buffer);
+        }
+    }
+
+    private void onTcpDatagram(byte[] buf, int offset, int length) {
+        deliver(buf, offset, length);
+    }
+
+    private void deliver(byte[] buf, int offset, int length) {
+        try {
             if (closed.get()) {
                 return;
             }
-            int length = buffer.getLength();
-            DatagramKind kind = length > 0 ? DatagramKind.of(buffer.getBuffer()[buffer.getOffset()])
-                    : DatagramKind.UNKNOWN;
+            DatagramKind kind = length > 0 ? DatagramKind.of(buf[offset]) : DatagramKind.UNKNOWN;
             if (kind != DatagramKind.DTLS && kind != DatagramKind.RTP_RTCP) {
                 packetsDroppedNotDtlsOrRtp.increment();
                 return;
             }
             packetsReceived.increment();
-            listener.onPacket(buffer.getBuffer(), buffer.getOffset(), length);
+            lastReceivedNanos = System.nanoTime();
+            listener.onPacket(buf, offset, length);
         } catch (RuntimeException e) {
             log.warn("ICE {}: packet listener failed", name, e);
-        } finally {
-            BufferPool.returnBuffer.invoke(buffer);
         }
     }
 
@@ -386,7 +463,7 @@ public final class IceTransport implements AutoCloseable {
         for (InetAddress publicAddress : endpoint.publicAddresses()) {
             HostCandidate base = null;
             for (LocalCandidate c : component.getLocalCandidates()) {
-                if (c instanceof HostCandidate host
+                if (c instanceof HostCandidate host && c.getTransport() == Transport.UDP
                         && IceEndpoint.sameFamily(host.getTransportAddress().getAddress(), publicAddress)
                         && (base == null || isLoopback(base) && !isLoopback(host))) {
                     base = host;
@@ -402,15 +479,20 @@ public final class IceTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Local preference by address order; TCP candidates below every UDP one, so that a peer that can use both
+     * prefers UDP (RFC 6544 §4.2 leaves TCP's preference to the agent; TCP adds head-of-line blocking).
+     */
     private void assignPriorities() {
-        List<InetSocketAddress> local = endpoint.localAddresses();
+        List<InetAddress> local = endpoint.localAddresses().stream().map(InetSocketAddress::getAddress).toList();
         List<InetAddress> publicAddresses = endpoint.publicAddresses();
         for (LocalCandidate c : component.getLocalCandidates()) {
             TransportAddress a = c.getTransportAddress();
             int index = c.getType() == CandidateType.SERVER_REFLEXIVE_CANDIDATE
                     ? publicAddresses.indexOf(a.getAddress())
-                    : local.indexOf(new InetSocketAddress(a.getAddress(), a.getPort()));
-            CandidatePriority.assign(c, CandidatePriority.MAX_LOCAL_PREFERENCE - Math.max(index, 0));
+                    : local.indexOf(a.getAddress());
+            int tcpPenalty = a.getTransport() == Transport.TCP ? TCP_LOCAL_PREFERENCE_OFFSET : 0;
+            CandidatePriority.assign(c, CandidatePriority.MAX_LOCAL_PREFERENCE - tcpPenalty - Math.max(index, 0));
         }
     }
 
@@ -425,8 +507,11 @@ public final class IceTransport implements AutoCloseable {
                 related = IpLiteral.format(base.getAddress());
                 relatedPort = base.getPort();
             }
-            result.add(new IceCandidate(c.getFoundation(), component.getComponentID(), "udp", c.getPriority(),
-                    IpLiteral.format(a.getAddress()), a.getPort(), sdpType(c.getType()), related, relatedPort, null));
+            boolean tcp = a.getTransport() == Transport.TCP;
+            // RFC 6544 §4.5: the server only accepts connections, so its TCP candidates are passive.
+            result.add(new IceCandidate(c.getFoundation(), component.getComponentID(), tcp ? "tcp" : "udp",
+                    c.getPriority(), IpLiteral.format(a.getAddress()), a.getPort(), sdpType(c.getType()), related,
+                    relatedPort, tcp ? "passive" : null));
         }
         result.sort(Comparator.comparingLong(IceCandidate::priority).reversed());
         return List.copyOf(result);
@@ -438,7 +523,8 @@ public final class IceTransport implements AutoCloseable {
 
     private static String ignoreReason(IceCandidate c) {
         if (!"udp".equals(c.transport())) {
-            return "ICE-TCP not supported yet";
+            // A TCP peer connects to the server's passive candidate and shows up as peer-reflexive (RFC 6544 §7.2).
+            return "TCP: the server only accepts connections";
         }
         if (c.component() != 1) {
             return "component " + c.component() + " (rtcp-mux: only component 1)";
