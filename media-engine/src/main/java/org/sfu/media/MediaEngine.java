@@ -29,9 +29,21 @@ public final class MediaEngine implements AutoCloseable {
      * @param simulatedLoss          fraction of outgoing RTP dropped on purpose, for tests of loss recovery; 0
      * @param firstOfferDelayMillis how long the server waits for a new participant's own offer before it offers
      *                              itself (avoids offer collisions with clients that call right after connecting)
+     * @param consentTimeoutMillis  a connected participant silent this long (RFC 7675 consent lost) is failed
      */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
-                          double simulatedLoss) {
+                          double simulatedLoss, long consentTimeoutMillis) {
+        public Options {
+            if (consentTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("consentTimeoutMillis must be positive");
+            }
+        }
+
+        /** With the default consent timeout, 20 s. */
+        public Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
+                       double simulatedLoss) {
+            this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
@@ -53,7 +65,7 @@ public final class MediaEngine implements AutoCloseable {
         this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, handshakeExecutor, scheduler,
-                options.firstOfferDelayMillis(), options.simulatedLoss());
+                options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis());
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}", iceEndpoint.udpPort(),
                 iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes);
     }

@@ -72,7 +72,20 @@ public final class Negotiator {
     private static final String RTP_PROTOCOL = "UDP/TLS/RTP/SAVPF";
     private static final int MAX_SECTIONS = 64;
 
-    private final LocalTransportParameters local;
+    /**
+     * Restarts the server's side of ICE for new remote credentials (RFC 8445 §9) and returns the server's new local
+     * parameters, which the answer then carries (RFC 8839 §4.4.1.1.1: the answerer changes its credentials too).
+     */
+    @FunctionalInterface
+    public interface IceRestart {
+        LocalTransportParameters restart(RemoteTransportParameters remote) throws NegotiationException;
+    }
+
+    private LocalTransportParameters local;
+    private final IceRestart iceRestart;
+    /** The peer's ICE credentials as last negotiated; null before the first exchange. */
+    private String remoteIceUfrag;
+    private String remoteIcePassword;
     private final long sessionId;
     private long sessionVersion = 1;
     private List<Section> sections = new ArrayList<>();
@@ -81,8 +94,16 @@ public final class Negotiator {
     private DtlsTransport.Role dtlsRole;
     private boolean remoteOffered;
 
+    /** A negotiator that refuses ICE restarts. */
     public Negotiator(LocalTransportParameters local) {
+        this(local, remote -> {
+            throw new NegotiationException("ICE restart is not supported here");
+        });
+    }
+
+    public Negotiator(LocalTransportParameters local, IceRestart iceRestart) {
         this.local = local;
+        this.iceRestart = iceRestart;
         this.sessionId = new SecureRandom().nextLong() & Long.MAX_VALUE;
     }
 
@@ -193,6 +214,11 @@ public final class Negotiator {
         if (dtlsRole == null) {
             dtlsRole = transport.localDtlsRole();
         }
+        if (changesIceCredentials(transport)) {
+            local = iceRestart.restart(withRole(transport));
+        }
+        remoteIceUfrag = transport.iceUfrag();
+        remoteIcePassword = transport.icePassword();
         sections = next;
         remoteOffered = true;
         String answer = write(next, answerDirections, setupValue(false));
@@ -365,12 +391,24 @@ public final class Negotiator {
                 upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), rtxSsrc(m), accepted));
             }
         }
+        if (changesIceCredentials(transport)) {
+            // RFC 8839 §4.4.1.1.2: only an offer restarts ICE; the server's offer did not.
+            throw new NegotiationException("the answer changes the ICE credentials, but the offer did not restart ICE");
+        }
         if (dtlsRole == null) {
             dtlsRole = transport.localDtlsRole();
         }
+        remoteIceUfrag = transport.iceUfrag();
+        remoteIcePassword = transport.icePassword();
         sections = next;
         proposed = null;
         return new Result(null, withRole(transport), List.copyOf(upstream));
+    }
+
+    /** RFC 8839 §4.4.1.1.1: a new ufrag or pwd in a description means an ICE restart. */
+    private boolean changesIceCredentials(RemoteTransportParameters t) {
+        return remoteIceUfrag != null
+                && !(remoteIceUfrag.equals(t.iceUfrag()) && remoteIcePassword.equals(t.icePassword()));
     }
 
     private RemoteTransportParameters withRole(RemoteTransportParameters t) {

@@ -10,5 +10,6 @@ import org.sfu.ice.IceEndpoint;
  * handshakes and timers. Owned by {@link org.sfu.media.MediaEngine}; passed down instead of being global.
  */
 public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, Executor handshakeExecutor,
-                           ScheduledExecutorService scheduler, long firstOfferDelayMillis, double simulatedLoss) {
+                           ScheduledExecutorService scheduler, long firstOfferDelayMillis, double simulatedLoss,
+                           long consentTimeoutMillis) {
 }

@@ -45,6 +45,7 @@ public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
     static final long KEYFRAME_RETRY_MILLIS = 300;
     static final int KEYFRAME_RETRIES = 10;
+    static final long CONSENT_CHECK_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -61,6 +62,9 @@ public final class Peer {
     private final LongAdder rtpUnknownSsrc = new LongAdder();
     private final LongAdder rtcpDropped = new LongAdder();
     private final LongAdder rtxDropped = new LongAdder();
+    private final LongAdder consentExpired = new LongAdder();
+    private final long consentTimeoutMillis;
+    private final java.util.concurrent.ScheduledFuture<?> consentCheck;
     /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
     private final ReceiverFeedback feedback;
 
@@ -89,8 +93,46 @@ public final class Peer {
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.simulatedLoss(), new TransportListener());
         this.feedback = new ReceiverFeedback(id, transport, localSsrc, this::producersSnapshot);
-        this.negotiator = new Negotiator(new LocalTransportParameters(transport.localUfrag(),
-                transport.localPassword(), transport.localFingerprint(), transport.localCandidates()));
+        this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
+        this.consentTimeoutMillis = context.consentTimeoutMillis();
+        this.consentCheck = scheduler.scheduleWithFixedDelay(this::checkConsent, CONSENT_CHECK_MILLIS,
+                CONSENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private LocalTransportParameters localTransportParameters() {
+        return new LocalTransportParameters(transport.localUfrag(), transport.localPassword(),
+                transport.localFingerprint(), transport.localCandidates());
+    }
+
+    /** The participant's offer restarts ICE (its network changed): new agent, new credentials for the answer. */
+    private LocalTransportParameters restartIce(RemoteTransportParameters remote) throws NegotiationException {
+        try {
+            transport.restartIce(remote.iceUfrag(), remote.icePassword());
+        } catch (IllegalArgumentException e) {
+            throw new NegotiationException(e.getMessage(), e);
+        }
+        return localTransportParameters();
+    }
+
+    /**
+     * RFC 7675: a participant whose path has carried nothing, not even an answer to the server's consent checks, for
+     * the consent timeout has gone (network lost, app killed). It is failed, which ends its session and tells the
+     * others it left. Counted from the transport's start, so a participant whose ICE never connects goes too.
+     */
+    private void checkConsent() {
+        try {
+            if (isClosed() || !transport.isStarted()) {
+                return;
+            }
+            long silent = transport.millisSinceHeard();
+            if (silent > consentTimeoutMillis) {
+                consentExpired.increment();
+                transport.failPath("consent expired: nothing from the participant for " + silent + " ms (RFC 7675)");
+            }
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again.
+            LOG.warn("Participant {}: consent check failed", id, e);
+        }
     }
 
     public String id() {
@@ -431,6 +473,22 @@ public final class Peer {
         }
     }
 
+    /**
+     * The server's outstanding offer never reached the participant (its signaling connection dropped and was
+     * resumed): withdraw it and offer afresh, so that the exchange does not wait for an answer that cannot come.
+     */
+    public void renegotiate() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (negotiator.hasLocalOffer()) {
+                negotiator.rollback();
+            }
+        }
+        maybeOffer();
+    }
+
     private void onOfferTimeout() {
         boolean producersChanged;
         synchronized (this) {
@@ -529,6 +587,7 @@ public final class Peer {
         totals.put("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
         totals.put("peer_rtcp_not_routed", rtcpDropped.sum());
         totals.put("peer_rtx_dropped", rtxDropped.sum());
+        totals.put("peer_consent_expired", consentExpired.sum());
         feedback.addCounters(totals);
         for (Producer p : producers()) {
             p.addCounters(totals);
@@ -547,6 +606,7 @@ public final class Peer {
             }
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
+            consentCheck.cancel(false);
             feedback.stop();
             for (Consumer c : consumersByProducer.values()) {
                 c.deactivate();

@@ -21,6 +21,7 @@ public final class TransportCounters {
     final LongAdder sendFailed = new LongAdder();
     final LongAdder droppedSimulatedLoss = new LongAdder();
     final LongAdder droppedProcessingError = new LongAdder();
+    final LongAdder iceRestarts = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -48,6 +49,7 @@ public final class TransportCounters {
         m.put("dropped_send_failed", sendFailed.sum());
         m.put("dropped_simulated_loss", droppedSimulatedLoss.sum());
         m.put("dropped_processing_error", droppedProcessingError.sum());
+        m.put("ice_restarts", iceRestarts.sum());
         return m;
     }
 }

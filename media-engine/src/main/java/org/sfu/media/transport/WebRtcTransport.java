@@ -48,7 +48,6 @@ public final class WebRtcTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
 
     private final String id;
-    private final IceTransport ice;
     private final DtlsCertificate certificate;
     private final Executor handshakeExecutor;
     private final Listener listener;
@@ -62,45 +61,101 @@ public final class WebRtcTransport implements AutoCloseable {
     private volatile DtlsTransport dtls;
     private volatile SrtpTransformer srtp;
 
+    private final IceEndpoint endpoint;
+    /** Guards swapping the ICE agents during a restart. */
+    private final Object iceLock = new Object();
+    /** The agent media is sent on. */
+    private volatile IceTransport ice;
+    /** An ICE restart's new agent until it connects (then it becomes {@link #ice}); null otherwise. */
+    private volatile IceTransport restartingIce;
+    private int iceGeneration;
+
     public WebRtcTransport(String id, IceEndpoint endpoint, DtlsCertificate certificate, Executor handshakeExecutor,
                            double simulatedLoss, Listener listener) {
         this.id = id;
+        this.endpoint = endpoint;
         this.simulatedLoss = simulatedLoss;
         this.certificate = certificate;
         this.handshakeExecutor = handshakeExecutor;
         this.listener = listener;
-        this.ice = endpoint.createTransport(id, false, new IceTransport.Listener() {
-            @Override
-            public void onConnected(InetSocketAddress remote) {
+        IceListener events = new IceListener();
+        this.ice = endpoint.createTransport(id, false, events);
+        events.agent = this.ice;
+    }
+
+    /** Events of one ICE agent: the current one, or a restart's new one. */
+    private final class IceListener implements IceTransport.Listener {
+        private volatile IceTransport agent;
+
+        @Override
+        public void onConnected(InetSocketAddress remote) {
+            IceTransport previous = null;
+            synchronized (iceLock) {
+                IceTransport self = agent;
+                if (self != null && self == restartingIce) {
+                    previous = ice;
+                    ice = self;
+                    restartingIce = null;
+                }
+            }
+            if (previous != null) {
+                // RFC 8445 §9: once the restarted agent has a pair, the old one's are no longer used.
+                previous.close();
+                counters.iceRestarts.increment();
+                LOG.info("Participant {}: ICE restarted, now with {}", id, remote);
+            } else {
                 LOG.info("Participant {}: ICE connected with {}", id, remote);
             }
+        }
 
-            @Override
-            public void onFailed(String reason) {
-                fail("ICE failed: " + reason);
+        @Override
+        public void onFailed(String reason) {
+            IceTransport self = agent;
+            boolean restartFailed;
+            synchronized (iceLock) {
+                restartFailed = self == restartingIce;
+                if (restartFailed) {
+                    restartingIce = null;
+                } else if (self != ice || restartingIce != null) {
+                    // A replaced agent, or the old path failing while a restart is under way: the restart decides.
+                    return;
+                }
             }
+            if (restartFailed) {
+                // The old path, if it still works, stays in use.
+                LOG.warn("Participant {}: ICE restart failed: {}", id, reason);
+                self.close();
+                return;
+            }
+            fail("ICE failed: " + reason);
+        }
 
-            @Override
-            public void onPacket(byte[] buf, int offset, int length) {
-                onDatagram(buf, offset, length);
-            }
-        });
+        @Override
+        public void onPacket(byte[] buf, int offset, int length) {
+            onDatagram(buf, offset, length);
+        }
     }
 
     public String id() {
         return id;
     }
 
+    /** The newest agent: a restart's while it runs, so that descriptions carry its credentials. */
+    private IceTransport newestIce() {
+        IceTransport restarting = restartingIce;
+        return restarting != null ? restarting : ice;
+    }
+
     public String localUfrag() {
-        return ice.localUfrag();
+        return newestIce().localUfrag();
     }
 
     public String localPassword() {
-        return ice.localPassword();
+        return newestIce().localPassword();
     }
 
     public List<IceCandidate> localCandidates() {
-        return ice.localCandidates();
+        return newestIce().localCandidates();
     }
 
     public Fingerprint localFingerprint() {
@@ -116,14 +171,73 @@ public final class WebRtcTransport implements AutoCloseable {
         return srtp != null && !closed.get();
     }
 
+    /** Trickled candidates belong to the newest ICE generation (RFC 8838 §4.4: a restart starts a new one). */
     public boolean addRemoteCandidate(IceCandidate candidate) {
-        return !closed.get() && ice.addRemoteCandidate(candidate);
+        return !closed.get() && newestIce().addRemoteCandidate(candidate);
+    }
+
+    /**
+     * ICE restart (RFC 8445 §9, RFC 8839 §4.4.1.1.1): the peer sent new credentials, typically because its network
+     * changed. A new agent with new local credentials starts checks at once; media keeps using the old agent until
+     * the new one has a pair, then the old one is freed. DTLS and SRTP are untouched: the association outlives the
+     * ICE generation. A restart that supersedes an unfinished one replaces it.
+     *
+     * @return false when nothing was done: before start, after close, or with the current credentials
+     */
+    public boolean restartIce(String remoteUfrag, String remotePassword) {
+        IceTransport superseded;
+        synchronized (iceLock) {
+            if (closed.get() || !started.get()) {
+                return false;
+            }
+            IceTransport newest = newestIce();
+            if (remoteUfrag.equals(newest.remoteUfrag()) && remotePassword.equals(newest.remotePassword())) {
+                return false;
+            }
+            IceListener events = new IceListener();
+            IceTransport fresh = endpoint.createTransport(id + "/" + (++iceGeneration), false, events);
+            events.agent = fresh;
+            try {
+                fresh.setRemoteCredentials(remoteUfrag, remotePassword);
+            } catch (IllegalArgumentException e) {
+                fresh.close();
+                throw e;
+            }
+            fresh.start();
+            superseded = restartingIce;
+            restartingIce = fresh;
+        }
+        if (superseded != null) {
+            superseded.close();
+        }
+        LOG.info("Participant {}: ICE restart requested by the peer", id);
+        return true;
+    }
+
+    /**
+     * How long the peer has been silent on its media path: no datagram and no answer to a consent check (RFC 7675).
+     * The owner ends a path whose consent has expired.
+     */
+    public long millisSinceHeard() {
+        IceTransport restarting = restartingIce;
+        long current = ice.millisSinceHeard();
+        return restarting == null ? current : Math.min(current, restarting.millisSinceHeard());
+    }
+
+    /** The peer's address on the path in use (after its NAT, as the server sees it), or null before ICE completes. */
+    public InetSocketAddress remoteAddress() {
+        return ice.remoteAddress();
+    }
+
+    /** "udp" or "tcp" for the path in use, or null before ICE completes. */
+    public String selectedTransport() {
+        return ice.selectedTransport();
     }
 
     /**
      * Applies the peer's ICE credentials and DTLS fingerprint from its description and starts ICE and the DTLS
-     * handshake in the given role. Only the first call starts anything; ICE restarts are not supported yet, so later
-     * calls with other credentials are reported and ignored.
+     * handshake in the given role. Only the first call starts anything; new credentials later are an ICE restart,
+     * see {@link #restartIce}.
      */
     public void start(String remoteUfrag, String remotePassword, Fingerprint remoteFingerprint, DtlsTransport.Role role) {
         if (closed.get()) {
@@ -305,6 +419,11 @@ public final class WebRtcTransport implements AutoCloseable {
         }
     }
 
+    /** Ends the path for a reason found outside the transport (e.g. consent expired); as if ICE had failed. */
+    public void failPath(String reason) {
+        fail(reason);
+    }
+
     private void fail(String reason) {
         if (closed.get()) {
             return;
@@ -326,6 +445,14 @@ public final class WebRtcTransport implements AutoCloseable {
         SrtpTransformer transformer = srtp;
         if (transformer != null) {
             transformer.close();
+        }
+        IceTransport restarting;
+        synchronized (iceLock) {
+            restarting = restartingIce;
+            restartingIce = null;
+        }
+        if (restarting != null) {
+            restarting.close();
         }
         ice.close();
         LOG.debug("Participant {}: transport closed", id);
