@@ -33,6 +33,16 @@ async function startCall() {
   status('offer sent');
 }
 
+// ICE restart (RFC 8445 §9): after a network change the old path is dead; a new offer with new ICE credentials lets
+// the server find the new one while the call, its tracks and its room stay as they are. Apps call this when the
+// OS reports a network change; the page also does it by itself when ICE fails.
+async function restartIce() {
+  status('restarting ICE');
+  sfu.pc.restartIce();
+  await startCall();
+}
+sfu.restartIce = () => restartIce().catch(error => sfu.errors.push(String(error)));
+
 async function handleOffer(offer) {
   await sfu.pc.setRemoteDescription(new RTCSessionDescription(offer));
   const answer = await sfu.pc.createAnswer();
@@ -107,9 +117,30 @@ async function main() {
     }
   };
   pc.onconnectionstatechange = () => status('connection ' + pc.connectionState);
+  pc.oniceconnectionstatechange = () => {
+    if (pc.iceConnectionState === 'failed' && pc.signalingState === 'stable') {
+      sfu.restartIce();
+    }
+  };
 
-  const query = room ? '?room=' + encodeURIComponent(room) : '';
-  const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws${query}`);
+  connectSignaling(false);
+  document.getElementById('call').onclick = () => startCall();
+}
+
+// The signaling connection. If it drops without a goodbye (network change, server restart of the proxy), the page
+// reconnects with its client id and resume token (docs/PROTOCOL.md, "Resuming a session"): the server has kept the
+// participant, its tracks and its media path for the grace period, so the call goes on.
+function connectSignaling(resume) {
+  const query = new URLSearchParams();
+  if (room) {
+    query.set('room', room);
+  }
+  if (resume) {
+    query.set('resume', sfu.clientId);
+    query.set('token', sfu.resumeToken);
+  }
+  sfu.resuming = resume;
+  const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws?${query}`);
   // Messages are handled one after another so that an answer is never applied before the offer it answers.
   let queue = Promise.resolve();
   ws.onmessage = event => {
@@ -119,14 +150,52 @@ async function main() {
       status('error: ' + error);
     });
   };
-  ws.onopen = () => status('connected to the server');
-  ws.onclose = () => status('disconnected from the server');
-  document.getElementById('call').onclick = () => startCall();
+  ws.onopen = () => status(resume ? 'reconnected to the server' : 'connected to the server');
+  ws.onclose = event => {
+    if (ws !== sfu.ws) {
+      return;
+    }
+    status('disconnected from the server');
+    // 1006: the connection dropped. A close the server chose (1011 session ended, 1008 refused) is final.
+    sfu.lostAt = sfu.lostAt || Date.now();
+    if (event.code === 1006 && sfu.resumeToken && Date.now() - sfu.lostAt < sfu.reconnectGraceMs) {
+      setTimeout(() => connectSignaling(true), 500);
+    }
+  };
+}
+
+// What an app does when the OS says the network changed: a fresh signaling connection (the old one's TCP path is
+// gone) that resumes the session, then an ICE restart for the media path.
+function networkChanged() {
+  sfu.restartIceWhenResumed = true;
+  const old = sfu.ws;
+  sfu.ws = null;
+  old.onclose = null;
+  old.close();
+  connectSignaling(true);
+}
+sfu.networkChanged = networkChanged;
+
+async function onResumed() {
+  status('session resumed');
+  if (sfu.restartIceWhenResumed) {
+    sfu.restartIceWhenResumed = false;
+    await restartIce();
+  } else if (sfu.pc.signalingState === 'have-local-offer') {
+    // The offer may have been lost with the old connection; the server answers a repeated one again.
+    send('offer', sfu.pc.localDescription);
+  }
 }
 
 async function handleMessage(message) {
   switch (message.type) {
     case 'client_id':
+      if (sfu.resuming && message.data !== sfu.clientId) {
+        // The session could not be resumed (it ended meanwhile): start over as a new participant.
+        status('session lost; starting a new one');
+        location.reload();
+        return;
+      }
       sfu.clientId = message.data;
       status('client id ' + message.data);
       break;
@@ -134,8 +203,20 @@ async function handleMessage(message) {
       // The server's STUN/TURN servers for this client (none by default: the server is reachable on its own).
       // They come right after client_id, before anything is gathered, so the call starts once they are set.
       sfu.pc.setConfiguration({ ...sfu.pc.getConfiguration(), iceServers: message.data.iceServers });
+      if (sfu.resuming) {
+        break;
+      }
       if (autoOffer) {
         await startCall();
+      }
+      break;
+    case 'session':
+      sfu.resumeToken = message.data.resumeToken;
+      sfu.reconnectGraceMs = message.data.reconnectGraceMs;
+      sfu.lostAt = null;
+      if (sfu.resuming) {
+        sfu.resuming = false;
+        await onResumed();
       }
       break;
     case 'offer':

@@ -16,38 +16,136 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket client: its id, its participant in a router, and the translation between JSON messages and the media
+ * One client's session: its id, its participant in a router, and the translation between JSON messages and the media
  * engine. Messages are handled in arrival order off the event loop.
+ *
+ * <p>A session outlives a dropped WebSocket: a phone changing networks loses its TCP connection while its media
+ * path may well survive, or be restarted. The session then waits, detached, for the client to come back with its id
+ * and resume token (a new WebSocket, {@link #resume}); what the server would have sent meanwhile is dropped, and an
+ * offer dropped that way is made again on resume. If nobody comes back within the grace period, the session ends
+ * as if the client had left.
  */
 final class ClientSession implements PeerSignaling {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
     private static final int LOGGED_MESSAGE_CHARS = 160;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final String id = UUID.randomUUID().toString();
-    private final ServerWebSocket socket;
     private final MessageCodec codec;
     private final Executor tasks;
+    /** The session is over: the participant left its room, or never entered it. */
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Peer peer;
+    private volatile String room;
+    /** The connection messages go to; null while detached. */
+    private volatile ServerWebSocket socket;
+    /** Guards the token and the detached state. */
+    private final Object resumeLock = new Object();
+    private byte[] resumeToken;
+    private boolean offerLostWhileDetached;
 
-    ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool) {
+    private final java.util.function.Consumer<ClientSession> onEnded;
+
+    /** @param onEnded told once when the session ends, whatever ended it */
+    ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool,
+                  java.util.function.Consumer<ClientSession> onEnded) {
         this.socket = socket;
         this.codec = codec;
         this.tasks = new OrderedExecutor(pool);
+        this.onEnded = onEnded;
     }
 
     String id() {
         return id;
     }
 
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** The connection of this session, or null while it waits to be resumed. */
+    ServerWebSocket socket() {
+        return socket;
+    }
+
+    /** A fresh resume token, sent to the client; the previous one stops working. */
+    private void issueResumeToken(long reconnectGraceMillis) {
+        byte[] token = new byte[24];
+        RANDOM.nextBytes(token);
+        synchronized (resumeLock) {
+            resumeToken = token;
+        }
+        send(SignalingMessage.Session.of(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(token),
+                reconnectGraceMillis));
+    }
+
+    /** The connection dropped without a goodbye: keep the participant, drop messages until {@link #resume}. */
+    void detach(ServerWebSocket from) {
+        synchronized (resumeLock) {
+            if (socket == from) {
+                socket = null;
+            }
+        }
+    }
+
+    /**
+     * A new connection presents this session's token: it takes the session over (closing an older connection still
+     * open). The client gets its same id, a new token, the room as it is now, and the offer it missed, if any.
+     *
+     * @return false when the token is wrong or the session is over; nothing changes then
+     */
+    boolean resume(ServerWebSocket next, String token, IceServers iceServers, long reconnectGraceMillis) {
+        byte[] presented;
+        try {
+            presented = java.util.Base64.getUrlDecoder().decode(token == null ? "" : token);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        ServerWebSocket previous;
+        boolean reoffer;
+        synchronized (resumeLock) {
+            if (closed.get() || resumeToken == null || !java.security.MessageDigest.isEqual(resumeToken, presented)) {
+                return false;
+            }
+            resumeToken = null;
+            previous = socket;
+            socket = next;
+            reoffer = offerLostWhileDetached;
+            offerLostWhileDetached = false;
+        }
+        if (previous != null && previous != next) {
+            previous.close((short) 1000, "resumed elsewhere");
+        }
+        send(SignalingMessage.ClientId.of(id));
+        send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
+        issueResumeToken(reconnectGraceMillis);
+        tasks.execute(() -> {
+            Peer p = peer;
+            if (p == null || closed.get()) {
+                return;
+            }
+            List<String> others = new ArrayList<>(p.router().peerIds());
+            others.remove(id);
+            send(SignalingMessage.Room.of(room, others));
+            if (reoffer) {
+                p.renegotiate();
+            }
+        });
+        return true;
+    }
+
     /**
      * Sends the client its id and joins the room; the participant's offer, or the server's, follows. A bad room name
      * or a full room gets an error and the connection is closed: the client is not admitted.
      */
-    void start(MediaEngine media, String room, IceServers iceServers) {
+    void start(MediaEngine media, String room, IceServers iceServers, long reconnectGraceMillis) {
+        this.room = room;
         send(SignalingMessage.ClientId.of(id));
         // After client_id, which documented clients expect first; clients that know it configure RTCPeerConnection.
         send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
+        if (reconnectGraceMillis > 0) {
+            issueResumeToken(reconnectGraceMillis);
+        }
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
             return;
@@ -72,7 +170,11 @@ final class ClientSession implements PeerSignaling {
     private void refuse(String code, String message, short closeCode) {
         LOG.info("Client {}: not admitted: {}", id, message);
         sendError(code, message);
-        socket.close(closeCode, code);
+        ServerWebSocket s = socket;
+        end();
+        if (s != null) {
+            s.close(closeCode, code);
+        }
     }
 
     /** A text frame from the client. Event loop. */
@@ -122,12 +224,16 @@ final class ClientSession implements PeerSignaling {
      */
     void onTooBig(int limit) {
         sendError("too-big", "messages are limited to " + limit + " bytes");
-        socket.close((short) 1009, "too-big");
+        ServerWebSocket s = socket;
+        if (s != null) {
+            s.close((short) 1009, "too-big");
+        }
     }
 
-    /** The socket closed (either side). Event loop. */
-    void onClose() {
+    /** Ends the session: the participant leaves its room and its media state is freed. Idempotent. */
+    void end() {
         if (closed.compareAndSet(false, true)) {
+            onEnded.accept(this);
             tasks.execute(() -> {
                 Peer p = peer;
                 if (p != null) {
@@ -139,6 +245,11 @@ final class ClientSession implements PeerSignaling {
 
     @Override
     public void sendOffer(String sdp, boolean carriesOthersMedia) {
+        if (socket == null) {
+            synchronized (resumeLock) {
+                offerLostWhileDetached = true;
+            }
+        }
         send(SignalingMessage.Offer.of(sdp));
         if (carriesOthersMedia) {
             LOG.info("Forwarded to {}", id);
@@ -175,17 +286,29 @@ final class ClientSession implements PeerSignaling {
         send(SignalingMessage.Error.of(code, message));
     }
 
+    /**
+     * The media session failed (ICE, DTLS, consent): the participant leaves now, whatever the WebSocket does (its
+     * closing handshake may never complete when the client's network is gone).
+     */
     @Override
     public void close(String reason) {
+        if (closed.get()) {
+            return;
+        }
         LOG.info("Client {}: closing: {}", id, reason);
         sendError("session-ended", reason);
-        // 1011: the server hit a condition that prevents it from going on with this client (RFC 6455 §7.4.1).
-        socket.close((short) 1011, reason.length() > 120 ? reason.substring(0, 120) : reason);
+        ServerWebSocket s = socket;
+        end();
+        if (s != null) {
+            // 1011: the server hit a condition that prevents it from going on with this client (RFC 6455 §7.4.1).
+            s.close((short) 1011, reason.length() > 120 ? reason.substring(0, 120) : reason);
+        }
     }
 
     private void send(SignalingMessage message) {
-        if (!closed.get()) {
-            socket.writeTextMessage(codec.encode(message));
+        ServerWebSocket s = socket;
+        if (!closed.get() && s != null && !s.isClosed()) {
+            s.writeTextMessage(codec.encode(message));
         }
     }
 

@@ -29,13 +29,34 @@ import java.util.Map;
  *                              purpose (SFU_SIMULATED_LOSS, default 0)
  * @param iceServers            STUN/TURN servers handed to clients (SFU_ICE_SERVERS, SFU_TURN_SECRET, SFU_TURN_TTL;
  *                              default none)
+ * @param tcpPort               ICE-TCP port for clients whose UDP is blocked (SFU_TCP_PORT, default 4443; 0 picks a
+ *                              free one, -1 turns ICE-TCP off); served on non-loopback addresses only
+ * @param consentTimeoutMillis  a participant whose media path has been silent this long (no packet and no answer to
+ *                              the server's consent checks, RFC 7675) leaves its room (SFU_CONSENT_TIMEOUT_MS,
+ *                              default 20000)
+ * @param reconnectGraceMillis  how long a participant whose WebSocket dropped keeps its place, media and tracks,
+ *                              waiting to be resumed (SFU_RECONNECT_GRACE_MS, default 15000; 0: leave at once)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
-                           double simulatedLoss, IceServers iceServers) {
+                           double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
+                           long reconnectGraceMillis) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
+    public static final int DEFAULT_TCP_PORT = 4443;
+    public static final long DEFAULT_CONSENT_TIMEOUT_MILLIS = 20_000;
+    public static final long DEFAULT_RECONNECT_GRACE_MILLIS = 15_000;
+
+    /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
+    public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
+                        Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
+                        long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
+                        double simulatedLoss, IceServers iceServers) {
+        this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
+                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS);
+    }
 
     /** All settings but the ICE servers for clients, which are none. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -68,6 +89,9 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("SFU_TLS_CERT and SFU_TLS_KEY go together");
         }
+        if (tcpPort < -1 || tcpPort > 65535) {
+            throw new IllegalArgumentException("SFU_TCP_PORT must be -1 (off) or a port, not " + tcpPort);
+        }
     }
 
     /** The embedded default: port 8000, UDP 10000, every interface, a self-signed certificate. */
@@ -92,25 +116,45 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 new IceServers(list(env.get("SFU_ICE_SERVERS")),
                         env.get("SFU_TURN_SECRET") == null || env.get("SFU_TURN_SECRET").isEmpty()
                                 ? null : env.get("SFU_TURN_SECRET"),
-                        number(env, "SFU_TURN_TTL", 86_400, 60, 30L * 86_400)));
+                        number(env, "SFU_TURN_TTL", 86_400, 60, 30L * 86_400)),
+                (int) number(env, "SFU_TCP_PORT", DEFAULT_TCP_PORT, -1, 65535),
+                number(env, "SFU_CONSENT_TIMEOUT_MS", DEFAULT_CONSENT_TIMEOUT_MILLIS, 1000, 300_000),
+                number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
-                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers);
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
+                consentTimeoutMillis, reconnectGraceMillis);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
-                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers);
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
+                tcpPort, consentTimeoutMillis, reconnectGraceMillis);
     }
 
     /** The same settings with these ICE servers for clients. */
     public ServerConfig withIceServers(IceServers servers) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                servers);
+                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis);
+    }
+
+    /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
+    public ServerConfig withNetwork(InetAddress bind, List<InetAddress> advertised, List<String> remoteNetworks,
+                                    int tcp) {
+        return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
+                firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
+                consentTimeoutMillis, reconnectGraceMillis);
+    }
+
+    /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
+    public ServerConfig withSessionTimeouts(long consentTimeout, long reconnectGrace) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeout, reconnectGrace);
     }
 
     private static double fraction(Map<String, String> env, String name) {

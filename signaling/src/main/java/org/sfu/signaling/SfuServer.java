@@ -62,8 +62,9 @@ public final class SfuServer implements AutoCloseable {
     public static SfuServer start(ServerConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), config.publicAddresses(),
-                        config.iceRemoteNetworks()),
-                config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss()));
+                        config.iceRemoteNetworks(), config.tcpPort()),
+                config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
+                config.consentTimeoutMillis()));
         if (config.simulatedLoss() > 0) {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.simulatedLoss() * 1000) / 10.0);
@@ -75,10 +76,12 @@ public final class SfuServer implements AutoCloseable {
             return t;
         });
         try {
-            SignalingEndpoint signaling = new SignalingEndpoint(media, pool, config.maxMessageBytes(), config.iceServers());
+            SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
+                    config.iceServers(), config.reconnectGraceMillis());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
-                    .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room")))
+                    .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
+                            ctx.request().getParam("resume"), ctx.request().getParam("token")))
                     .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 

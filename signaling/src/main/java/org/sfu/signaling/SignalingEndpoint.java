@@ -1,51 +1,92 @@
 package org.sfu.signaling;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.media.MediaEngine;
 import org.sfu.signaling.message.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The WebSocket at /ws: accepts clients, logs them the documented way, hands them to a router. */
+/**
+ * The WebSocket at /ws: accepts clients, logs them the documented way, hands them to a router, and lets a client
+ * whose connection dropped resume its session ({@code /ws?resume=<client id>&token=<resume token>}).
+ */
 final class SignalingEndpoint {
     /** The room of clients that name none: the API document's flow puts everyone in one call. */
     static final String DEFAULT_ROOM = "default";
     /** Room names: short and printable, so they are safe in logs and URLs. */
     static final java.util.regex.Pattern ROOM_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.~-]{1,64}");
+    /** RFC 6455 §7.4.1: 1000 normal closure (hang-up), 1001 going away (page closed). */
+    private static final short NORMAL_CLOSURE = 1000;
+    private static final short GOING_AWAY = 1001;
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
 
     private final MediaEngine media;
+    private final Vertx vertx;
     private final Executor pool;
     private final MessageCodec codec = new MessageCodec();
-    private final Map<String, ClientSession> clients = new ConcurrentHashMap<>();
+    /** Every session not yet ended, connected or waiting to be resumed. */
+    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger connected = new AtomicInteger();
     private final int maxMessageBytes;
     private final IceServers iceServers;
+    private final long reconnectGraceMillis;
 
-    SignalingEndpoint(MediaEngine media, Executor pool, int maxMessageBytes, IceServers iceServers) {
+    SignalingEndpoint(MediaEngine media, Vertx vertx, Executor pool, int maxMessageBytes, IceServers iceServers,
+                      long reconnectGraceMillis) {
         this.media = media;
+        this.vertx = vertx;
         this.pool = pool;
         this.maxMessageBytes = maxMessageBytes;
         this.iceServers = iceServers;
+        this.reconnectGraceMillis = reconnectGraceMillis;
     }
 
+    /** Sessions not yet ended, including those waiting to be resumed. */
     int clientCount() {
-        return clients.size();
+        return sessions.size();
     }
 
     /**
      * A new WebSocket on /ws. Event loop.
      *
-     * @param room the {@code room} query parameter, or null for the default room
+     * @param room        the {@code room} query parameter, or null for the default room
+     * @param resumeId    the {@code resume} query parameter: the id of a session to take over, or null
+     * @param resumeToken the {@code token} query parameter that must go with it
      */
-    void accept(ServerWebSocket socket, String room) {
-        ClientSession session = new ClientSession(socket, codec, pool);
-        clients.put(session.id(), session);
-        LOG.info("Client {} connected. Total clients: {}", session.id(), clients.size());
-        socket.textMessageHandler(session::onText);
+    void accept(ServerWebSocket socket, String room, String resumeId, String resumeToken) {
+        int total = connected.incrementAndGet();
+        if (resumeId != null) {
+            ClientSession old = sessions.get(resumeId);
+            if (old != null && old.resume(socket, resumeToken, iceServers, reconnectGraceMillis)) {
+                LOG.info("Client {} connected. Total clients: {}", old.id(), total);
+                LOG.info("Client {}: session resumed", old.id());
+                bind(socket, old);
+                return;
+            }
+        }
+        ClientSession session = new ClientSession(socket, codec, pool, ended -> sessions.remove(ended.id(), ended));
+        sessions.put(session.id(), session);
+        LOG.info("Client {} connected. Total clients: {}", session.id(), total);
+        bind(socket, session);
+        session.start(media, room == null ? DEFAULT_ROOM : room, iceServers, reconnectGraceMillis);
+        if (resumeId != null) {
+            LOG.info("Client {}: could not resume {}: unknown, ended or wrong token", session.id(), resumeId);
+            session.sendError("resume-failed", "that session cannot be resumed; this is a new one");
+        }
+    }
+
+    private void bind(ServerWebSocket socket, ClientSession session) {
+        socket.textMessageHandler(text -> {
+            if (session.socket() == socket) {
+                session.onText(text);
+            }
+        });
         socket.binaryMessageHandler(b -> session.sendError("bad-message", "binary frames are not part of the API"));
         socket.exceptionHandler(e -> {
             LOG.debug("Client {}: socket error: {}", session.id(), e.toString());
@@ -54,12 +95,38 @@ final class SignalingEndpoint {
                 session.onTooBig(maxMessageBytes);
             }
         });
-        socket.closeHandler(v -> {
-            if (clients.remove(session.id()) != null) {
-                session.onClose();
-                LOG.info("Client {} disconnected. Total clients: {}", session.id(), clients.size());
+        socket.closeHandler(v -> onSocketClosed(socket, session));
+    }
+
+    /**
+     * A hang-up (close 1000 or 1001 from the client), or any close of a session that is over, ends the session. A
+     * connection that just dropped (no close frame: network change, app suspended) leaves the session waiting for
+     * a resume for the grace period. Event loop.
+     */
+    private void onSocketClosed(ServerWebSocket socket, ClientSession session) {
+        int total = connected.decrementAndGet();
+        LOG.info("Client {} disconnected. Total clients: {}", session.id(), total);
+        if (session.socket() != socket) {
+            return; // superseded by a resumed connection
+        }
+        Short status = socket.closeStatusCode();
+        boolean hangUp = status != null && (status == NORMAL_CLOSURE || status == GOING_AWAY);
+        if (session.isClosed() || hangUp || reconnectGraceMillis <= 0) {
+            endSession(session);
+            return;
+        }
+        session.detach(socket);
+        LOG.info("Client {}: connection lost; keeping the session {} ms for a resume", session.id(),
+                reconnectGraceMillis);
+        vertx.setTimer(reconnectGraceMillis, t -> {
+            if (session.socket() == null && !session.isClosed()) {
+                LOG.info("Client {}: not resumed within {} ms; the session ends", session.id(), reconnectGraceMillis);
+                endSession(session);
             }
         });
-        session.start(media, room == null ? DEFAULT_ROOM : room, iceServers);
+    }
+
+    private void endSession(ClientSession session) {
+        session.end();
     }
 }

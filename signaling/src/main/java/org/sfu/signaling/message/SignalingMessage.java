@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
  * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
- * participant_left and dominant_speaker are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
+ * participant_left, dominant_speaker and session are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -22,7 +22,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantJoined.class, name = "participant_joined"),
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left"),
         @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker"),
-        @JsonSubTypes.Type(value = SignalingMessage.IceServers.class, name = "ice_servers")})
+        @JsonSubTypes.Type(value = SignalingMessage.IceServers.class, name = "ice_servers"),
+        @JsonSubTypes.Type(value = SignalingMessage.Session.class, name = "session")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -100,6 +101,19 @@ public sealed interface SignalingMessage {
     }
 
     record IceServersData(java.util.List<IceServer> iceServers) {
+    }
+
+    /**
+     * Server → client, after ice_servers: how to resume this session over a new WebSocket if the connection drops
+     * ({@code /ws?resume=<client id>&token=<resumeToken>} within {@code reconnectGraceMs}). A new token each time.
+     */
+    record Session(String type, SessionData data) implements SignalingMessage {
+        public static Session of(String resumeToken, long reconnectGraceMs) {
+            return new Session("session", new SessionData(resumeToken, reconnectGraceMs));
+        }
+    }
+
+    record SessionData(String resumeToken, long reconnectGraceMs) {
     }
 
     /** One RTCIceServer: urls, and for TURN a username and credential. */
