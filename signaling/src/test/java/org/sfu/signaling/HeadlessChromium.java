@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -86,11 +88,21 @@ final class HeadlessChromium implements AutoCloseable {
             })().catch(e => done({ error: String(e) }));
             """;
 
-    private final ChromeDriver driver;
+    private final RemoteWebDriver driver;
     private final Path profile;
+    /** The chromedriver started inside a network namespace, or null when Selenium runs its own. */
+    private final Process namespacedDriver;
 
     HeadlessChromium() throws IOException {
         this(null);
+    }
+
+    /**
+     * A browser inside a {@link TestNetwork} namespace: chromedriver runs there too (so that Chromium and its
+     * network are inside), and the test reaches it over the simulated network at {@code address}.
+     */
+    static HeadlessChromium inNamespace(String namespace, String address) throws IOException {
+        return new HeadlessChromium(null, namespace, address);
     }
 
     /**
@@ -98,6 +110,10 @@ final class HeadlessChromium implements AutoCloseable {
      *                   the encoder never fills the bitrate it is allowed), or null for the pattern
      */
     HeadlessChromium(Path fakeCamera) throws IOException {
+        this(fakeCamera, null, null);
+    }
+
+    private HeadlessChromium(Path fakeCamera, String namespace, String address) throws IOException {
         assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "Chromium is required: apt-get install -y chromium chromium-driver");
         profile = Files.createTempDirectory("sfu-chromium-");
@@ -113,11 +129,26 @@ final class HeadlessChromium implements AutoCloseable {
         if (fakeCamera != null) {
             options.addArguments("--use-file-for-fake-video-capture=" + fakeCamera);
         }
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
+        if (namespace == null) {
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new File(CHROMEDRIVER))
+                    .usingAnyFreePort()
+                    .build();
+            namespacedDriver = null;
+            driver = new ChromeDriver(service, options);
+        } else {
+            namespacedDriver = TestNetwork.spawn(namespace, profile.resolve("chromedriver.log"), CHROMEDRIVER,
+                    "--port=" + TestNetwork.CHROMEDRIVER_PORT, "--allowed-ips=" + TestNetwork.SERVER,
+                    "--allowed-origins=*");
+            URL url = new URL("http://" + address + ":" + TestNetwork.CHROMEDRIVER_PORT);
+            try {
+                awaitDriver(url);
+                driver = new RemoteWebDriver(url, options);
+            } catch (IOException | RuntimeException e) {
+                namespacedDriver.destroyForcibly();
+                throw e;
+            }
+        }
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
     }
 
@@ -153,13 +184,41 @@ final class HeadlessChromium implements AutoCloseable {
         return clip;
     }
 
+    /** Polls chromedriver's status endpoint until it answers (it takes a moment to listen). */
+    private static void awaitDriver(URL base) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection) new URL(base, "/status").openConnection();
+                c.setConnectTimeout(1000);
+                c.setReadTimeout(2000);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        throw new IOException("chromedriver at " + base + " did not answer", last);
+    }
+
     void open(String url) {
         driver.get(url);
     }
 
     /** Runs the script in every page before the page's own scripts (DevTools Page.addScriptToEvaluateOnNewDocument). */
     void beforeEveryPage(String script) {
-        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+        if (!(driver instanceof ChromeDriver chrome)) {
+            throw new UnsupportedOperationException("DevTools commands need a local chromedriver");
+        }
+        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
     /** Runs a script in the page. */
@@ -219,6 +278,9 @@ final class HeadlessChromium implements AutoCloseable {
         try {
             driver.quit();
         } finally {
+            if (namespacedDriver != null) {
+                namespacedDriver.destroyForcibly();
+            }
             try (Stream<Path> files = Files.walk(profile)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException ignored) {
