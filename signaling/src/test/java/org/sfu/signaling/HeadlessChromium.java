@@ -40,7 +40,8 @@ final class HeadlessChromium implements AutoCloseable {
                                firstFrameDelays: sfu.firstFrameDelays,
                                participants: sfu.participants, transceivers: sfu.pc.getTransceivers().length,
                                dominantSpeaker: sfu.dominantSpeaker,
-                               inboundVideo: {}, inboundAudio: {}, midToParticipant: sfu.midToParticipant,
+                               inboundVideo: {}, inboundAudio: {}, inboundAudioEnergy: {},
+                               midToParticipant: sfu.midToParticipant,
                                connectionState: sfu.pc.connectionState };
               let transport = null;
               stats.forEach(s => {
@@ -60,6 +61,7 @@ final class HeadlessChromium implements AutoCloseable {
                   result.audioPacketsReceived += s.packetsReceived || 0;
                   result.audioTracks++;
                   result.inboundAudio[s.mid] = s.packetsReceived || 0;
+                  result.inboundAudioEnergy[s.mid] = s.totalAudioEnergy || 0;
                 }
                 if (s.type === 'transport') { transport = s; }
                 if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
