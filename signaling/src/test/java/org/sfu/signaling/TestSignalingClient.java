@@ -22,7 +22,8 @@ final class TestSignalingClient implements AutoCloseable {
     /** Queued after the last message when the connection closes, so that a waiting test wakes at once. */
     private static final String CLOSED = new String("<closed>");
     private static final java.util.Set<String> NOTIFICATIONS =
-            java.util.Set.of("room", "participant_joined", "participant_left", "dominant_speaker", "ice_servers");
+            java.util.Set.of("room", "participant_joined", "participant_left", "dominant_speaker", "ice_servers",
+                    "session");
 
     private final WebSocketClient client;
     private final ClientWebSocket socket;
@@ -40,6 +41,16 @@ final class TestSignalingClient implements AutoCloseable {
     }
 
     static TestSignalingClient connect(Vertx vertx, int port, WebSocketClientOptions options) throws Exception {
+        return connect(vertx, port, "/ws", options);
+    }
+
+    /** Connects to wss://127.0.0.1:port + uri (a path with its query, such as /ws?room=a). */
+    static TestSignalingClient connect(Vertx vertx, int port, String uri) throws Exception {
+        return connect(vertx, port, uri, new WebSocketClientOptions());
+    }
+
+    static TestSignalingClient connect(Vertx vertx, int port, String uri, WebSocketClientOptions options)
+            throws Exception {
         WebSocketClient client = vertx.createWebSocketClient(options.setSsl(true).setTrustAll(true)
                 .setVerifyHost(false));
         // Handlers go on before the handshake, so the server's first message (client_id) cannot be missed.
@@ -51,7 +62,7 @@ final class TestSignalingClient implements AutoCloseable {
             c.received.add(CLOSED);
         });
         socket.exceptionHandler(e -> { });
-        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
+        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
                 .setSsl(true)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return c;
     }

@@ -257,6 +257,66 @@ class NegotiatorTest {
         assertEquals(2, result.upstream().size());
     }
 
+    // ---- ICE restart (RFC 8445 §9, RFC 8839 §4.4.1.1) ----
+
+    @Test
+    void anOfferWithNewIceCredentialsRestartsIceAndTheAnswerCarriesNewOnes() throws Exception {
+        List<RemoteTransportParameters> restarts = new ArrayList<>();
+        LocalTransportParameters restarted = new LocalTransportParameters("newU", "newServerPasswordOf24chars",
+                local.fingerprint(), local.candidates());
+        Negotiator negotiator = new Negotiator(local, remote -> {
+            restarts.add(remote);
+            return restarted;
+        });
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        String restartOffer = withEveryMedia(offerAudioVideo, m -> m.withoutAttribute("ice-ufrag")
+                .withoutAttribute("ice-pwd").withAttribute("ice-ufrag", "Wz9q")
+                .withAttribute("ice-pwd", "NewPasswordFromChromium")).toSdp();
+
+        Negotiator.Result result = negotiator.receiveOffer(restartOffer, List.of());
+
+        assertEquals(1, restarts.size(), "the transport was asked to restart once");
+        assertEquals("Wz9q", restarts.get(0).iceUfrag());
+        assertEquals("NewPasswordFromChromium", restarts.get(0).icePassword());
+        SessionDescription answer = SessionDescription.parse(result.answerSdp());
+        for (MediaDescription m : answer.media()) {
+            assertEquals("newU", answer.iceUfrag(m), "the answerer changes its credentials too");
+            assertEquals("newServerPasswordOf24chars", answer.icePwd(m));
+            assertEquals(local.fingerprint(), Fingerprint.parse(answer.fingerprint(m)), "DTLS is not restarted");
+        }
+        assertEquals(2, result.upstream().size(), "the tracks stay");
+        // The server's later offers carry the new credentials too.
+        SessionDescription next = SessionDescription.parse(negotiator.createOffer(List.of()));
+        assertEquals("newU", next.iceUfrag(next.media().get(0)));
+    }
+
+    @Test
+    void aReofferWithTheSameCredentialsIsNoRestart() throws Exception {
+        Negotiator negotiator = new Negotiator(local, remote -> {
+            throw new AssertionError("no restart expected");
+        });
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+
+        Negotiator.Result again = negotiator.receiveOffer(offerAudioVideo, List.of());
+
+        SessionDescription answer = SessionDescription.parse(again.answerSdp());
+        assertEquals(SERVER_UFRAG, answer.iceUfrag(answer.media().get(0)));
+    }
+
+    @Test
+    void anAnswerThatChangesTheIceCredentialsIsRefused() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        String answer = answerTo(offer, "active", m -> m.withoutAttribute("ice-ufrag")
+                .withAttribute("ice-ufrag", "Wz9q")).toSdp();
+
+        NegotiationException e = assertThrows(NegotiationException.class, () -> negotiator.receiveAnswer(answer));
+
+        assertTrue(e.getMessage().contains("did not restart ICE"), e.getMessage());
+        assertTrue(negotiator.hasLocalOffer(), "the offer stays outstanding, as for any refused answer");
+    }
+
     // ---- renegotiation: another participant's track reaches this one ----
 
     @Test
