@@ -144,7 +144,8 @@ public final class LoadGenerator {
                 if (arrived == streamsExpected || System.nanoTime() > setupDeadline) {
                     out.printf("[setup %5.1f s] %d/%d participants connected, %d/%d streams arriving%s%n",
                             (System.nanoTime() - setupStart) / 1e9, connected(participants), participants.size(),
-                            arrived, streamsExpected, arrived == streamsExpected ? "" : ": setup timeout, measuring anyway");
+                            arrived, streamsExpected,
+                            arrived == streamsExpected ? "" : ": setup timeout, measuring anyway");
                     if (arrived != streamsExpected) {
                         printMissing(participants, o, out);
                     }

@@ -50,7 +50,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         if (rooms < 1 || participantsPerRoom < 2) {
             throw new IllegalArgumentException("at least 1 room of 2 participants");
         }
-        if (durationSeconds <= 0 || warmupSeconds < 0 || videoKbps < 0 || audioKbps < 0 || framesPerSecond < 1 || framesPerSecond > 120) {
+        if (durationSeconds <= 0 || warmupSeconds < 0 || videoKbps < 0 || audioKbps < 0 || framesPerSecond < 1
+                || framesPerSecond > 120) {
             throw new IllegalArgumentException("duration, rates and frame rate must be positive");
         }
         requireLoopback(server.getHost());
@@ -66,8 +67,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
 
     public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
         return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
-                framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix,
-                json, serverPid);
+                framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
+                roomPrefix, json, serverPid);
     }
 
     public LoadOptions withSize(int r, int p, double seconds) {
@@ -137,7 +138,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         return new InetSocketAddress(v.substring(0, colon), Integer.parseInt(v.substring(colon + 1)));
     }
 
-    /** The generator's traffic stays on this machine: ICE is restricted to loopback peers, and so is everything else. */
+    /** The generator's traffic stays on this machine: ICE is limited to loopback peers, and so is everything else. */
     private static void requireLoopback(String host) {
         if ("localhost".equalsIgnoreCase(host)) {
             return;

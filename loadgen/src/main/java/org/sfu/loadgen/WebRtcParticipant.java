@@ -57,6 +57,7 @@ public final class WebRtcParticipant implements Participant {
     private volatile DtlsTransport dtls;
     private volatile SrtpTransformer srtp;
     private volatile String failure;
+    private volatile boolean closed;
     private volatile String clientId;
     private volatile long connectedNanos;
     private final long createdNanos = System.nanoTime();
@@ -334,8 +335,6 @@ public final class WebRtcParticipant implements Participant {
         }
         return m;
     }
-
-    private volatile boolean closed;
 
     @Override
     public void close() {
