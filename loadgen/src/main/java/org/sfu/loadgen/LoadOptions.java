@@ -1,0 +1,159 @@
+package org.sfu.loadgen;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * What one run does. Defaults: 1 room of 4 participants for 10 s against wss://127.0.0.1:8000, each sending VP8-like
+ * video at 1.5 Mbit/s (30 frames/s, packets of at most 1,200 bytes) and Opus-like audio at 64 kbit/s (50 packets/s,
+ * 160 bytes). Bit rates count whole RTP packets (header and payload), before SRTP.
+ *
+ * @param target             "sfu" (WebRTC participants against the server) or "relay" (plain RTP to the relay)
+ * @param server             the server's base URL, wss://host:port ("/ws?room=..." is added)
+ * @param relay              the relay's address; null runs a relay in this process
+ * @param serverPid          the target's process id, to report its CPU time; -1 when not given
+ */
+public record LoadOptions(String target, URI server, InetSocketAddress relay, int rooms, int participantsPerRoom,
+                          double durationSeconds, int videoKbps, int audioKbps, int framesPerSecond,
+                          int videoPacketBytes, long keyframeIntervalMillis, double setupTimeoutSeconds,
+                          double warmupSeconds, String roomPrefix, Path json, long serverPid) {
+
+    static final String USAGE = """
+            usage: java -jar sfu-loadgen.jar [options]          simulated participants against the SFU or the relay
+                   java -jar sfu-loadgen.jar relay [--port 5004] [--bind 127.0.0.1]     the plain UDP relay
+            options:
+              --target sfu|relay        what to load (default sfu)
+              --server wss://HOST:PORT  the SFU (default wss://127.0.0.1:8000); loopback addresses only
+              --relay HOST:PORT         the relay for --target relay (default: one started in this process)
+              --rooms N                 rooms (default 1), named <room-prefix>-0 ...
+              --participants N          participants per room (default 4)
+              --duration SECONDS        measured time, after every stream has arrived once (default 10)
+              --video-kbps N            video per participant, RTP bytes (default 1500)
+              --audio-kbps N            audio per participant, RTP bytes, 50 packets/s (default 64)
+              --fps N                   video frames per second (default 30)
+              --video-packet-bytes N    largest video RTP packet (default 1200)
+              --keyframe-interval-ms N  periodic VP8 key frames besides those requested by PLI/FIR (default 3000)
+              --setup-timeout SECONDS   how long to wait for every stream to arrive once (default 30)
+              --warmup SECONDS          traffic before the measurement starts, for the JIT (default 2)
+              --room-prefix NAME        (default load)
+              --server-pid PID          the target's process, to report its CPU time per forwarded packet
+              --json FILE               write the result as JSON
+            """;
+
+    public LoadOptions {
+        if (!target.equals("sfu") && !target.equals("relay")) {
+            throw new IllegalArgumentException("--target must be sfu or relay, not " + target);
+        }
+        if (rooms < 1 || participantsPerRoom < 2) {
+            throw new IllegalArgumentException("at least 1 room of 2 participants");
+        }
+        if (durationSeconds <= 0 || warmupSeconds < 0 || videoKbps < 0 || audioKbps < 0 || framesPerSecond < 1
+                || framesPerSecond > 120) {
+            throw new IllegalArgumentException("duration, rates and frame rate must be positive");
+        }
+        requireLoopback(server.getHost());
+        if (relay != null) {
+            requireLoopback(relay.getHostString());
+        }
+    }
+
+    public static LoadOptions defaults() {
+        return new LoadOptions("sfu", URI.create("wss://127.0.0.1:8000"), null, 1, 4, 10, 1500, 64, 30, 1200, 3000,
+                30, 2, "load", null, -1);
+    }
+
+    public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
+        return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
+                framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
+                roomPrefix, json, serverPid);
+    }
+
+    public LoadOptions withSize(int r, int p, double seconds) {
+        return new LoadOptions(target, server, relay, r, p, seconds, videoKbps, audioKbps, framesPerSecond,
+                videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
+                serverPid);
+    }
+
+    public LoadOptions withWarmup(double seconds) {
+        return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
+                audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, seconds,
+                roomPrefix, json, serverPid);
+    }
+
+    public static LoadOptions parse(String[] args) {
+        String target = "sfu";
+        URI server = URI.create("wss://127.0.0.1:8000");
+        InetSocketAddress relay = null;
+        LoadOptions d = defaults();
+        int rooms = d.rooms, participants = d.participantsPerRoom, videoKbps = d.videoKbps, audioKbps = d.audioKbps;
+        int fps = d.framesPerSecond, packetBytes = d.videoPacketBytes;
+        double duration = d.durationSeconds, setupTimeout = d.setupTimeoutSeconds, warmup = d.warmupSeconds;
+        long keyframeInterval = d.keyframeIntervalMillis, pid = -1;
+        String prefix = d.roomPrefix;
+        Path json = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                throw new IllegalArgumentException("");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--target" -> target = v;
+                case "--server" -> server = URI.create(v);
+                case "--relay" -> relay = hostPort(v);
+                case "--rooms" -> rooms = Integer.parseInt(v);
+                case "--participants" -> participants = Integer.parseInt(v);
+                case "--duration" -> duration = Double.parseDouble(v);
+                case "--video-kbps" -> videoKbps = Integer.parseInt(v);
+                case "--audio-kbps" -> audioKbps = Integer.parseInt(v);
+                case "--fps" -> fps = Integer.parseInt(v);
+                case "--video-packet-bytes" -> packetBytes = Integer.parseInt(v);
+                case "--keyframe-interval-ms" -> keyframeInterval = Long.parseLong(v);
+                case "--setup-timeout" -> setupTimeout = Double.parseDouble(v);
+                case "--warmup" -> warmup = Double.parseDouble(v);
+                case "--room-prefix" -> prefix = v;
+                case "--server-pid" -> pid = Long.parseLong(v);
+                case "--json" -> json = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (server.getHost() == null || server.getPort() < 0) {
+            throw new IllegalArgumentException("--server needs wss://HOST:PORT, not " + server);
+        }
+        return new LoadOptions(target, server, relay, rooms, participants, duration, videoKbps, audioKbps, fps,
+                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid);
+    }
+
+    private static InetSocketAddress hostPort(String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--relay needs HOST:PORT, not " + v);
+        }
+        return new InetSocketAddress(v.substring(0, colon), Integer.parseInt(v.substring(colon + 1)));
+    }
+
+    /** The generator's traffic stays on this machine: ICE is limited to loopback peers, and so is everything else. */
+    private static void requireLoopback(String host) {
+        if ("localhost".equalsIgnoreCase(host)) {
+            return;
+        }
+        // Only IP literals, which getByName does not look up: a name would mean a DNS query.
+        if (host == null || !host.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+]?")) {
+            throw new IllegalArgumentException("give the address as an IP literal or localhost, not " + host);
+        }
+        try {
+            if (!InetAddress.getByName(host).isLoopbackAddress()) {
+                throw new IllegalArgumentException(host + " is not a loopback address: the load generator only "
+                        + "talks to servers on this machine");
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + host);
+        }
+    }
+}

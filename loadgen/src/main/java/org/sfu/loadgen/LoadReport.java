@@ -1,0 +1,114 @@
+package org.sfu.loadgen;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result of one run, as printed and as written to JSON ({@code --json}). Delays are one-way, sender's
+ * {@code System.nanoTime()} before protect to receiver's on arrival, so they include both participants' SRTP work and
+ * the generator's own scheduling; loss is per stream from the first packet that arrived in the window (RFC 3550 §A.3).
+ * Null numbers mean "not measured".
+ */
+public record LoadReport(String target, String address, int rooms, int participantsPerRoom, double durationSeconds,
+                         int videoKbps, int audioKbps, double setupSeconds, Totals totals, Cpu cpu, Pacer pacer,
+                         List<ParticipantReport> participants) {
+
+    /**
+     * @param streamsExpected (participants − 1) × 2 per receiver: everyone's audio and video but its own
+     * @param foreignPackets  packets from participants of another room (must be 0)
+     */
+    public record Totals(long packetsSent, double packetsSentPerSecond, long packetsReceived,
+                         double packetsReceivedPerSecond, double receivedMbps, long expected, long lost,
+                         double lossPercent, long duplicates, long reordered, Double delayP50Ms, Double delayP99Ms,
+                         Double delayMaxMs, int streamsExpected, int streamsReceived, long foreignPackets,
+                         int participantsFailed) {
+    }
+
+    /**
+     * @param targetMeasuredBy how the target's CPU was measured ("process <pid>", "relay thread"), or null
+     * @param targetMicrosPerForwardedPacket target CPU time / packets received by all participants
+     */
+    public record Cpu(double loadgenSeconds, Double targetSeconds, Double targetMicrosPerForwardedPacket,
+                      String targetMeasuredBy) {
+    }
+
+    /** How late the pacer sent frames: a late pacer means the generator, not the target, was saturated. */
+    public record Pacer(double meanLatenessMs, double maxLatenessMs, long skippedFrames) {
+    }
+
+    public record ParticipantReport(String name, String room, String failure, long audioPacketsSent,
+                                    long videoPacketsSent, long keyframesSent, List<StreamReport> streams,
+                                    Map<String, Long> counters) {
+    }
+
+    public record StreamReport(String from, String kind, long received, long expected, long lost, double lossPercent,
+                               long duplicates, long reordered, Double delayP50Ms, Double delayP99Ms) {
+    }
+
+    /** Milliseconds rounded to µs; null for "no samples". */
+    static Double ms(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 1000) / 1000.0;
+    }
+
+    public void writeJson(Path file) throws IOException {
+        SignalingConnection.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+    }
+
+    public void printSummary(PrintStream out) {
+        out.println();
+        out.printf("%-10s %-10s %7s %10s %10s %8s %6s %6s %9s %9s  %s%n", "receiver", "room", "streams", "received",
+                "expected", "loss %", "dup", "reord", "p50 ms", "p99 ms", "failure");
+        for (ParticipantReport p : participants) {
+            long received = 0;
+            long expected = 0;
+            long lost = 0;
+            long dup = 0;
+            long reordered = 0;
+            int streams = 0;
+            for (StreamReport s : p.streams) {
+                received += s.received;
+                expected += s.expected;
+                lost += s.lost;
+                dup += s.duplicates;
+                reordered += s.reordered;
+                if (s.received > 0) {
+                    streams++;
+                }
+            }
+            double p50 = p.streams.stream().filter(s -> s.delayP50Ms != null).mapToDouble(StreamReport::delayP50Ms)
+                    .sorted().skip(p.streams.size() / 2).findFirst().orElse(Double.NaN);
+            double p99 = p.streams.stream().filter(s -> s.delayP99Ms != null).mapToDouble(StreamReport::delayP99Ms)
+                    .max().orElse(Double.NaN);
+            out.printf("%-10s %-10s %3d/%-3d %10d %10d %8.3f %6d %6d %9.3f %9.3f  %s%n", p.name, p.room, streams,
+                    (participantsPerRoom - 1) * 2, received, expected, expected == 0 ? 0.0 : 100.0 * lost / expected,
+                    dup, reordered, p50, p99, p.failure == null ? "" : p.failure);
+        }
+        out.println("(per receiver: p50 is the median of its streams' medians, p99 the worst of its streams' p99)");
+        out.println();
+        Totals t = totals;
+        out.printf("target              %s %s%n", target, address);
+        out.printf("participants        %d rooms x %d, video %d kbit/s, audio %d kbit/s each; setup %.1f s, "
+                + "measured %.1f s%n", rooms, participantsPerRoom, videoKbps, audioKbps, setupSeconds,
+                durationSeconds);
+        out.printf("sent                %,d packets (%,.0f /s)%n", t.packetsSent, t.packetsSentPerSecond);
+        out.printf("received (forwarded) %,d packets (%,.0f /s, %.1f Mbit/s)%n", t.packetsReceived,
+                t.packetsReceivedPerSecond, t.receivedMbps);
+        out.printf("streams             %d of %d received; %d foreign packets; %d participants failed%n",
+                t.streamsReceived, t.streamsExpected, t.foreignPackets, t.participantsFailed);
+        out.printf("loss                %.3f %% (%,d of %,d); %d duplicates, %d reordered%n", t.lossPercent, t.lost,
+                t.expected, t.duplicates, t.reordered);
+        out.printf("one-way delay       p50 %s ms, p99 %s ms, max %s ms%n", t.delayP50Ms, t.delayP99Ms, t.delayMaxMs);
+        out.printf("cpu                 load generator %.2f s", cpu.loadgenSeconds);
+        if (cpu.targetSeconds != null) {
+            out.printf("; target (%s) %.2f s = %.2f us per forwarded packet", cpu.targetMeasuredBy, cpu.targetSeconds,
+                    cpu.targetMicrosPerForwardedPacket);
+        }
+        out.println();
+        out.printf("pacer               late mean %.3f ms, max %.3f ms, %d frames skipped%n", pacer.meanLatenessMs,
+                pacer.maxLatenessMs, pacer.skippedFrames);
+    }
+}
