@@ -25,9 +25,10 @@ import org.sfu.srtp.SrtpTransformer;
 
 /**
  * The server's work per forwarded packet, without sockets: what {@code Consumer.send} and
- * {@code WebRtcTransport.sendRtp} do for each receiver of one unprotected 1200-byte video packet — copy it
- * ({@link PacketBuffer#copyOf}), map and rewrite the payload type, protect it with that receiver's own
- * {@link SrtpTransformer} and count it — minus the datagram send. The incoming packet's unprotect is not included:
+ * {@code WebRtcTransport.sendRtp} do for each receiver of one unprotected 1200-byte video packet — copy it into the
+ * thread's reused outgoing buffer ({@link PacketBuffer#copyFrom}), map and rewrite the payload type, protect it with
+ * that receiver's own {@link SrtpTransformer} and count it — minus the datagram send. A stripped-down copy of those
+ * steps, to see the crypto share; {@link ForwardingBenchmark} runs the real classes. The incoming packet's unprotect is not included:
  * it is paid once per incoming packet, and {@link SrtpBenchmark} measures it together with a protect.
  *
  * <p>Scores are per forwarded packet: each {@code forwardToN} method handles one incoming packet for N receivers
@@ -54,6 +55,8 @@ public class FanOutBenchmark {
     public String aesFactory;
 
     private PacketBuffer source;
+    /** Stand-in for {@code Producer}'s per-thread outgoing buffer. */
+    private final PacketBuffer outgoing = new PacketBuffer(1500 + PacketBuffer.TRAILER_ROOM);
     /** Sender payload type → receiver payload type, as {@code Consumer.activate} builds it; -1 where unsupported. */
     private int[] payloadTypeMap;
     private final SrtpTransformer[] receivers = new SrtpTransformer[MAX_RECEIVERS];
@@ -122,7 +125,7 @@ public class FanOutBenchmark {
             if (mapped < 0) {
                 throw new IllegalStateException("payload type " + pt + " not mapped");
             }
-            PacketBuffer copy = PacketBuffer.copyOf(in, source.offset(), source.length());
+            PacketBuffer copy = outgoing.copyFrom(in, source.offset(), source.length());
             if (mapped != pt) {
                 RtpPacket.setPayloadType(copy.buffer(), copy.offset(), mapped);
             }

@@ -10,10 +10,10 @@ import org.sfu.srtp.SrtpProfile;
  * The inputs every benchmark shares: a video RTP packet shaped like a browser's, and SRTP keys. Built from a fixed
  * seed so that runs are comparable.
  */
-final class SamplePackets {
+public final class SamplePackets {
     /** Dynamic payload type a browser typically offers first for VP8. */
-    static final int VP8_PAYLOAD_TYPE = 96;
-    static final long SSRC = 0x1234ABCDL;
+    public static final int VP8_PAYLOAD_TYPE = 96;
+    public static final long SSRC = 0x1234ABCDL;
 
     /**
      * RFC 8285 §4.2 one-byte header extension block (profile 0xBEDE, 3 words), as a browser sends on video:
@@ -29,7 +29,7 @@ final class SamplePackets {
     };
 
     /** Fixed header (12) + extension header (4) + extension data (12). */
-    static final int HEADER_LENGTH = RtpPacket.FIXED_HEADER_LENGTH + EXTENSION_BLOCK.length;
+    public static final int HEADER_LENGTH = RtpPacket.FIXED_HEADER_LENGTH + EXTENSION_BLOCK.length;
 
     private SamplePackets() {
     }
@@ -38,7 +38,7 @@ final class SamplePackets {
      * A plain (unprotected) RTP packet of {@code HEADER_LENGTH + payloadLength} bytes at offset 0 of an array with
      * {@code trailerRoom} spare bytes behind it.
      */
-    static byte[] videoPacket(int payloadLength, int trailerRoom) {
+    public static byte[] videoPacket(int payloadLength, int trailerRoom) {
         byte[] b = new byte[HEADER_LENGTH + payloadLength + trailerRoom];
         b[0] = (byte) 0x90; // RFC 3550 §5.1: V=2, P=0, X=1, CC=0
         b[1] = (byte) VP8_PAYLOAD_TYPE;
@@ -61,7 +61,7 @@ final class SamplePackets {
      * Random SRTP master keys for one side of a DTLS association; {@link SrtpKeyMaterial#mirrored()} is the peer's
      * view of the same keys.
      */
-    static SrtpKeyMaterial keys(SrtpProfile profile, long seed) {
+    public static SrtpKeyMaterial keys(SrtpProfile profile, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         return new SrtpKeyMaterial(profile,
                 bytes(random, profile.keyLength()), bytes(random, profile.saltLength()),

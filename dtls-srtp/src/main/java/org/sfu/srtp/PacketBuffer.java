@@ -44,6 +44,22 @@ public final class PacketBuffer implements ByteArrayBuffer {
         return new PacketBuffer(copy, 0, length);
     }
 
+    /**
+     * Makes this buffer hold a copy of {@code length} bytes at offset 0, with at least {@link #TRAILER_ROOM} free
+     * bytes behind them, reusing its array when it is large enough: a buffer kept by one thread and refilled per
+     * packet allocates nothing once it has seen the largest packet.
+     */
+    public PacketBuffer copyFrom(byte[] buf, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buf.length);
+        if (buffer.length < length + TRAILER_ROOM) {
+            buffer = new byte[length + TRAILER_ROOM];
+        }
+        System.arraycopy(buf, offset, buffer, 0, length);
+        this.offset = 0;
+        this.length = length;
+        return this;
+    }
+
     public byte[] buffer() {
         return buffer;
     }

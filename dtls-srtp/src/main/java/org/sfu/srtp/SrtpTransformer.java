@@ -1,7 +1,6 @@
 package org.sfu.srtp;
 
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,19 +41,21 @@ public final class SrtpTransformer implements AutoCloseable {
 
     private final Object outboundLock = new Object();
     private final Object inboundLock = new Object();
-    // Guarded by outboundLock.
-    private final Map<Integer, SrtpCryptoContext> outboundRtp = new HashMap<>();
-    private final Map<Integer, SrtcpCryptoContext> outboundRtcp = new HashMap<>();
+    // Guarded by outboundLock. Tables keyed by the unboxed SSRC: a lookup per packet allocates nothing.
+    private final SsrcTable<SrtpCryptoContext> outboundRtp = new SsrcTable<>();
+    private final SsrcTable<SrtcpCryptoContext> outboundRtcp = new SsrcTable<>();
     private boolean outboundClosed;
+    /** Packets done are counted under the direction's lock, which every packet takes anyway: no atomic. */
+    private long rtpProtected;
+    private long rtcpProtected;
     // Guarded by inboundLock.
-    private final Map<Integer, SrtpCryptoContext> inboundRtp = new HashMap<>();
-    private final Map<Integer, SrtcpCryptoContext> inboundRtcp = new HashMap<>();
+    private final SsrcTable<SrtpCryptoContext> inboundRtp = new SsrcTable<>();
+    private final SsrcTable<SrtcpCryptoContext> inboundRtcp = new SsrcTable<>();
     private boolean inboundClosed;
+    private long rtpUnprotected;
+    private long rtcpUnprotected;
 
-    private final AtomicLong rtpProtected = new AtomicLong();
-    private final AtomicLong rtcpProtected = new AtomicLong();
-    private final AtomicLong rtpUnprotected = new AtomicLong();
-    private final AtomicLong rtcpUnprotected = new AtomicLong();
+    // Drops and failures, counted where they happen, some outside the locks.
     private final AtomicLong droppedMalformed = new AtomicLong();
     private final AtomicLong droppedAuth = new AtomicLong();
     private final AtomicLong droppedReplay = new AtomicLong();
@@ -105,10 +106,14 @@ public final class SrtpTransformer implements AutoCloseable {
                     context = inboundFactory.deriveContext(ssrc, 0);
                 }
                 SrtpErrorStatus status = context.reverseTransformPacket(p, false);
-                if (status == SrtpErrorStatus.OK && fresh) {
-                    inboundRtp.put(ssrc, context);
+                if (status == SrtpErrorStatus.OK) {
+                    if (fresh) {
+                        inboundRtp.put(ssrc, context);
+                    }
+                    rtpUnprotected++;
+                    return true;
                 }
-                return count(status, rtpUnprotected);
+                return countDrop(status);
             }
         } catch (GeneralSecurityException | RuntimeException e) {
             droppedMalformed.incrementAndGet();
@@ -134,10 +139,14 @@ public final class SrtpTransformer implements AutoCloseable {
                     context = inboundFactory.deriveControlContext(ssrc);
                 }
                 SrtpErrorStatus status = context.reverseTransformPacket(p);
-                if (status == SrtpErrorStatus.OK && fresh) {
-                    inboundRtcp.put(ssrc, context);
+                if (status == SrtpErrorStatus.OK) {
+                    if (fresh) {
+                        inboundRtcp.put(ssrc, context);
+                    }
+                    rtcpUnprotected++;
+                    return true;
                 }
-                return count(status, rtcpUnprotected);
+                return countDrop(status);
             }
         } catch (GeneralSecurityException | RuntimeException e) {
             droppedMalformed.incrementAndGet();
@@ -164,7 +173,12 @@ public final class SrtpTransformer implements AutoCloseable {
                     context = outboundFactory.deriveContext(ssrc, 0);
                     outboundRtp.put(ssrc, context);
                 }
-                return countProtect(context.transformPacket(p), rtpProtected);
+                if (context.transformPacket(p) == SrtpErrorStatus.OK) {
+                    rtpProtected++;
+                    return true;
+                }
+                protectFailures.incrementAndGet();
+                return false;
             }
         } catch (GeneralSecurityException | RuntimeException e) {
             protectFailures.incrementAndGet();
@@ -190,7 +204,12 @@ public final class SrtpTransformer implements AutoCloseable {
                     context = outboundFactory.deriveControlContext(ssrc);
                     outboundRtcp.put(ssrc, context);
                 }
-                return countProtect(context.transformPacket(p), rtcpProtected);
+                if (context.transformPacket(p) == SrtpErrorStatus.OK) {
+                    rtcpProtected++;
+                    return true;
+                }
+                protectFailures.incrementAndGet();
+                return false;
             }
         } catch (GeneralSecurityException | RuntimeException e) {
             protectFailures.incrementAndGet();
@@ -201,10 +220,14 @@ public final class SrtpTransformer implements AutoCloseable {
     /** Named counters of this transformer (packets done, and drops by reason). */
     public Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("srtp.rtp_protected", rtpProtected.get());
-        m.put("srtp.rtcp_protected", rtcpProtected.get());
-        m.put("srtp.rtp_unprotected", rtpUnprotected.get());
-        m.put("srtp.rtcp_unprotected", rtcpUnprotected.get());
+        synchronized (outboundLock) {
+            m.put("srtp.rtp_protected", rtpProtected);
+            m.put("srtp.rtcp_protected", rtcpProtected);
+        }
+        synchronized (inboundLock) {
+            m.put("srtp.rtp_unprotected", rtpUnprotected);
+            m.put("srtp.rtcp_unprotected", rtcpUnprotected);
+        }
         m.put("srtp.dropped_malformed", droppedMalformed.get());
         m.put("srtp.dropped_auth_failed", droppedAuth.get());
         m.put("srtp.dropped_replay", droppedReplay.get());
@@ -233,25 +256,13 @@ public final class SrtpTransformer implements AutoCloseable {
         }
     }
 
-    private boolean count(SrtpErrorStatus status, AtomicLong ok) {
+    /** Counts why an unprotect failed; always false. */
+    private boolean countDrop(SrtpErrorStatus status) {
         switch (status) {
-            case OK -> {
-                ok.incrementAndGet();
-                return true;
-            }
             case REPLAY_FAIL, REPLAY_OLD -> droppedReplay.incrementAndGet();
             case AUTH_FAIL -> droppedAuth.incrementAndGet();
             default -> droppedMalformed.incrementAndGet();
         }
-        return false;
-    }
-
-    private boolean countProtect(SrtpErrorStatus status, AtomicLong ok) {
-        if (status == SrtpErrorStatus.OK) {
-            ok.incrementAndGet();
-            return true;
-        }
-        protectFailures.incrementAndGet();
         return false;
     }
 

@@ -197,8 +197,12 @@ public final class Consumer {
         }
     }
 
-    /** Copies the packet (the SRTP protect happens in place, once per receiver) and sends it. */
-    void send(PacketBuffer source) {
+    /**
+     * Copies the packet into {@code outgoing} (the SRTP protect happens in place, once per receiver) and sends it.
+     * {@code outgoing} is the calling thread's scratch buffer: it is overwritten by the next receiver's copy, so
+     * nothing here may keep it past the send (the originals cache copies the protected bytes).
+     */
+    void send(PacketBuffer source, PacketBuffer outgoing) {
         int[] map = payloadTypeMap;
         if (!active || map == null) {
             droppedInactive.increment();
@@ -213,7 +217,7 @@ public final class Consumer {
         }
         boolean keyframe = awaitingKeyframe && codecNames[pt & 0x7f] != null
                 && Keyframes.isKeyframe(codecNames[pt & 0x7f], buf, source.offset(), source.length());
-        PacketBuffer copy = PacketBuffer.copyOf(buf, source.offset(), source.length());
+        PacketBuffer copy = outgoing.copyFrom(buf, source.offset(), source.length());
         if (mapped != pt) {
             RtpPacket.setPayloadType(copy.buffer(), copy.offset(), mapped);
         }

@@ -3,7 +3,6 @@ package org.sfu.media.router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +22,7 @@ import org.sfu.media.rtp.AudioLevel;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.srtp.PacketBuffer;
+import org.sfu.srtp.SsrcTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +79,10 @@ public final class Peer {
     // Snapshots for the packet path.
     private volatile int transportCcExtensionId = -1;
     private volatile int audioLevelExtensionId = -1;
-    private volatile Map<Long, Producer> producersBySsrc = Map.of();
+    /** SSRC (and RTX SSRC) → producer; built whole and never changed after publication. Unboxed: read per packet. */
+    private volatile SsrcTable<Producer> producersBySsrc = new SsrcTable<>();
+    /** The producers whose SSRC is known, each once: what the feedback tick reports on. */
+    private volatile List<Producer> producersWithSsrc = List.of();
     private volatile List<Producer> producersWithoutSsrc = List.of();
     private volatile Map<Producer, Consumer> consumersByProducerSnapshot = Map.of();
 
@@ -318,7 +321,8 @@ public final class Peer {
     }
 
     private void publishProducers() {
-        Map<Long, Producer> bySsrc = new HashMap<>();
+        SsrcTable<Producer> bySsrc = new SsrcTable<>();
+        List<Producer> known = new ArrayList<>();
         List<Producer> unknown = new ArrayList<>();
         for (Producer p : producersByMid.values()) {
             if (p.ssrc() >= 0) {
@@ -326,11 +330,13 @@ public final class Peer {
                 if (p.rtxSsrc() >= 0) {
                     bySsrc.put(p.rtxSsrc(), p);
                 }
+                known.add(p);
             } else {
                 unknown.add(p);
             }
         }
-        producersBySsrc = Map.copyOf(bySsrc);
+        producersBySsrc = bySsrc;
+        producersWithSsrc = List.copyOf(known);
         producersWithoutSsrc = List.copyOf(unknown);
     }
 
@@ -504,12 +510,15 @@ public final class Peer {
         afterNegotiation(producersChanged);
     }
 
-    /** An unprotected RTP packet from this participant. Network thread; one uncontended lock for the recorder. */
-    void onRtp(PacketBuffer packet) {
+    /**
+     * An unprotected RTP packet from this participant, lent for the call (see {@link WebRtcTransport.Listener}).
+     * Network thread; one uncontended lock for the recorder.
+     */
+    void onRtp(PacketBuffer packet, long arrivalNanos) {
         byte[] buf = packet.buffer();
         int transportCcId = transportCcExtensionId;
         if (transportCcId > 0) {
-            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId);
+            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId, arrivalNanos);
         }
         long ssrc = RtpPacket.ssrc(buf, packet.offset());
         Producer producer = producersBySsrc.get(ssrc);
@@ -521,7 +530,7 @@ public final class Peer {
             }
         }
         int levelId = audioLevelExtensionId;
-        if (levelId > 0 && producer.kind().equals("audio")) {
+        if (levelId > 0 && producer.isAudio()) {
             int level = AudioLevel.level(buf, packet.offset(), packet.length(), levelId);
             if (level >= 0) {
                 router.onAudioLevel(id, level);
@@ -532,12 +541,12 @@ public final class Peer {
             rtxDropped.increment();
             return;
         }
-        producer.onRtp(packet, repaired);
+        producer.onRtp(packet, repaired, arrivalNanos);
     }
 
     /** Every producer of this participant once (a producer with RTX is listed under both SSRCs). */
     private Collection<Producer> producersSnapshot() {
-        return new HashSet<>(producersBySsrc.values());
+        return producersWithSsrc;
     }
 
     /**
@@ -615,7 +624,8 @@ public final class Peer {
             consumersByProducer.clear();
             consumersByProducerSnapshot = Map.of();
             producersByMid.clear();
-            producersBySsrc = Map.of();
+            producersBySsrc = new SsrcTable<>();
+            producersWithSsrc = List.of();
             producersWithoutSsrc = List.of();
         }
         transport.close();
@@ -628,8 +638,8 @@ public final class Peer {
 
     private final class TransportListener implements WebRtcTransport.Listener {
         @Override
-        public void onRtp(PacketBuffer packet) {
-            Peer.this.onRtp(packet);
+        public void onRtp(PacketBuffer packet, long arrivalNanos) {
+            Peer.this.onRtp(packet, arrivalNanos);
         }
 
         @Override

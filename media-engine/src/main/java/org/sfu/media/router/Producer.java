@@ -20,12 +20,23 @@ import org.sfu.srtp.PacketBuffer;
  */
 public final class Producer {
 
+    /**
+     * Each forwarding thread's buffer for the copy a consumer protects and sends: SRTP encrypts in place, so every
+     * receiver needs its own copy of the plain packet, but only until the send returns (the socket, or the TCP path's
+     * queue, has copied it by then). One buffer per thread, refilled for each receiver in turn, instead of a new
+     * array per receiver per packet. Per thread because producers of different participants forward on different
+     * threads into the same receivers.
+     */
+    private static final ThreadLocal<PacketBuffer> OUTGOING =
+            ThreadLocal.withInitial(() -> new PacketBuffer(1500 + PacketBuffer.TRAILER_ROOM));
+
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
 
     private final String id;
     private final Peer owner;
     private final String kind;
+    private final boolean audio;
     private final String mid;
     private final List<RtpCodec> codecs;
     private volatile long ssrc;
@@ -35,21 +46,31 @@ public final class Producer {
     private final int[] rtxApt = new int[128];
     /** Recent packets, to answer receivers' NACKs without asking the sender (video only, else null). */
     private final RetransmissionCache cache;
-    /** Gaps in what the sender sent us, for the server's own NACKs (video only, else null). Guarded by itself. */
+    /**
+     * Guards what the receive side of this stream keeps: the duplicate window, the statistics, the loss detector and
+     * their counters. The network thread takes it once per packet; the feedback timer and the RTCP path take it to
+     * read. One lock rather than one per object: a packet pays one uncontended acquisition, not three.
+     */
+    private final Object receiveLock = new Object();
+    /** Gaps in what the sender sent us, for the server's own NACKs (video only, else null). Guarded by receiveLock. */
     private final LossDetector losses;
-    /** RFC 3550 §6.4.1 statistics of what the sender sent us first-hand, for the server's receiver reports. */
-    private volatile ReceiveStatistics statistics;
+    /**
+     * RFC 3550 §6.4.1 statistics of what the sender sent us first-hand, for the server's receiver reports. Guarded by
+     * receiveLock.
+     */
+    private ReceiveStatistics statistics;
     /**
      * The last sequence number seen in each slot of a 1024-packet window: an original that arrives after the
      * server NACKed it, and then its RTX, must not reach receivers twice (their SRTP contexts would refuse the
-     * repeated index, RFC 3711 §3.3.2). Network thread only.
+     * repeated index, RFC 3711 §3.3.2). Guarded by receiveLock.
      */
     private final int[] recentSequences = new int[1024];
+    // Guarded by receiveLock.
+    private long packets;
+    private long duplicates;
     private final int clockRate;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
     private final AtomicLong lastKeyframeRequest = new AtomicLong(System.nanoTime() - KEYFRAME_REQUEST_INTERVAL_NANOS);
-    private final LongAdder packets = new LongAdder();
-    private final LongAdder duplicates = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder keyframeRequestsCoalesced = new LongAdder();
 
@@ -57,6 +78,7 @@ public final class Producer {
         this.id = id;
         this.owner = owner;
         this.kind = kind;
+        this.audio = kind.equals("audio");
         this.mid = mid;
         this.ssrc = ssrc;
         this.rtxSsrc = rtxSsrc;
@@ -78,9 +100,8 @@ public final class Producer {
 
     /** The sender's SR arrived: its NTP time is the LSR of the next report block (RFC 3550 §6.4.1). */
     void onSenderReport(long ntpMiddle32, long arrivalNanos) {
-        ReceiveStatistics s = statistics;
-        synchronized (s) {
-            s.onSenderReport(ntpMiddle32, arrivalNanos);
+        synchronized (receiveLock) {
+            statistics.onSenderReport(ntpMiddle32, arrivalNanos);
         }
     }
 
@@ -89,9 +110,8 @@ public final class Producer {
         if (ssrc < 0) {
             return null;
         }
-        ReceiveStatistics s = statistics;
-        synchronized (s) {
-            return s.reportBlock(nowNanos);
+        synchronized (receiveLock) {
+            return statistics.reportBlock(nowNanos);
         }
     }
 
@@ -127,7 +147,7 @@ public final class Producer {
         if (losses == null) {
             return 0;
         }
-        synchronized (losses) {
+        synchronized (receiveLock) {
             return losses.missing(nowNanos, out);
         }
     }
@@ -144,6 +164,11 @@ public final class Producer {
         return kind;
     }
 
+    /** kind() is "audio"; a field, because the packet path asks per packet. */
+    boolean isAudio() {
+        return audio;
+    }
+
     public String mid() {
         return mid;
     }
@@ -154,7 +179,9 @@ public final class Producer {
     }
 
     void learnSsrc(long ssrc) {
-        this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
+        synchronized (receiveLock) {
+            this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
+        }
         this.ssrc = ssrc;
     }
 
@@ -182,23 +209,25 @@ public final class Producer {
     }
 
     public long packets() {
-        return packets.sum();
+        synchronized (receiveLock) {
+            return packets;
+        }
     }
 
     /** Adds this producer's counters, under stable names, into a participant's totals. */
     void addCounters(java.util.Map<String, Long> totals) {
-        totals.merge("producer_rtp_forwarded", packets.sum(), Long::sum);
-        totals.merge("producer_dropped_duplicate", duplicates.sum(), Long::sum);
+        synchronized (receiveLock) {
+            totals.merge("producer_rtp_forwarded", packets, Long::sum);
+            totals.merge("producer_dropped_duplicate", duplicates, Long::sum);
+            if (losses != null) {
+                totals.merge("producer_packets_lost", losses.lost(), Long::sum);
+                totals.merge("producer_packets_recovered", losses.recovered(), Long::sum);
+            }
+        }
         totals.merge("producer_keyframe_requests_sent", keyframeRequests.sum(), Long::sum);
         totals.merge("producer_keyframe_requests_coalesced", keyframeRequestsCoalesced.sum(), Long::sum);
         if (cache != null) {
             totals.merge("producer_cache_misses", cache.misses(), Long::sum);
-        }
-        if (losses != null) {
-            synchronized (losses) {
-                totals.merge("producer_packets_lost", losses.lost(), Long::sum);
-                totals.merge("producer_packets_recovered", losses.recovered(), Long::sum);
-            }
         }
     }
 
@@ -219,35 +248,37 @@ public final class Producer {
     }
 
     /**
-     * Forwards one unprotected RTP packet to every consumer. Runs on the network thread.
+     * Forwards one unprotected RTP packet to every consumer. Runs on the network thread. The packet is lent for the
+     * call (see {@code WebRtcTransport.Listener}): the retransmission cache copies it, and each consumer copies it
+     * into the thread's outgoing buffer.
      *
      * @param repaired the packet came as RTX: it fills a gap but does not count as received first-hand
+     * @param arrivalNanos when the datagram arrived ({@link System#nanoTime()})
      */
-    void onRtp(PacketBuffer packet, boolean repaired) {
-        int sequenceNumber = RtpPacket.sequenceNumber(packet.buffer(), packet.offset());
-        int slot = sequenceNumber & (recentSequences.length - 1);
-        if (recentSequences[slot] == sequenceNumber) {
-            duplicates.increment();
-            return;
-        }
-        recentSequences[slot] = sequenceNumber;
-        packets.increment();
+    void onRtp(PacketBuffer packet, boolean repaired, long arrivalNanos) {
         byte[] buf = packet.buffer();
-        long now = System.nanoTime();
-        if (!repaired) {
-            ReceiveStatistics s = statistics;
-            synchronized (s) {
-                s.onRtp(sequenceNumber, RtpPacket.timestamp(buf, packet.offset()), now, clockRate);
+        int sequenceNumber = RtpPacket.sequenceNumber(buf, packet.offset());
+        int slot = sequenceNumber & (recentSequences.length - 1);
+        synchronized (receiveLock) {
+            if (recentSequences[slot] == sequenceNumber) {
+                duplicates++;
+                return;
+            }
+            recentSequences[slot] = sequenceNumber;
+            packets++;
+            if (!repaired) {
+                statistics.onRtp(sequenceNumber, RtpPacket.timestamp(buf, packet.offset()), arrivalNanos, clockRate);
+            }
+            if (losses != null) {
+                losses.onPacket(sequenceNumber, arrivalNanos);
             }
         }
         if (cache != null) {
-            synchronized (losses) {
-                losses.onPacket(sequenceNumber, now);
-            }
-            cache.put(buf, packet.offset(), packet.length(), sequenceNumber, now);
+            cache.put(buf, packet.offset(), packet.length(), sequenceNumber, arrivalNanos);
         }
+        PacketBuffer outgoing = OUTGOING.get();
         for (Consumer consumer : consumers) {
-            consumer.send(packet);
+            consumer.send(packet, outgoing);
         }
     }
 

@@ -56,7 +56,7 @@ final class ReceiverFeedback {
     }
 
     /** Records a packet's transport-wide sequence number (extension {@code extensionId}) and arrival. */
-    void onPacket(byte[] buf, int offset, int length, int extensionId) {
+    void onPacket(byte[] buf, int offset, int length, int extensionId, long arrivalNanos) {
         long found = HeaderExtensions.find(buf, offset, length, extensionId);
         if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != 2) {
             return;
@@ -64,7 +64,7 @@ final class ReceiverFeedback {
         int at = HeaderExtensions.dataOffset(found);
         int sequence = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
         synchronized (transportCc) {
-            transportCc.onPacket(sequence, System.nanoTime());
+            transportCc.onPacket(sequence, arrivalNanos);
         }
     }
 

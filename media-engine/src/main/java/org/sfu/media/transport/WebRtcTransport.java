@@ -30,12 +30,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebRtcTransport implements AutoCloseable {
 
-    /** Receives what arrives on this transport. Called on the network thread: must not block. */
+    /**
+     * Receives what arrives on this transport. Called on the network thread: must not block.
+     *
+     * <p>The packet is lent, not given: it is the receiving thread's own buffer, refilled with the next datagram as
+     * soon as the call returns. A listener may change it in place (e.g. unwrap RTX) but must copy whatever it keeps.
+     */
     public interface Listener {
-        /** An unprotected RTP packet. The buffer belongs to the listener. */
-        void onRtp(PacketBuffer packet);
+        /**
+         * An unprotected RTP packet, valid only during the call.
+         *
+         * @param arrivalNanos {@link System#nanoTime()} when the datagram was taken from the network
+         */
+        void onRtp(PacketBuffer packet, long arrivalNanos);
 
-        /** An unprotected RTCP compound packet. The buffer belongs to the listener. */
+        /** An unprotected RTCP compound packet, valid only during the call. */
         void onRtcp(PacketBuffer packet);
 
         /** DTLS is done and SRTP keys are in place: media can flow both ways. */
@@ -46,6 +55,16 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
+
+    /**
+     * Each receiving thread's buffer for the datagram being unprotected: ice4j's own buffer goes back to its pool when
+     * the callback returns and SRTP decrypts in place, so the packet is copied once, but into a buffer the thread
+     * reuses instead of a new one per datagram. Per thread rather than per transport because one transport can be fed
+     * by several threads (one per UDP harvester, a TCP reader, an ICE restart's second agent). A scratch buffer, not
+     * shared state: nothing reads it outside the call that filled it (see {@link Listener}).
+     */
+    private static final ThreadLocal<PacketBuffer> RECEIVED =
+            ThreadLocal.withInitial(() -> new PacketBuffer(1500 + PacketBuffer.TRAILER_ROOM));
 
     private final String id;
     private final DtlsCertificate certificate;
@@ -314,7 +333,9 @@ public final class WebRtcTransport implements AutoCloseable {
             counters.droppedBeforeKeys.increment();
             return;
         }
-        PacketBuffer packet = PacketBuffer.copyOf(buf, offset, length);
+        // Read once here, as close to arrival as the packet gets, for the transport-cc feedback and the statistics.
+        long arrivalNanos = System.nanoTime();
+        PacketBuffer packet = RECEIVED.get().copyFrom(buf, offset, length);
         if (RtpPacket.isRtcp(buf, offset, length)) {
             if (!transformer.unprotectRtcp(packet)) {
                 counters.srtcpUnprotectFailed.increment();
@@ -328,7 +349,7 @@ public final class WebRtcTransport implements AutoCloseable {
                 return;
             }
             counters.rtpReceived.increment();
-            listener.onRtp(packet);
+            listener.onRtp(packet, arrivalNanos);
         }
     }
 
