@@ -171,7 +171,8 @@ function networkChanged() {
   const old = sfu.ws;
   sfu.ws = null;
   old.onclose = null;
-  old.close();
+  // 4000: "moving to a new connection"; the server keeps the session for the resume (a plain close would end it).
+  old.close(4000, 'network change');
   connectSignaling(true);
 }
 sfu.networkChanged = networkChanged;

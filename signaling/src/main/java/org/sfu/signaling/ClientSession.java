@@ -225,6 +225,8 @@ final class ClientSession implements PeerSignaling {
     void onTooBig(int limit) {
         sendError("too-big", "messages are limited to " + limit + " bytes");
         ServerWebSocket s = socket;
+        // The server closes this connection on purpose: nothing to resume.
+        end();
         if (s != null) {
             s.close((short) 1009, "too-big");
         }

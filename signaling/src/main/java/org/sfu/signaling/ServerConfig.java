@@ -1,6 +1,7 @@
 package org.sfu.signaling;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,12 +37,15 @@ import java.util.Map;
  *                              default 20000)
  * @param reconnectGraceMillis  how long a participant whose WebSocket dropped keeps its place, media and tracks,
  *                              waiting to be resumed (SFU_RECONNECT_GRACE_MS, default 15000; 0: leave at once)
+ * @param stunServer            a STUN server asked at start for the server's public address, which is then
+ *                              advertised like SFU_PUBLIC_ADDRESS (SFU_STUN_SERVER, host:port, default port 3478;
+ *                              default none: the server contacts nothing it was not told to)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
-                           long reconnectGraceMillis) {
+                           long reconnectGraceMillis, InetSocketAddress stunServer) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -55,7 +59,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         double simulatedLoss, IceServers iceServers) {
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
-                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS);
+                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -119,27 +123,28 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         number(env, "SFU_TURN_TTL", 86_400, 60, 30L * 86_400)),
                 (int) number(env, "SFU_TCP_PORT", DEFAULT_TCP_PORT, -1, 65535),
                 number(env, "SFU_CONSENT_TIMEOUT_MS", DEFAULT_CONSENT_TIMEOUT_MILLIS, 1000, 300_000),
-                number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000));
+                number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000),
+                hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
-                consentTimeoutMillis, reconnectGraceMillis);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
-                tcpPort, consentTimeoutMillis, reconnectGraceMillis);
+                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer);
     }
 
     /** The same settings with these ICE servers for clients. */
     public ServerConfig withIceServers(IceServers servers) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis);
+                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -147,14 +152,14 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                                     int tcp) {
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
-                consentTimeoutMillis, reconnectGraceMillis);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
     public ServerConfig withSessionTimeouts(long consentTimeout, long reconnectGrace) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                iceServers, tcpPort, consentTimeout, reconnectGrace);
+                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer);
     }
 
     private static double fraction(Map<String, String> env, String name) {
@@ -203,6 +208,33 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(name + " must be an address, not '" + v + "'");
         }
+    }
+
+    /** "host:port", "[v6]:port" or "host" (then the default port). Resolved now: a typo fails at start. */
+    private static InetSocketAddress hostAndPort(String name, String v, int defaultPort) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        String text = v.trim();
+        String host = text;
+        int port = defaultPort;
+        int colon = text.lastIndexOf(':');
+        boolean bracketed = text.startsWith("[");
+        if (colon > 0 && (bracketed ? colon > text.indexOf(']') : text.indexOf(':') == colon)) {
+            host = text.substring(0, colon);
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(name + " must be host:port, not '" + v + "'");
+            }
+        }
+        if (bracketed) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new InetSocketAddress(address(name, host), port);
     }
 
     private static List<InetAddress> addresses(String name, String v) {

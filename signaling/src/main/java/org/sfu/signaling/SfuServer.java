@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.ice.IceEndpoint;
+import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +63,7 @@ public final class SfuServer implements AutoCloseable {
     /** Starts everything and returns once both ports are bound. */
     public static SfuServer start(ServerConfig config) throws Exception {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
-                new IceEndpoint.Options(config.bindAddress(), config.udpPort(), config.publicAddresses(),
+                new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
                         config.iceRemoteNetworks(), config.tcpPort()),
                 config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
                 config.consentTimeoutMillis()));
@@ -107,6 +109,24 @@ public final class SfuServer implements AutoCloseable {
     }
 
     private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+
+    /** The configured public addresses, plus the one a configured STUN server sees (a start without it works). */
+    private static List<InetAddress> publicAddresses(ServerConfig config) {
+        List<InetAddress> result = new ArrayList<>(config.publicAddresses());
+        if (config.stunServer() != null) {
+            try {
+                InetAddress mapped = StunAddressDiscovery.discover(config.bindAddress(), config.stunServer());
+                LOG.info("Public address {} learnt from STUN server {}", mapped.getHostAddress(), config.stunServer());
+                if (!result.contains(mapped)) {
+                    result.add(mapped);
+                }
+            } catch (IOException e) {
+                LOG.warn("No public address from STUN server {}: {}; advertising the local addresses{}",
+                        config.stunServer(), e.getMessage(), result.isEmpty() ? "" : " and " + result);
+            }
+        }
+        return result;
+    }
 
     private static PemKeyCertOptions tlsOptions(ServerConfig config) {
         if (config.tlsCertificate() != null) {

@@ -20,9 +20,10 @@ final class SignalingEndpoint {
     static final String DEFAULT_ROOM = "default";
     /** Room names: short and printable, so they are safe in logs and URLs. */
     static final java.util.regex.Pattern ROOM_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.~-]{1,64}");
-    /** RFC 6455 §7.4.1: 1000 normal closure (hang-up), 1001 going away (page closed). */
-    private static final short NORMAL_CLOSURE = 1000;
-    private static final short GOING_AWAY = 1001;
+    /** RFC 6455 §7.4.1: reported when a connection ended without a close frame; never sent. */
+    private static final short ABNORMAL_CLOSURE = 1006;
+    /** A code of the private range (RFC 6455 §7.4.2): the client leaves this connection for a new one it resumes on. */
+    static final short MOVING = 4000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
 
@@ -90,32 +91,42 @@ final class SignalingEndpoint {
         socket.binaryMessageHandler(b -> session.sendError("bad-message", "binary frames are not part of the API"));
         socket.exceptionHandler(e -> {
             LOG.debug("Client {}: socket error: {}", session.id(), e.toString());
-            // Vert.x reports a fragmented message over the configured maximum this way and drops the rest of it.
+            // Vert.x reports a fragmented message over the configured maximum this way and drops the rest of it;
+            // a single frame over it, or a malformed frame, is a protocol error after which Netty closes the
+            // connection without a close frame. Either way the server ends it on purpose: nothing to resume.
             if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size")) {
                 session.onTooBig(maxMessageBytes);
+            } else if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException) {
+                session.end();
             }
         });
         socket.closeHandler(v -> onSocketClosed(socket, session));
     }
 
     /**
-     * A hang-up (close 1000 or 1001 from the client), or any close of a session that is over, ends the session. A
-     * connection that just dropped (no close frame: network change, app suspended) leaves the session waiting for
-     * a resume for the grace period. Event loop.
+     * A connection that just dropped (no close frame: network change, app suspended), or that the client left with
+     * code 4000 for a new one, leaves the session waiting for a resume for the grace period. Any other close (a
+     * hang-up with 1000 or 1001, a close by the server) ends the session. Event loop.
      */
     private void onSocketClosed(ServerWebSocket socket, ClientSession session) {
-        int total = connected.decrementAndGet();
-        LOG.info("Client {} disconnected. Total clients: {}", session.id(), total);
-        if (session.socket() != socket) {
-            return; // superseded by a resumed connection
+        // The session's fate is settled before the documented log line, so that whoever reads it sees it done.
+        boolean current = session.socket() == socket; // false when superseded by a resumed connection
+        boolean waiting = false;
+        if (current) {
+            Short status = socket.closeStatusCode();
+            // Any other close frame was a decision (a hang-up, the server refusing or ending the session): final.
+            boolean resumable = status == null || status == ABNORMAL_CLOSURE || status == MOVING;
+            if (session.isClosed() || !resumable || reconnectGraceMillis <= 0) {
+                endSession(session);
+            } else {
+                session.detach(socket);
+                waiting = true;
+            }
         }
-        Short status = socket.closeStatusCode();
-        boolean hangUp = status != null && (status == NORMAL_CLOSURE || status == GOING_AWAY);
-        if (session.isClosed() || hangUp || reconnectGraceMillis <= 0) {
-            endSession(session);
+        LOG.info("Client {} disconnected. Total clients: {}", session.id(), connected.decrementAndGet());
+        if (!waiting) {
             return;
         }
-        session.detach(socket);
         LOG.info("Client {}: connection lost; keeping the session {} ms for a resume", session.id(),
                 reconnectGraceMillis);
         vertx.setTimer(reconnectGraceMillis, t -> {

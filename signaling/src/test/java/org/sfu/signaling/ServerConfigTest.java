@@ -108,7 +108,36 @@ class ServerConfigTest {
                 "SFU_FIRST_OFFER_DELAY_MS", "7", "SFU_MAX_MESSAGE_BYTES", "2048"));
         ServerConfig moved = c.withPorts(1234, 5678);
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
-                c.tlsKey(), c.iceRemoteNetworks(), 7, 2048), moved);
+                c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
+                c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer()),
+                moved);
+    }
+
+    @Test
+    void connectivitySettingsHaveDefaultsAndCanBeSet() throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        assertEquals(4443, d.tcpPort(), "ICE-TCP on by default");
+        assertEquals(20_000, d.consentTimeoutMillis(), "well inside RFC 7675's 30 s");
+        assertEquals(15_000, d.reconnectGraceMillis());
+        assertEquals(null, d.stunServer(), "no STUN lookup unless configured");
+
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_TCP_PORT", "-1", "SFU_CONSENT_TIMEOUT_MS", "5000",
+                "SFU_RECONNECT_GRACE_MS", "0", "SFU_STUN_SERVER", "127.0.0.1:19302"));
+        assertEquals(-1, c.tcpPort());
+        assertEquals(5000, c.consentTimeoutMillis());
+        assertEquals(0, c.reconnectGraceMillis());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 19302), c.stunServer());
+        assertEquals(new java.net.InetSocketAddress("::1", 3478),
+                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]")).stunServer());
+        assertEquals(new java.net.InetSocketAddress("::1", 3479),
+                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]:3479")).stunServer());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"SFU_TCP_PORT|-2", "SFU_TCP_PORT|65536", "SFU_CONSENT_TIMEOUT_MS|10",
+            "SFU_RECONNECT_GRACE_MS|-1", "SFU_STUN_SERVER|127.0.0.1:0", "SFU_STUN_SERVER|127.0.0.1:port"})
+    void badConnectivitySettingsNameTheVariable(String name, String value) {
+        assertRefused(name, value);
     }
 
     @ParameterizedTest
