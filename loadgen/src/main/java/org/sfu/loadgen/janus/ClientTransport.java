@@ -2,7 +2,12 @@ package org.sfu.loadgen.janus;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,6 +38,8 @@ import org.sfu.srtp.SrtpTransformer;
  * handshake runs on the shared handshake executor.
  */
 final class ClientTransport implements AutoCloseable {
+    /** How long a controlling transport waits for Janus's own checks before it adds the answer's candidates. */
+    private static final Duration LATE_CANDIDATES = Duration.ofMillis(1500);
     private final String name;
     private final IceTransport ice;
     private final DtlsCertificate certificate;
@@ -76,8 +83,25 @@ final class ClientTransport implements AutoCloseable {
      */
     void start(String iceUfrag, String icePassword, Fingerprint fingerprint, Iterable<String> candidates,
                String remoteSetup) {
-        for (String candidate : candidates) {
-            ice.addRemoteCandidate(IceCandidate.parse(candidate));
+        if (!ice.isControlling()) {
+            for (String candidate : candidates) {
+                ice.addRemoteCandidate(IceCandidate.parse(candidate));
+            }
+        } else {
+            // Janus starts its checks as soon as it has our offer, before its answer reaches us. The shared-port
+            // harvester has then already tied Janus's address to this agent from those checks (a peer-reflexive
+            // candidate, RFC 8445 §7.3.1.3); registering the same address again from the answer's candidates
+            // (SharedPortHarvester.expectPeer) replaces that socket and can break the check in flight. So the
+            // answer's candidates are only added if Janus's checks have not arrived after a while.
+            List<IceCandidate> later = new ArrayList<>();
+            for (String candidate : candidates) {
+                later.add(IceCandidate.parse(candidate));
+            }
+            CompletableFuture.delayedExecutor(LATE_CANDIDATES.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                if (!closed && !ice.isConnected()) {
+                    later.forEach(ice::addRemoteCandidate);
+                }
+            });
         }
         if (!started.compareAndSet(false, true)) {
             return;
