@@ -26,9 +26,10 @@ import org.sfu.media.sdp.SessionDescription;
  * drops the client's held offer. If that happened to the first offer, the client's tracks go on the m-lines the server
  * offered to receive on ({@code recvonly}), as the server intends for clients that never offer.
  *
- * <p>Not thread-safe: the participant calls it from its signaling connection's event loop only.
+ * <p>Public for the Janus participant ({@code org.sfu.loadgen.janus}), which plays the same browser. Not
+ * thread-safe: the participant calls it from its signaling connection's event loop only.
  */
-final class ClientNegotiator {
+public final class ClientNegotiator {
     static final String PROTOCOL = "UDP/TLS/RTP/SAVPF";
     static final int OPUS_PAYLOAD_TYPE = 111;
     static final int VP8_PAYLOAD_TYPE = 96;
@@ -40,16 +41,20 @@ final class ClientNegotiator {
     static final String TRANSPORT_CC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
     /** This client's ICE and DTLS identity and its two tracks' SSRCs (RFC 5576 a=ssrc). */
-    record Local(String iceUfrag, String icePassword, Fingerprint fingerprint, List<IceCandidate> candidates,
+    public record Local(String iceUfrag, String icePassword, Fingerprint fingerprint, List<IceCandidate> candidates,
                  String streamId, long audioSsrc, long videoSsrc, long videoRtxSsrc) {
     }
 
-    /** What the server's description says about its transport (RFC 8843 §7.2: from the first accepted m-line). */
-    record RemoteTransport(String iceUfrag, String icePassword, Fingerprint fingerprint, List<String> candidates) {
+    /**
+     * What the server's description says about its transport (RFC 8843 §7.2: from the first accepted m-line);
+     * {@code setup} is its a=setup value (RFC 8842 §5.2), null if absent.
+     */
+    public record RemoteTransport(String iceUfrag, String icePassword, Fingerprint fingerprint, List<String> candidates,
+                           String setup) {
     }
 
     /** An answer to the server's offer, and whether the client's own offer had to be rolled back for it. */
-    record Answer(String sdp, RemoteTransport transport, boolean rolledBack) {
+    public record Answer(String sdp, RemoteTransport transport, boolean rolledBack) {
     }
 
     private final Local local;
@@ -59,12 +64,12 @@ final class ClientNegotiator {
     private final Map<String, String> sendingMids = new HashMap<>();
     private boolean offerOutstanding;
 
-    ClientNegotiator(Local local) {
+    public ClientNegotiator(Local local) {
         this.local = local;
     }
 
     /** The first offer: audio on mid 0, video on mid 1, both sendrecv; the DTLS role is left to the server. */
-    String createOffer() {
+    public String createOffer() {
         offerOutstanding = true;
         List<MediaDescription> media = List.of(
                 section("audio", "0", audioCodecs(), List.of(new Extmap(AUDIO_LEVEL_ID, AUDIO_LEVEL_URI),
@@ -75,7 +80,7 @@ final class ClientNegotiator {
     }
 
     /** The server's answer to the outstanding offer. */
-    RemoteTransport onAnswer(String sdp) {
+    public RemoteTransport onAnswer(String sdp) {
         if (!offerOutstanding) {
             throw new IllegalStateException("an answer arrived but no offer of ours is outstanding");
         }
@@ -87,7 +92,7 @@ final class ClientNegotiator {
     }
 
     /** An offer from the server: roll back ours if one is outstanding, then answer every m-line. */
-    Answer onOffer(String sdp) {
+    public Answer onOffer(String sdp) {
         SessionDescription offer = SessionDescription.parse(sdp);
         boolean rolledBack = offerOutstanding;
         offerOutstanding = false;
@@ -202,7 +207,8 @@ final class ClientNegotiator {
             String pwd = d.icePwd(m);
             String fingerprint = d.fingerprint(m);
             if (ufrag != null && pwd != null && fingerprint != null) {
-                return new RemoteTransport(ufrag, pwd, Fingerprint.parse(fingerprint), m.attributes("candidate"));
+                return new RemoteTransport(ufrag, pwd, Fingerprint.parse(fingerprint), m.attributes("candidate"),
+                        d.setup(m));
             }
         }
         throw new IllegalArgumentException("no accepted m-line with ICE credentials and a fingerprint");

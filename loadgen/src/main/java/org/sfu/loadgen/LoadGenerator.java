@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,15 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.sfu.ice.IceEndpoint;
+import org.sfu.loadgen.janus.JanusParticipant;
 import org.sfu.loadgen.relay.PlainUdpRelay;
 import org.sfu.loadgen.relay.RelayParticipant;
 import org.sfu.loadgen.relay.RelayReceiver;
 import org.sfu.srtp.AesImplementation;
 
 /**
- * Runs simulated participants against the SFU (or the plain relay) and measures what reaches them. Phases:
+ * Runs simulated participants against the SFU (or the plain relay, or Janus's VideoRoom) and measures what reaches them. Phases:
  * <ol>
  *   <li><b>setup</b>: every participant joins; each sends as soon as its path is up; setup ends when every receiver
  *       has had at least one packet of every stream it should get (or at the setup timeout);</li>
@@ -74,6 +78,8 @@ public final class LoadGenerator {
         ExecutorService handshakes = null;
         PlainUdpRelay relay = null;
         RelayReceiver relayReceiver = null;
+        HttpClient janusHttp = null;
+        ScheduledExecutorService janusTimers = null;
         TrafficPacer pacer = null;
         try {
             String address;
@@ -94,6 +100,36 @@ public final class LoadGenerator {
                     for (int p = 0; p < o.participantsPerRoom(); p++) {
                         participants.add(new WebRtcParticipant(participants.size(), name(r, p), room(o, r),
                                 o.server(), webSockets, handshakes));
+                    }
+                }
+                address = o.server().toString();
+            } else if (o.target().equals("janus")) {
+                AesImplementation.preferOpenSsl();
+                janusHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                AtomicInteger threads = new AtomicInteger();
+                handshakes = Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "loadgen-dtls-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+                janusTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "loadgen-janus-keepalive");
+                    t.setDaemon(true);
+                    return t;
+                });
+                // Both sides' candidates on one local address, and only peers there; loopback by default.
+                IceEndpoint.Options ice = o.janusIceAddress() == null ? IceEndpoint.Options.loopback()
+                        : new IceEndpoint.Options(o.janusIceAddress(), 0, List.of(),
+                                List.of(o.janusIceAddress().getHostAddress() + "/32"));
+                JanusParticipant.Janus janus = new JanusParticipant.Janus(o.server(), janusHttp, handshakes,
+                        janusTimers, ice);
+                // Numeric VideoRoom ids, fresh for each run so a room left over from an earlier run is never reused.
+                long firstRoom = 1_000_000L + new java.security.SecureRandom().nextInt(1_000_000) * 100L;
+                for (int r = 0; r < o.rooms(); r++) {
+                    for (int p = 0; p < o.participantsPerRoom(); p++) {
+                        participants.add(new JanusParticipant(participants.size(), name(r, p), room(o, r),
+                                firstRoom + r, o.participantsPerRoom(), p == 0, janus));
                     }
                 }
                 address = o.server().toString();
@@ -239,6 +275,9 @@ public final class LoadGenerator {
             }
             if (handshakes != null) {
                 handshakes.shutdownNow();
+            }
+            if (janusTimers != null) {
+                janusTimers.shutdownNow();
             }
         }
     }

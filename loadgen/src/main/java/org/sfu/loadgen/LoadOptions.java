@@ -11,22 +11,30 @@ import java.nio.file.Path;
  * video at 1.5 Mbit/s (30 frames/s, packets of at most 1,200 bytes) and Opus-like audio at 64 kbit/s (50 packets/s,
  * 160 bytes). Bit rates count whole RTP packets (header and payload), before SRTP.
  *
- * @param target             "sfu" (WebRTC participants against the server) or "relay" (plain RTP to the relay)
- * @param server             the server's base URL, wss://host:port ("/ws?room=..." is added)
+ * @param target             "sfu" (WebRTC participants against the server), "relay" (plain RTP to the relay) or
+ *                           "janus" (WebRTC participants in Janus VideoRoom rooms, for the peer comparison)
+ * @param server             the server's base URL, wss://host:port ("/ws?room=..." is added); for "janus", Janus's
+ *                           HTTP API, http://host:port/janus
  * @param relay              the relay's address; null runs a relay in this process
  * @param serverPid          the target's process id, to report its CPU time; -1 when not given
+ * @param janusIceAddress    for "janus": the one local address that Janus and the generator put in their ICE
+ *                           candidates; null means 127.0.0.1. Janus never gathers loopback candidates, so the
+ *                           benchmark runs it in a network namespace whose only other interface is a dummy one with
+ *                           this address: traffic to it is still delivered inside the machine, by the loopback path.
  */
 public record LoadOptions(String target, URI server, InetSocketAddress relay, int rooms, int participantsPerRoom,
                           double durationSeconds, int videoKbps, int audioKbps, int framesPerSecond,
                           int videoPacketBytes, long keyframeIntervalMillis, double setupTimeoutSeconds,
-                          double warmupSeconds, String roomPrefix, Path json, long serverPid) {
+                          double warmupSeconds, String roomPrefix, Path json, long serverPid,
+                          InetAddress janusIceAddress) {
 
     static final String USAGE = """
             usage: java -jar sfu-loadgen.jar [options]          simulated participants against the SFU or the relay
                    java -jar sfu-loadgen.jar relay [--port 5004] [--bind 127.0.0.1]     the plain UDP relay
             options:
-              --target sfu|relay        what to load (default sfu)
-              --server wss://HOST:PORT  the SFU (default wss://127.0.0.1:8000); loopback addresses only
+              --target sfu|relay|janus  what to load (default sfu)
+              --server wss://HOST:PORT  the SFU (default wss://127.0.0.1:8000); loopback addresses only;
+                                        for --target janus its HTTP API (default http://127.0.0.1:18088/janus)
               --relay HOST:PORT         the relay for --target relay (default: one started in this process)
               --rooms N                 rooms (default 1), named <room-prefix>-0 ...
               --participants N          participants per room (default 4)
@@ -41,11 +49,13 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
               --room-prefix NAME        (default load)
               --server-pid PID          the target's process, to report its CPU time per forwarded packet
               --json FILE               write the result as JSON
+              --janus-ice-address IP    for --target janus: a local, non-loopback address for ICE on both sides
+                                        (Janus never gathers 127.0.0.1); must belong to an interface here
             """;
 
     public LoadOptions {
-        if (!target.equals("sfu") && !target.equals("relay")) {
-            throw new IllegalArgumentException("--target must be sfu or relay, not " + target);
+        if (!target.equals("sfu") && !target.equals("relay") && !target.equals("janus")) {
+            throw new IllegalArgumentException("--target must be sfu, relay or janus, not " + target);
         }
         if (rooms < 1 || participantsPerRoom < 2) {
             throw new IllegalArgumentException("at least 1 room of 2 participants");
@@ -58,34 +68,37 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         if (relay != null) {
             requireLoopback(relay.getHostString());
         }
+        if (janusIceAddress != null) {
+            requireLocalInterface(janusIceAddress);
+        }
     }
 
     public static LoadOptions defaults() {
         return new LoadOptions("sfu", URI.create("wss://127.0.0.1:8000"), null, 1, 4, 10, 1500, 64, 30, 1200, 3000,
-                30, 2, "load", null, -1);
+                30, 2, "load", null, -1, null);
     }
 
     public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
         return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
                 framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
-                roomPrefix, json, serverPid);
+                roomPrefix, json, serverPid, janusIceAddress);
     }
 
     public LoadOptions withSize(int r, int p, double seconds) {
         return new LoadOptions(target, server, relay, r, p, seconds, videoKbps, audioKbps, framesPerSecond,
                 videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
-                serverPid);
+                serverPid, janusIceAddress);
     }
 
     public LoadOptions withWarmup(double seconds) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, seconds,
-                roomPrefix, json, serverPid);
+                roomPrefix, json, serverPid, janusIceAddress);
     }
 
     public static LoadOptions parse(String[] args) {
         String target = "sfu";
-        URI server = URI.create("wss://127.0.0.1:8000");
+        URI server = null;
         InetSocketAddress relay = null;
         LoadOptions d = defaults();
         int rooms = d.rooms, participants = d.participantsPerRoom, videoKbps = d.videoKbps, audioKbps = d.audioKbps;
@@ -94,6 +107,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         long keyframeInterval = d.keyframeIntervalMillis, pid = -1;
         String prefix = d.roomPrefix;
         Path json = null;
+        InetAddress janusIceAddress = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -120,14 +134,19 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                 case "--room-prefix" -> prefix = v;
                 case "--server-pid" -> pid = Long.parseLong(v);
                 case "--json" -> json = Path.of(v);
+                case "--janus-ice-address" -> janusIceAddress = ipLiteral(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
+        if (server == null) {
+            server = URI.create(target.equals("janus") ? "http://127.0.0.1:18088/janus" : "wss://127.0.0.1:8000");
+        }
         if (server.getHost() == null || server.getPort() < 0) {
-            throw new IllegalArgumentException("--server needs wss://HOST:PORT, not " + server);
+            throw new IllegalArgumentException("--server needs wss://HOST:PORT (or http://HOST:PORT/janus), not "
+                    + server);
         }
         return new LoadOptions(target, server, relay, rooms, participants, duration, videoKbps, audioKbps, fps,
-                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid);
+                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress);
     }
 
     private static InetSocketAddress hostPort(String v) {
@@ -136,6 +155,30 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
             throw new IllegalArgumentException("--relay needs HOST:PORT, not " + v);
         }
         return new InetSocketAddress(v.substring(0, colon), Integer.parseInt(v.substring(colon + 1)));
+    }
+
+    private static InetAddress ipLiteral(String v) {
+        // Only IP literals, which getByName does not look up: a name would mean a DNS query.
+        if (!v.matches("[0-9.]+|\\[?[0-9A-Fa-f:.]+]?")) {
+            throw new IllegalArgumentException("give the address as an IP literal, not " + v);
+        }
+        try {
+            return InetAddress.getByName(v);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("bad address " + v);
+        }
+    }
+
+    /** An address of one of this machine's (or network namespace's) interfaces: packets to it never leave. */
+    private static void requireLocalInterface(InetAddress address) {
+        try {
+            if (java.net.NetworkInterface.getByInetAddress(address) == null) {
+                throw new IllegalArgumentException(address.getHostAddress() + " is not an address of an interface "
+                        + "here: the load generator only talks to servers on this machine");
+            }
+        } catch (java.net.SocketException e) {
+            throw new IllegalArgumentException("cannot list interfaces: " + e.getMessage());
+        }
     }
 
     /** The generator's traffic stays on this machine: ICE is limited to loopback peers, and so is everything else. */
