@@ -58,12 +58,8 @@ class NatTraversalTest {
         startServer(List.of(), LoopbackServer.config());
         TestNetwork.Site a = network.addSite(1);
         TestNetwork.Site b = network.addSite(2);
-        try (HeadlessChromium first = HeadlessChromium.inNamespace(a.host(), a.hostAddress());
-             HeadlessChromium second = HeadlessChromium.inNamespace(b.host(), b.hostAddress())) {
-            first.open(page(TestNetwork.SERVER));
-            second.open(page(TestNetwork.SERVER));
-            for (HeadlessChromium browser : List.of(first, second)) {
-                Map<String, Object> s = awaitMedia(browser);
+        try (Call call = call(a, b, TestNetwork.SERVER)) {
+            for (Map<String, Object> s : call.stats()) {
                 assertEquals(TestNetwork.SERVER, s.get("remoteAddress"), "the browser's path ends at the server");
             }
             // The server sees each client under its NAT's outside address: the path went through the translation.
@@ -78,14 +74,11 @@ class NatTraversalTest {
         TestNetwork.Site blocked = network.addSite(1);
         TestNetwork.Site open = network.addSite(2);
         network.blockUdp(blocked);
-        try (HeadlessChromium tcpClient = HeadlessChromium.inNamespace(blocked.host(), blocked.hostAddress());
-             HeadlessChromium udpClient = HeadlessChromium.inNamespace(open.host(), open.hostAddress())) {
-            tcpClient.open(page(TestNetwork.SERVER));
-            udpClient.open(page(TestNetwork.SERVER));
-            Map<String, Object> overTcp = awaitMedia(tcpClient);
+        try (Call call = call(blocked, open, TestNetwork.SERVER)) {
+            Map<String, Object> overTcp = call.firstStats();
             assertEquals("tcp", overTcp.get("remoteProtocol"), "the selected pair of the UDP-less client");
             assertEquals((long) server.media().iceEndpoint().tcpPort(), HeadlessChromium.number(overTcp, "remotePort"));
-            Map<String, Object> overUdp = awaitMedia(udpClient);
+            Map<String, Object> overUdp = call.secondStats();
             assertEquals("udp", overUdp.get("remoteProtocol"), "a client that can use UDP prefers it");
         }
     }
@@ -97,12 +90,8 @@ class NatTraversalTest {
         network.publishServer(publicAddress);
         TestNetwork.Site a = network.addSite(1);
         TestNetwork.Site b = network.addSite(2);
-        try (HeadlessChromium first = HeadlessChromium.inNamespace(a.host(), a.hostAddress());
-             HeadlessChromium second = HeadlessChromium.inNamespace(b.host(), b.hostAddress())) {
-            first.open(page(publicAddress));
-            second.open(page(publicAddress));
-            for (HeadlessChromium browser : List.of(first, second)) {
-                Map<String, Object> s = awaitMedia(browser);
+        try (Call call = call(a, b, publicAddress)) {
+            for (Map<String, Object> s : call.stats()) {
                 assertEquals(publicAddress, s.get("remoteAddress"), "the path uses the advertised public address");
                 assertEquals("udp", s.get("remoteProtocol"));
             }
@@ -120,12 +109,9 @@ class NatTraversalTest {
         startServer(List.of(), LoopbackServer.config());
         TestNetwork.Site mobile = network.addSite(1);
         TestNetwork.Site fixed = network.addSite(2);
-        try (HeadlessChromium moving = HeadlessChromium.inNamespace(mobile.host(), mobile.hostAddress());
-             HeadlessChromium staying = HeadlessChromium.inNamespace(fixed.host(), fixed.hostAddress())) {
-            moving.open(page(TestNetwork.SERVER));
-            staying.open(page(TestNetwork.SERVER));
-            awaitMedia(moving);
-            awaitMedia(staying);
+        try (Call call = call(mobile, fixed, TestNetwork.SERVER)) {
+            HeadlessChromium moving = call.first();
+            HeadlessChromium staying = call.second();
             String movingId = (String) moving.stats().get("clientId");
             Peer movingPeer = peer(movingId);
 
@@ -159,12 +145,9 @@ class NatTraversalTest {
         startServer(List.of(), LoopbackServer.config());
         TestNetwork.Site doomed = network.addSite(1);
         TestNetwork.Site fixed = network.addSite(2);
-        try (HeadlessChromium lost = HeadlessChromium.inNamespace(doomed.host(), doomed.hostAddress());
-             HeadlessChromium staying = HeadlessChromium.inNamespace(fixed.host(), fixed.hostAddress())) {
-            lost.open(page(TestNetwork.SERVER));
-            staying.open(page(TestNetwork.SERVER));
-            awaitMedia(lost);
-            awaitMedia(staying);
+        try (Call call = call(doomed, fixed, TestNetwork.SERVER)) {
+            HeadlessChromium lost = call.first();
+            HeadlessChromium staying = call.second();
             String lostId = (String) lost.stats().get("clientId");
             assertNotNull(lostId);
 
@@ -179,6 +162,42 @@ class NatTraversalTest {
     }
 
     // ---- helpers ----
+
+    /** Two browsers, one per site, in the test room; media flowing both ways, with each page's statistics then. */
+    private record Call(HeadlessChromium first, HeadlessChromium second, Map<String, Object> firstStats,
+                        Map<String, Object> secondStats) implements AutoCloseable {
+        List<Map<String, Object>> stats() {
+            return List.of(firstStats, secondStats);
+        }
+
+        @Override
+        public void close() {
+            try {
+                first.close();
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    private Call call(TestNetwork.Site a, TestNetwork.Site b, String serverAddress) throws Exception {
+        HeadlessChromium first = HeadlessChromium.inNamespace(a.host(), a.hostAddress());
+        HeadlessChromium second;
+        try {
+            second = HeadlessChromium.inNamespace(b.host(), b.hostAddress());
+        } catch (Exception | Error e) {
+            first.close();
+            throw e;
+        }
+        try {
+            first.open(page(serverAddress));
+            second.open(page(serverAddress));
+            return new Call(first, second, awaitMedia(first), awaitMedia(second));
+        } catch (Exception | Error e) {
+            new Call(first, second, null, null).close();
+            throw e;
+        }
+    }
 
     private static Map<String, Object> awaitMedia(HeadlessChromium browser) {
         return browser.awaitStats(MEDIA_DEADLINE, "video and audio from the other participant",

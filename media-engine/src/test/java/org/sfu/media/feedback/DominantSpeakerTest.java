@@ -286,7 +286,13 @@ class DominantSpeakerTest {
             }
         }, "network");
         network.start();
-        for (int i = 0; i < 2000 || packets.get() < 100_000; i++) {
+        for (int i = 0; (i < 2000 || packets.get() < 100_000) && failure.get() == null; i++) {
+            // Simulated time advances only as the network thread keeps sending: a starved network thread (a loaded
+            // machine) must not look like 30 s of silence, after which the detector rightly forgets everyone.
+            long seen = packets.get();
+            while (packets.get() == seen && failure.get() == null) {
+                Thread.onSpinWait();
+            }
             long t = clock.addAndGet(20 * MS);
             if (i % 15 == 0) {
                 speakers.evaluate(t);
