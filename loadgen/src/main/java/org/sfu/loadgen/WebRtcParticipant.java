@@ -2,25 +2,15 @@ package org.sfu.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.http.WebSocketClient;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.dtls.DtlsTransport;
-import org.sfu.ice.DatagramKind;
-import org.sfu.ice.IceCandidate;
 import org.sfu.ice.IceEndpoint;
-import org.sfu.ice.IceTransport;
-import org.sfu.media.rtcp.RtcpCompoundCursor;
-import org.sfu.media.rtcp.RtcpHeader;
-import org.sfu.media.rtp.RtpPacket;
 import org.sfu.srtp.PacketBuffer;
-import org.sfu.srtp.SrtpTransformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,106 +20,54 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each participant has its own {@link IceEndpoint} (one UDP socket on 127.0.0.1 and its receive thread): the
  * endpoint's shared-port harvester tells agents apart by remote address, and every participant's remote is the same
- * server address. Threads: signaling on the Vert.x event loop; everything received on the endpoint's thread (which
- * unprotects and counts); sending on the pacer thread; the DTLS handshake on the shared handshake executor.
+ * server address. The transport itself (ICE, DTLS, SRTP, reception) is a {@link ClientTransport}, as for Janus.
+ * Threads: signaling on the Vert.x event loop; everything received on the endpoint's thread (which unprotects and
+ * counts); sending on the pacer thread; the DTLS handshake on the shared handshake executor.
  */
-public final class WebRtcParticipant implements Participant {
+public final class WebRtcParticipant extends BaseParticipant {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcParticipant.class);
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    private final int index;
-    private final String name;
-    private final String room;
     private final URI server;
     private final WebSocketClient webSockets;
     private final Executor handshakeExecutor;
-    private final Reception reception = new Reception();
     private final DtlsCertificate certificate = DtlsCertificate.generate();
-    private final long audioSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-    private final long videoSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-    private final long videoRtxSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
+    private final long videoRtxSsrc = randomSsrc();
 
     private IceEndpoint endpoint;
-    private IceTransport ice;
+    private volatile ClientTransport transport;
     private ClientNegotiator negotiator;
     private SignalingConnection signaling;
-    private final AtomicBoolean mediaStarted = new AtomicBoolean();
-    private volatile DtlsTransport dtls;
-    private volatile SrtpTransformer srtp;
-    private volatile String failure;
     private volatile boolean closed;
     private volatile String clientId;
-    private volatile long connectedNanos;
     private final long createdNanos = System.nanoTime();
-    private final AtomicBoolean keyframeRequested = new AtomicBoolean();
-    /** Receive thread only. */
-    private final PacketBuffer received = new PacketBuffer(2048);
-    private final RtcpCompoundCursor rtcp = new RtcpCompoundCursor();
 
     private final LongAdder offersSent = new LongAdder();
     private final LongAdder answersReceived = new LongAdder();
     private final LongAdder offersAnswered = new LongAdder();
     private final LongAdder offersRolledBack = new LongAdder();
     private final LongAdder signalingErrors = new LongAdder();
-    private final LongAdder rtcpReceived = new LongAdder();
-    private final LongAdder keyframeRequests = new LongAdder();
-    private final LongAdder nacksReceived = new LongAdder();
-    private final LongAdder droppedBeforeKeys = new LongAdder();
-    private final LongAdder unprotectFailed = new LongAdder();
-    private final LongAdder sendFailed = new LongAdder();
 
     public WebRtcParticipant(int index, String name, String room, URI server, WebSocketClient webSockets,
                              Executor handshakeExecutor) {
-        this.index = index;
-        this.name = name;
-        this.room = room;
+        super(index, name, room);
         this.server = server;
         this.webSockets = webSockets;
         this.handshakeExecutor = handshakeExecutor;
     }
 
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String room() {
-        return room;
-    }
-
-    @Override
-    public long ssrc(int kind) {
-        return kind == ProbePayload.AUDIO ? audioSsrc : videoSsrc;
-    }
-
-    @Override
-    public Reception reception() {
-        return reception;
-    }
-
-    @Override
-    public String failure() {
-        return failure;
-    }
-
     /** Time from creation to SRTP keys, or -1 while not connected. */
     public double connectMillis() {
-        long c = connectedNanos;
+        long c = transport == null ? 0 : transport.connectedNanos();
         return c == 0 ? -1 : (c - createdNanos) / 1e6;
     }
 
     @Override
     public void start() throws Exception {
         endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
-        ice = endpoint.createTransport(name, true, new IceListener());
-        negotiator = new ClientNegotiator(new ClientNegotiator.Local(ice.localUfrag(), ice.localPassword(),
-                certificate.fingerprint(), ice.localCandidates(), name, audioSsrc, videoSsrc, videoRtxSsrc));
+        // The client offers, so its agent is controlling; the server's candidates are added as they come.
+        transport = new ClientTransport(name, "the server", endpoint, true, null, certificate, reception,
+                handshakeExecutor, this::fail);
+        negotiator = new ClientNegotiator(transport.local(name, audioSsrc, videoSsrc, videoRtxSsrc));
         signaling = new SignalingConnection(webSockets, new SignalingConnection.Handler() {
             @Override
             public void onMessage(String type, JsonNode data) {
@@ -175,7 +113,7 @@ public final class WebRtcParticipant implements Participant {
             case "candidate" -> {
                 String line = data.path("candidate").asText("");
                 if (!line.isBlank()) {
-                    ice.addRemoteCandidate(IceCandidate.parse(line));
+                    transport.addRemoteCandidate(line);
                 }
             }
             case "error" -> {
@@ -189,123 +127,23 @@ public final class WebRtcParticipant implements Participant {
     }
 
     private void startMedia(ClientNegotiator.RemoteTransport remote) {
-        for (String candidate : remote.candidates()) {
-            ice.addRemoteCandidate(IceCandidate.parse(candidate));
-        }
-        if (!mediaStarted.compareAndSet(false, true)) {
-            return;
-        }
-        ice.setRemoteCredentials(remote.iceUfrag(), remote.icePassword());
         // The server's a=setup is passive (or actpass to our answer's active): this side is the DTLS client.
-        dtls = new DtlsTransport(DtlsTransport.Role.CLIENT, certificate, remote.fingerprint(), this::sendDatagram);
-        dtls.onClosed(() -> fail("DTLS closed by the server"));
-        ice.start();
-    }
-
-    private void sendDatagram(byte[] buf, int offset, int length) throws IOException {
-        ice.send(buf, offset, length);
-    }
-
-    private final class IceListener implements IceTransport.Listener {
-        @Override
-        public void onConnected(InetSocketAddress remote) {
-            dtls.start(handshakeExecutor).whenComplete((keys, error) -> {
-                if (error != null) {
-                    fail("DTLS handshake failed: " + error.getMessage());
-                } else if (!closed) {
-                    srtp = new SrtpTransformer(keys);
-                    connectedNanos = System.nanoTime();
-                }
-            });
-        }
-
-        @Override
-        public void onFailed(String reason) {
-            fail(reason);
-        }
-
-        @Override
-        public void onPacket(byte[] buf, int offset, int length) {
-            long arrival = System.nanoTime();
-            switch (DatagramKind.of(buf[offset])) {
-                case DTLS -> {
-                    DtlsTransport d = dtls;
-                    if (d != null) {
-                        d.receive(buf, offset, length);
-                    }
-                }
-                case RTP_RTCP -> onSrtp(buf, offset, length, arrival);
-                default -> { }
-            }
-        }
-    }
-
-    /** RFC 5761 §4 demultiplexing, then SRTP/SRTCP (RFC 3711). Receive thread. */
-    private void onSrtp(byte[] buf, int offset, int length, long arrival) {
-        SrtpTransformer t = srtp;
-        if (t == null || length > received.buffer().length - PacketBuffer.TRAILER_ROOM) {
-            droppedBeforeKeys.increment();
-            return;
-        }
-        System.arraycopy(buf, offset, received.buffer(), 0, length);
-        received.setOffsetLength(0, length);
-        byte[] b = received.buffer();
-        if (RtpPacket.isRtcp(b, 0, length)) {
-            if (!t.unprotectRtcp(received)) {
-                unprotectFailed.increment();
-                return;
-            }
-            rtcpReceived.increment();
-            onRtcp(b, received.length());
-            return;
-        }
-        if (!RtpPacket.isValidRtp(b, 0, length) || !t.unprotectRtp(received)) {
-            unprotectFailed.increment();
-            return;
-        }
-        int end = received.length() - RtpPacket.paddingLength(b, 0, received.length());
-        reception.onRtp(b, RtpPacket.payloadOffset(b, 0), end, arrival);
-    }
-
-    /** RFC 4585 §6.3.1 PLI and RFC 5104 §4.3.1 FIR ask for a keyframe; NACKs are counted and not answered. */
-    private void onRtcp(byte[] b, int length) {
-        rtcp.reset(b, 0, length);
-        while (rtcp.next()) {
-            int type = rtcp.packetType();
-            int fmt = rtcp.countOrFmt();
-            if (type == RtcpHeader.PSFB && (fmt == 1 || fmt == 4)) {
-                keyframeRequests.increment();
-                keyframeRequested.set(true);
-            } else if (type == RtcpHeader.RTPFB && fmt == 1) {
-                nacksReceived.increment();
-            }
-        }
+        transport.start(remote, DtlsTransport.Role.CLIENT);
     }
 
     @Override
     public boolean canSend() {
-        return srtp != null && failure == null;
+        return transport != null && transport.canSend() && failure == null;
     }
 
     @Override
     public boolean sendRtp(PacketBuffer packet) {
-        SrtpTransformer t = srtp;
-        if (t == null || !t.protectRtp(packet)) {
-            sendFailed.increment();
-            return false;
-        }
-        try {
-            ice.send(packet.buffer(), packet.offset(), packet.length());
-            return true;
-        } catch (IOException e) {
-            sendFailed.increment();
-            return false;
-        }
+        return transport.sendRtp(packet);
     }
 
     @Override
     public boolean takeKeyframeRequest() {
-        return keyframeRequested.getAndSet(false);
+        return transport != null && transport.takeKeyframeRequest();
     }
 
     private void fail(String reason) {
@@ -323,15 +161,13 @@ public final class WebRtcParticipant implements Participant {
         m.put("signaling_offers_answered", offersAnswered.sum());
         m.put("signaling_offers_rolled_back", offersRolledBack.sum());
         m.put("signaling_errors", signalingErrors.sum());
-        m.put("rtcp_received", rtcpReceived.sum());
-        m.put("rtcp_keyframe_requests", keyframeRequests.sum());
-        m.put("rtcp_nacks", nacksReceived.sum());
-        m.put("srtp_dropped_before_keys", droppedBeforeKeys.sum());
-        m.put("srtp_unprotect_failed", unprotectFailed.sum());
-        m.put("send_failed", sendFailed.sum());
+        ClientTransport t = transport;
+        if (t != null) {
+            t.addSrtpCounters("", m);
+        }
         m.put("rtp_unrecognised", reception.unrecognised());
-        if (ice != null) {
-            m.putAll(ice.counters());
+        if (t != null) {
+            t.addIceCounters("", m);
         }
         return m;
     }
@@ -342,16 +178,8 @@ public final class WebRtcParticipant implements Participant {
         if (signaling != null) {
             signaling.close();
         }
-        DtlsTransport d = dtls;
-        if (d != null) {
-            d.close();
-        }
-        SrtpTransformer t = srtp;
-        if (t != null) {
-            t.close();
-        }
-        if (ice != null) {
-            ice.close();
+        if (transport != null) {
+            transport.close();
         }
         if (endpoint != null) {
             endpoint.close();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.ice.IceEndpoint;
+import org.sfu.loadgen.BaseParticipant;
 import org.sfu.loadgen.ClientNegotiator;
-import org.sfu.loadgen.Participant;
-import org.sfu.loadgen.ProbePayload;
-import org.sfu.loadgen.Reception;
+import org.sfu.loadgen.ClientTransport;
 import org.sfu.srtp.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +43,13 @@ import org.slf4j.LoggerFactory;
  * <p>Both transports share the participant's one {@link IceEndpoint} (one socket, one receive thread): the
  * endpoint tells them apart by remote address, and Janus uses a separate port per PeerConnection.
  */
-public final class JanusParticipant implements Participant {
+public final class JanusParticipant extends BaseParticipant {
     private static final Logger LOG = LoggerFactory.getLogger(JanusParticipant.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     static final String VIDEOROOM = "janus.plugin.videoroom";
     /** Janus's default session_timeout is 60 s; janus.js keeps alive every 25 s. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(25);
+    /** How long the publisher transport waits for Janus's own checks before it adds the answer's candidates. */
+    private static final Duration LATE_CANDIDATES = Duration.ofMillis(1500);
     /** VideoRoom: "Room already exists". */
     private static final int ROOM_EXISTS = 427;
 
@@ -62,18 +61,12 @@ public final class JanusParticipant implements Participant {
                         IceEndpoint.Options ice) {
     }
 
-    private final int index;
-    private final String name;
-    private final String room;
     private final long roomNumber;
     private final int publishersPerRoom;
     private final boolean createsRoom;
     private final Janus janus;
-    private final Reception reception = new Reception();
     private final DtlsCertificate certificate = DtlsCertificate.generate();
-    private final long audioSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-    private final long videoSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-    private final long videoRtxSsrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
+    private final long videoRtxSsrc = randomSsrc();
 
     private IceEndpoint endpoint;
     private JanusSession session;
@@ -85,7 +78,6 @@ public final class JanusParticipant implements Participant {
     private volatile long feedId;
     private final Set<Long> otherFeeds = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean subscribing = new AtomicBoolean();
-    private volatile String failure;
     private volatile boolean closed;
 
     private final LongAdder offersSent = new LongAdder();
@@ -102,54 +94,19 @@ public final class JanusParticipant implements Participant {
      */
     public JanusParticipant(int index, String name, String room, long roomNumber, int publishersPerRoom,
                             boolean createsRoom, Janus janus) {
-        this.index = index;
-        this.name = name;
-        this.room = room;
+        super(index, name, room);
         this.roomNumber = roomNumber;
         this.publishersPerRoom = publishersPerRoom;
         this.createsRoom = createsRoom;
         this.janus = janus;
     }
 
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String room() {
-        return room;
-    }
-
-    @Override
-    public long ssrc(int kind) {
-        return kind == ProbePayload.AUDIO ? audioSsrc : videoSsrc;
-    }
-
-    @Override
-    public Reception reception() {
-        return reception;
-    }
-
-    @Override
-    public String failure() {
-        return failure;
-    }
-
     /** Blocks for the session, the handle and the room (a few ms on loopback); the rest is asynchronous. */
     @Override
     public void start() throws Exception {
         endpoint = IceEndpoint.open(janus.ice());
-        publisher = new ClientTransport(name + "-pub", endpoint, true, certificate, reception, janus.handshakes(),
-                this::fail);
-        publisherNegotiator = new ClientNegotiator(new ClientNegotiator.Local(publisher.ice().localUfrag(),
-                publisher.ice().localPassword(), certificate.fingerprint(), publisher.ice().localCandidates(), name,
-                audioSsrc, videoSsrc, videoRtxSsrc));
+        publisher = transport(name + "-pub", true, LATE_CANDIDATES);
+        publisherNegotiator = new ClientNegotiator(publisher.local(name, audioSsrc, videoSsrc, videoRtxSsrc));
         session = JanusSession.create(janus.http(), janus.api(), this::fail);
         session.keepAliveEvery(KEEP_ALIVE, janus.scheduler());
         long handle = session.attach(VIDEOROOM, this::onPublisherEvent);
@@ -195,8 +152,7 @@ public final class JanusParticipant implements Participant {
                 answersReceived.increment();
                 LOG.debug("{}: Janus answer {}", name, jsep.path("sdp").asText());
                 ClientNegotiator.RemoteTransport remote = publisherNegotiator.onAnswer(jsep.path("sdp").asText());
-                publisher.start(remote.iceUfrag(), remote.icePassword(), remote.fingerprint(), remote.candidates(),
-                        remote.setup());
+                publisher.start(remote, ClientTransport.dtlsRoleFor(remote.setup()));
             }
             // "joined" lists the publishers already there, later events each new one.
             for (JsonNode p : data.path("publishers")) {
@@ -213,13 +169,20 @@ public final class JanusParticipant implements Participant {
         }
     }
 
+    /**
+     * A transport on the participant's endpoint whose failures are reported with its name. The publisher's agent is
+     * controlling (the client offers) and waits for Janus's checks before adding the answer's candidates; the
+     * subscriber's is controlled (Janus offers). Either way the DTLS role follows Janus's a=setup.
+     */
+    private ClientTransport transport(String transportName, boolean controlling, Duration lateCandidates) {
+        return new ClientTransport(transportName, "Janus", endpoint, controlling, lateCandidates, certificate,
+                reception, janus.handshakes(), reason -> fail(transportName + ": " + reason));
+    }
+
     /** One subscriber handle for every other feed of the room (Janus 1.x multistream). */
     private void subscribe() {
-        subscriber = new ClientTransport(name + "-sub", endpoint, false, certificate, reception, janus.handshakes(),
-                this::fail);
-        subscriberNegotiator = new ClientNegotiator(new ClientNegotiator.Local(subscriber.ice().localUfrag(),
-                subscriber.ice().localPassword(), certificate.fingerprint(), subscriber.ice().localCandidates(), name,
-                audioSsrc, videoSsrc, videoRtxSsrc));
+        subscriber = transport(name + "-sub", false, null);
+        subscriberNegotiator = new ClientNegotiator(subscriber.local(name, audioSsrc, videoSsrc, videoRtxSsrc));
         ObjectNode join = JanusSession.JSON.createObjectNode().put("request", "join").put("room", roomNumber)
                 .put("ptype", "subscriber");
         ArrayNode streams = join.putArray("streams");
@@ -246,8 +209,7 @@ public final class JanusParticipant implements Participant {
                 session.message(subscriberHandle, start, jsep("answer", answer.sdp())).exceptionally(this::failed);
                 offersAnswered.increment();
                 ClientNegotiator.RemoteTransport remote = answer.transport();
-                subscriber.start(remote.iceUfrag(), remote.icePassword(), remote.fingerprint(), remote.candidates(),
-                        remote.setup());
+                subscriber.start(remote, ClientTransport.dtlsRoleFor(remote.setup()));
             }
         } catch (RuntimeException e) {
             fail("cannot handle a subscriber event: " + e);

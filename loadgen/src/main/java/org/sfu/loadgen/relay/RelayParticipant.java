@@ -8,8 +8,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import org.sfu.loadgen.Participant;
-import org.sfu.loadgen.Reception;
+import org.sfu.loadgen.BaseParticipant;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.srtp.PacketBuffer;
 
@@ -18,26 +17,17 @@ import org.sfu.srtp.PacketBuffer;
  * the relay from a socket of its own, after a {@link RelayHello}. There is no signaling, no feedback and no keyframe
  * request: the relay forwards everything.
  */
-public final class RelayParticipant implements Participant {
-    private final int index;
-    private final String name;
-    private final String room;
+public final class RelayParticipant extends BaseParticipant {
     private final InetSocketAddress relay;
     private final RelayReceiver receiver;
-    private final Reception reception = new Reception();
     private final DatagramChannel channel;
     private final LongAdder sendFailed = new LongAdder();
     private final LongAdder notRtp = new LongAdder();
-    private final long audioSsrc = new java.util.Random().nextInt() & 0xFFFF_FFFFL;
-    private final long videoSsrc = new java.util.Random().nextInt() & 0xFFFF_FFFFL;
     private volatile boolean started;
-    private volatile String failure;
 
     public RelayParticipant(int index, String name, String room, InetSocketAddress relay, RelayReceiver receiver)
             throws IOException {
-        this.index = index;
-        this.name = name;
-        this.room = room;
+        super(index, name, room);
         this.relay = relay;
         this.receiver = receiver;
         this.channel = DatagramChannel.open();
@@ -48,21 +38,6 @@ public final class RelayParticipant implements Participant {
 
     DatagramChannel channel() {
         return channel;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String room() {
-        return room;
     }
 
     @Override
@@ -108,21 +83,6 @@ public final class RelayParticipant implements Participant {
     @Override
     public boolean takeKeyframeRequest() {
         return false;
-    }
-
-    @Override
-    public long ssrc(int kind) {
-        return kind == org.sfu.loadgen.ProbePayload.AUDIO ? audioSsrc : videoSsrc;
-    }
-
-    @Override
-    public Reception reception() {
-        return reception;
-    }
-
-    @Override
-    public String failure() {
-        return failure;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.sfu.loadgen.janus;
+package org.sfu.loadgen;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -7,19 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.dtls.DtlsTransport;
-import org.sfu.dtls.Fingerprint;
 import org.sfu.ice.DatagramKind;
 import org.sfu.ice.IceCandidate;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.ice.IceTransport;
-import org.sfu.loadgen.Reception;
 import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtp.RtpPacket;
@@ -27,29 +25,32 @@ import org.sfu.srtp.PacketBuffer;
 import org.sfu.srtp.SrtpTransformer;
 
 /**
- * One client-side PeerConnection's transport toward Janus: an ICE agent on the participant's endpoint, DTLS-SRTP in
- * the role the SDP gives, and SRTP; what arrives is unprotected and counted in the participant's {@link Reception}.
+ * A client-side WebRTC transport toward a target (the project's server, or one Janus PeerConnection): an ICE agent on
+ * the participant's endpoint, DTLS-SRTP, and SRTP; what arrives is unprotected and counted in the participant's
+ * {@link Reception}, and RTCP PLI/FIR/NACK are counted (a PLI or FIR raises {@link #takeKeyframeRequest}).
  *
- * <p>Janus's VideoRoom needs two of these per participant, unlike the project's server (one BUNDLEd transport for
- * everything): the publisher PeerConnection (the client offers, so its ICE agent is controlling) and the subscriber
- * PeerConnection (Janus offers, so the client's agent is controlled and waits for Janus's checks).
+ * <p>What differs between targets is a parameter: the ICE role (controlling when the client offers), the DTLS role
+ * (given to {@link #start}; see {@link #dtlsRoleFor}), and the candidate policy (whether the remote description's
+ * candidates are added at once, or only if the peer's own checks have not connected after a while).
  *
- * <p>Threads: the endpoint's receive thread calls {@link #onPacket}; the pacer calls {@link #sendRtp}; the DTLS
- * handshake runs on the shared handshake executor.
+ * <p>Threads: the endpoint's receive thread calls the listener's {@code onPacket}; the pacer calls {@link #sendRtp};
+ * the DTLS handshake runs on the shared handshake executor. Failures are reported once each to {@code onFailure},
+ * without a prefix.
  */
-final class ClientTransport implements AutoCloseable {
-    /** How long a controlling transport waits for Janus's own checks before it adds the answer's candidates. */
-    private static final Duration LATE_CANDIDATES = Duration.ofMillis(1500);
-    private final String name;
+public final class ClientTransport implements AutoCloseable {
+    private final String peer;
     private final IceTransport ice;
     private final DtlsCertificate certificate;
     private final Reception reception;
     private final Executor handshakes;
     private final Consumer<String> onFailure;
+    /** Null: the remote description's candidates are added at once. */
+    private final Duration lateCandidates;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile DtlsTransport dtls;
     private volatile SrtpTransformer srtp;
     private volatile boolean closed;
+    private volatile long connectedNanos;
     private final AtomicBoolean keyframeRequested = new AtomicBoolean();
     /** Receive thread only. */
     private final PacketBuffer received = new PacketBuffer(2048);
@@ -62,29 +63,55 @@ final class ClientTransport implements AutoCloseable {
     private final LongAdder unprotectFailed = new LongAdder();
     private final LongAdder sendFailed = new LongAdder();
 
-    ClientTransport(String name, IceEndpoint endpoint, boolean controlling, DtlsCertificate certificate,
-                    Reception reception, Executor handshakes, Consumer<String> onFailure) {
-        this.name = name;
+    /**
+     * @param name           the ICE agent's name
+     * @param peer           how failure messages name the far side ("the server", "Janus")
+     * @param controlling    the ICE role: controlling when this side offers
+     * @param lateCandidates null to add the remote description's candidates at once; otherwise, for a controlling
+     *                       agent, how long to wait for the peer's own checks before adding them (see {@link #start})
+     */
+    public ClientTransport(String name, String peer, IceEndpoint endpoint, boolean controlling, Duration lateCandidates,
+                           DtlsCertificate certificate, Reception reception, Executor handshakes,
+                           Consumer<String> onFailure) {
+        this.peer = peer;
         this.certificate = certificate;
         this.reception = reception;
         this.handshakes = handshakes;
         this.onFailure = onFailure;
+        this.lateCandidates = lateCandidates;
         this.ice = endpoint.createTransport(name, controlling, new Listener());
     }
 
-    IceTransport ice() {
+    public IceTransport ice() {
         return ice;
     }
 
+    /** A local description for this transport's ICE agent and certificate. */
+    public ClientNegotiator.Local local(String name, long audioSsrc, long videoSsrc, long videoRtxSsrc) {
+        return new ClientNegotiator.Local(ice.localUfrag(), ice.localPassword(), certificate.fingerprint(),
+                ice.localCandidates(), name, audioSsrc, videoSsrc, videoRtxSsrc);
+    }
+
     /**
-     * Applies the remote description's transport and starts ICE. The DTLS role follows the remote a=setup
-     * (RFC 8842 §5.2): a remote "active" makes this side the server; "passive" or "actpass" (to which our answer says
-     * "active") makes it the client. Once only; later calls only add candidates.
+     * The DTLS role that follows the remote a=setup (RFC 8842 §5.2): a remote "active" makes this side the server;
+     * "passive" or "actpass" (to which our answer says "active") makes it the client.
      */
-    void start(String iceUfrag, String icePassword, Fingerprint fingerprint, Iterable<String> candidates,
-               String remoteSetup) {
-        if (!ice.isControlling()) {
-            for (String candidate : candidates) {
+    public static DtlsTransport.Role dtlsRoleFor(String remoteSetup) {
+        return "active".equals(remoteSetup) ? DtlsTransport.Role.SERVER : DtlsTransport.Role.CLIENT;
+    }
+
+    /** A trickled remote candidate (an a=candidate line's value). */
+    public void addRemoteCandidate(String line) {
+        ice.addRemoteCandidate(IceCandidate.parse(line));
+    }
+
+    /**
+     * Applies the remote description's transport and starts ICE, with DTLS in the given role. Once only; later calls
+     * only add candidates.
+     */
+    public void start(ClientNegotiator.RemoteTransport remote, DtlsTransport.Role role) {
+        if (lateCandidates == null || !ice.isControlling()) {
+            for (String candidate : remote.candidates()) {
                 ice.addRemoteCandidate(IceCandidate.parse(candidate));
             }
         } else {
@@ -92,12 +119,12 @@ final class ClientTransport implements AutoCloseable {
             // harvester has then already tied Janus's address to this agent from those checks (a peer-reflexive
             // candidate, RFC 8445 §7.3.1.3); registering the same address again from the answer's candidates
             // (SharedPortHarvester.expectPeer) replaces that socket and can break the check in flight. So the
-            // answer's candidates are only added if Janus's checks have not arrived after a while.
+            // answer's candidates are only added if the peer's checks have not arrived after a while.
             List<IceCandidate> later = new ArrayList<>();
-            for (String candidate : candidates) {
+            for (String candidate : remote.candidates()) {
                 later.add(IceCandidate.parse(candidate));
             }
-            CompletableFuture.delayedExecutor(LATE_CANDIDATES.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            CompletableFuture.delayedExecutor(lateCandidates.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
                 if (!closed && !ice.isConnected()) {
                     later.forEach(ice::addRemoteCandidate);
                 }
@@ -106,18 +133,22 @@ final class ClientTransport implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        ice.setRemoteCredentials(iceUfrag, icePassword);
-        DtlsTransport.Role role = "active".equals(remoteSetup) ? DtlsTransport.Role.SERVER : DtlsTransport.Role.CLIENT;
-        dtls = new DtlsTransport(role, certificate, fingerprint, ice::send);
-        dtls.onClosed(() -> onFailure.accept(name + ": DTLS closed by Janus"));
+        ice.setRemoteCredentials(remote.iceUfrag(), remote.icePassword());
+        dtls = new DtlsTransport(role, certificate, remote.fingerprint(), ice::send);
+        dtls.onClosed(() -> onFailure.accept("DTLS closed by " + peer));
         ice.start();
     }
 
-    boolean canSend() {
+    public boolean canSend() {
         return srtp != null;
     }
 
-    boolean sendRtp(PacketBuffer packet) {
+    /** When the SRTP keys arrived ({@link System#nanoTime}), or 0 before. */
+    public long connectedNanos() {
+        return connectedNanos;
+    }
+
+    public boolean sendRtp(PacketBuffer packet) {
         SrtpTransformer t = srtp;
         if (t == null || !t.protectRtp(packet)) {
             sendFailed.increment();
@@ -132,7 +163,7 @@ final class ClientTransport implements AutoCloseable {
         }
     }
 
-    boolean takeKeyframeRequest() {
+    public boolean takeKeyframeRequest() {
         return keyframeRequested.getAndSet(false);
     }
 
@@ -141,16 +172,17 @@ final class ClientTransport implements AutoCloseable {
         public void onConnected(InetSocketAddress remote) {
             dtls.start(handshakes).whenComplete((keys, error) -> {
                 if (error != null) {
-                    onFailure.accept(name + ": DTLS handshake failed: " + error.getMessage());
+                    onFailure.accept("DTLS handshake failed: " + error.getMessage());
                 } else if (!closed) {
                     srtp = new SrtpTransformer(keys);
+                    connectedNanos = System.nanoTime();
                 }
             });
         }
 
         @Override
         public void onFailed(String reason) {
-            onFailure.accept(name + ": " + reason);
+            onFailure.accept(reason);
         }
 
         @Override
@@ -211,14 +243,24 @@ final class ClientTransport implements AutoCloseable {
         }
     }
 
-    /** This transport's counters, each name prefixed (e.g. "publisher."). */
-    void addCounters(String prefix, Map<String, Long> m) {
+    /** This transport's counters then its ICE agent's, each name prefixed (e.g. "publisher."). */
+    public void addCounters(String prefix, Map<String, Long> m) {
+        addSrtpCounters(prefix, m);
+        addIceCounters(prefix, m);
+    }
+
+    /** RTCP, SRTP and sending counters, each name prefixed. */
+    public void addSrtpCounters(String prefix, Map<String, Long> m) {
         m.put(prefix + "rtcp_received", rtcpReceived.sum());
         m.put(prefix + "rtcp_keyframe_requests", keyframeRequests.sum());
         m.put(prefix + "rtcp_nacks", nacksReceived.sum());
         m.put(prefix + "srtp_dropped_before_keys", droppedBeforeKeys.sum());
         m.put(prefix + "srtp_unprotect_failed", unprotectFailed.sum());
         m.put(prefix + "send_failed", sendFailed.sum());
+    }
+
+    /** The ICE agent's counters, each name prefixed. */
+    public void addIceCounters(String prefix, Map<String, Long> m) {
         for (Map.Entry<String, Long> e : ice.counters().entrySet()) {
             m.put(prefix + e.getKey(), e.getValue());
         }
