@@ -199,19 +199,12 @@ public final class ClientNegotiator {
     }
 
     private static RemoteTransport transportOf(SessionDescription d) {
-        for (MediaDescription m : d.media()) {
-            if (m.isRejected()) {
-                continue;
-            }
-            String ufrag = d.iceUfrag(m);
-            String pwd = d.icePwd(m);
-            String fingerprint = d.fingerprint(m);
-            if (ufrag != null && pwd != null && fingerprint != null) {
-                return new RemoteTransport(ufrag, pwd, Fingerprint.parse(fingerprint), m.attributes("candidate"),
-                        d.setup(m));
-            }
+        MediaDescription m = d.transportMedia();
+        if (m == null) {
+            throw new IllegalArgumentException("no accepted m-line with ICE credentials and a fingerprint");
         }
-        throw new IllegalArgumentException("no accepted m-line with ICE credentials and a fingerprint");
+        return new RemoteTransport(d.iceUfrag(m), d.icePwd(m), Fingerprint.parse(d.fingerprint(m)),
+                m.attributes("candidate"), d.setup(m));
     }
 
     static List<RtpCodec> audioCodecs() {

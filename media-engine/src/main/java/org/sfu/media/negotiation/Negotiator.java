@@ -433,36 +433,28 @@ public final class Negotiator {
      */
     private static RemoteTransportParameters transportOf(SessionDescription d, boolean isOffer)
             throws NegotiationException {
-        for (MediaDescription m : d.media()) {
-            if (m.isRejected()) {
-                continue;
-            }
-            String ufrag = d.iceUfrag(m);
-            String pwd = d.icePwd(m);
-            String fingerprint = d.fingerprint(m);
-            if (ufrag == null || pwd == null || fingerprint == null) {
-                continue;
-            }
-            Fingerprint fp;
-            try {
-                fp = Fingerprint.parse(fingerprint);
-            } catch (IllegalArgumentException e) {
-                throw new NegotiationException("bad a=fingerprint: " + e.getMessage(), e);
-            }
-            String setup = d.setup(m);
-            DtlsTransport.Role role;
-            if (isOffer) {
-                role = "passive".equals(setup) ? DtlsTransport.Role.CLIENT : DtlsTransport.Role.SERVER;
-            } else if (setup == null || "active".equals(setup)) {
-                role = DtlsTransport.Role.SERVER;
-            } else if ("passive".equals(setup)) {
-                role = DtlsTransport.Role.CLIENT;
-            } else {
-                throw new NegotiationException("an answer must say a=setup:active or passive, not " + setup);
-            }
-            return new RemoteTransportParameters(ufrag, pwd, fp, role, m.attributes("candidate"));
+        MediaDescription m = d.transportMedia();
+        if (m == null) {
+            return null;
         }
-        return null;
+        Fingerprint fp;
+        try {
+            fp = Fingerprint.parse(d.fingerprint(m));
+        } catch (IllegalArgumentException e) {
+            throw new NegotiationException("bad a=fingerprint: " + e.getMessage(), e);
+        }
+        String setup = d.setup(m);
+        DtlsTransport.Role role;
+        if (isOffer) {
+            role = "passive".equals(setup) ? DtlsTransport.Role.CLIENT : DtlsTransport.Role.SERVER;
+        } else if (setup == null || "active".equals(setup)) {
+            role = DtlsTransport.Role.SERVER;
+        } else if ("passive".equals(setup)) {
+            role = DtlsTransport.Role.CLIENT;
+        } else {
+            throw new NegotiationException("an answer must say a=setup:active or passive, not " + setup);
+        }
+        return new RemoteTransportParameters(d.iceUfrag(m), d.icePwd(m), fp, role, m.attributes("candidate"));
     }
 
     /** RFC 5576: with an FID group the first SSRC is the media stream and the second its retransmissions. */

@@ -237,6 +237,19 @@ public record SessionDescription(String origin, String sessionName, List<Attribu
         return resolve(m, "fingerprint");
     }
 
+    /**
+     * The m-line whose attributes describe the bundled transport: the first one not rejected that has ICE
+     * credentials and a fingerprint (RFC 8843 §7.2), or null when none has.
+     */
+    public MediaDescription transportMedia() {
+        for (MediaDescription m : media) {
+            if (!m.isRejected() && iceUfrag(m) != null && icePwd(m) != null && fingerprint(m) != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** a=setup (RFC 4145 §4, RFC 8842), media level first; null when absent. */
     public String setup(MediaDescription m) {
         return resolve(m, "setup");
