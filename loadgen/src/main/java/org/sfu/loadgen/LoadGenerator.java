@@ -88,8 +88,12 @@ public final class LoadGenerator {
                 AesImplementation.preferOpenSsl();
                 vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                         .setInternalBlockingPoolSize(1));
+                // Every participant holds one signaling connection to the same host for the whole run; Vert.x allows
+                // 50 per host by default and queues the rest, which stalled runs of more than 50 participants.
                 WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
-                        .setTrustAll(true).setVerifyHost(false).setMaxMessageSize(4 << 20).setMaxFrameSize(1 << 20));
+                        .setTrustAll(true).setVerifyHost(false).setMaxMessageSize(4 << 20).setMaxFrameSize(1 << 20)
+                        .setMaxConnections(Math.max(WebSocketClientOptions.DEFAULT_MAX_CONNECTIONS,
+                                o.rooms() * o.participantsPerRoom() + 8)));
                 AtomicInteger threads = new AtomicInteger();
                 handshakes = Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "loadgen-dtls-" + threads.incrementAndGet());
