@@ -7,10 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +79,7 @@ class BrowserCallTest {
             browser.open("https://localhost:" + server.httpPort() + "/");
             browser.awaitStats(MEDIA_DEADLINE, "the server to close the session",
                     s -> String.valueOf(s.get("log")).contains("disconnected from the server"));
-            await(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
+            Poll.until(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
             assertEquals(0, HeadlessChromium.number(browser.stats(), "framesDecoded"));
         }
     }
@@ -156,28 +154,18 @@ class BrowserCallTest {
                 assertTrue(logged("Client " + secondId + " connected. Total clients: 2"), "connect is logged");
             }
             // The second browser is gone: the server notices, logs it, and frees its ICE agent and DTLS/SRTP state.
-            await(Duration.ofSeconds(10), () -> server.clientCount() == 1 && server.media().openTransports() == 1);
-            await(Duration.ofSeconds(5), () -> logged("Client " + secondId + " disconnected. Total clients: 1"));
+            Poll.until(Duration.ofSeconds(10), () -> server.clientCount() == 1 && server.media().openTransports() == 1);
+            Poll.until(Duration.ofSeconds(5), () -> logged("Client " + secondId + " disconnected. Total clients: 1"));
             assertEquals(1, server.media().existingRouter(SignalingEndpoint.DEFAULT_ROOM).size());
         }
-        await(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
+        Poll.until(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
         // An empty room is removed with its timers.
-        await(Duration.ofSeconds(5), () -> server.media().routerCount() == 0);
+        Poll.until(Duration.ofSeconds(5), () -> server.media().routerCount() == 0);
         assertTrue(logged("Forwarded to "), "forwarding between clients is logged");
     }
 
     private boolean logged(String line) {
         return log.list.stream().anyMatch(e -> e.getFormattedMessage().equals(line)
                 || e.getFormattedMessage().startsWith(line));
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(50);
-        }
     }
 }

@@ -41,10 +41,7 @@ class IceRestartTest {
             first.run("window.sfu.restartIce()");
             Peer peer = server.media().existingRouter("restart").peers().stream().filter(p -> p.id().equals(id))
                     .findFirst().orElseThrow();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (peer.counters().get("ice_restarts") < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Poll.until(Duration.ofSeconds(5), () -> peer.counters().get("ice_restarts") >= 1);
             assertEquals(1L, peer.counters().get("ice_restarts"), "the restarted agent took over");
             for (HeadlessChromium b : List.of(first, second)) {
                 long before = HeadlessChromium.number(b.stats(), "framesDecoded");

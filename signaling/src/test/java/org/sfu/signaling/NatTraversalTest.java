@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,7 +156,7 @@ class NatTraversalTest {
                     s -> !String.valueOf(s.get("participants")).contains(lostId));
             System.out.printf("participant_left %d ms after the network went away%n",
                     (System.nanoTime() - cutAt) / 1_000_000);
-            await(Duration.ofSeconds(5), () -> router().peers().size() == 1 && server.media().openTransports() == 1);
+            Poll.until(Duration.ofSeconds(5), () -> router().peers().size() == 1 && server.media().openTransports() == 1);
         }
     }
 
@@ -219,15 +218,5 @@ class NatTraversalTest {
     private List<String> remoteAddresses() {
         return router().peers().stream().map(p -> p.transport().remoteAddress()).map(InetSocketAddress::getAddress)
                 .map(a -> a.getHostAddress()).toList();
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(50);
-        }
     }
 }

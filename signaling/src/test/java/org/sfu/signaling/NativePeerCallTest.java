@@ -3,10 +3,8 @@ package org.sfu.signaling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +65,7 @@ class NativePeerCallTest {
                     seen.get("inboundVideo"), seen.get("inboundAudio"), seen.get("inboundAudioEnergy"));
         }
         // Both gone: the server frees their sessions.
-        await(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
+        Poll.until(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
     }
 
     /** totalAudioEnergy (WebRTC stats) of the participant's audio as the page played it out. */
@@ -84,15 +82,5 @@ class NativePeerCallTest {
             }
         }
         return energy;
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(50);
-        }
     }
 }

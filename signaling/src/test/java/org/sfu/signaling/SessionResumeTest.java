@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +76,7 @@ class SessionResumeTest {
         assertEquals(mobile.id(), nextOfType(watcher.client(), "participant_joined").path("data").path("id").asText());
 
         link.cut();
-        await(() -> mobile.client().isClosed());
+        Poll.until(TIMEOUT, () -> mobile.client().isClosed());
         Joined resumed = join(server.httpPort(), "/ws?room=r&resume=" + mobile.id() + "&token=" + mobile.token());
 
         assertEquals(mobile.id(), resumed.id(), "the same client id: the same participant");
@@ -110,7 +109,7 @@ class SessionResumeTest {
         assertEquals(mobile.id(), left.path("data").path("id").asText());
         assertTrue(System.nanoTime() - cutAt >= GRACE_MILLIS * 1_000_000 - 200_000_000L,
                 "not before the grace period");
-        await(() -> server.clientCount() == 1 && server.media().openTransports() == 1);
+        Poll.until(TIMEOUT, () -> server.clientCount() == 1 && server.media().openTransports() == 1);
         // Too late now: the resume gets a new session.
         TestSignalingClient late = TestSignalingClient.connect(vertx, server.httpPort(),
                 "/ws?room=g&resume=" + mobile.id() + "&token=" + mobile.token());
@@ -125,7 +124,7 @@ class SessionResumeTest {
     void aWrongTokenGetsANewSessionAndLeavesTheOldOneAlone() throws Exception {
         Joined mobile = join(link.port(), "/ws?room=w");
         link.cut();
-        await(() -> mobile.client().isClosed());
+        Poll.until(TIMEOUT, () -> mobile.client().isClosed());
 
         TestSignalingClient intruder = TestSignalingClient.connect(vertx, server.httpPort(),
                 "/ws?room=w&resume=" + mobile.id() + "&token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -157,15 +156,5 @@ class SessionResumeTest {
         assertEquals("resume-failed", nextOfType(late, "error").path("data").path("code").asText());
         late.hangUp();
         watcher.client().hangUp();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + TIMEOUT);
-            }
-            Thread.sleep(20);
-        }
     }
 }

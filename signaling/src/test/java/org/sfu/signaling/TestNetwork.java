@@ -186,6 +186,18 @@ final class TestNetwork implements AutoCloseable {
 
     static void run(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = outputOf(p, command);
+        if (p.exitValue() != 0) {
+            throw new IOException("'" + String.join(" ", command) + "' exited with " + p.exitValue() + ": " + output);
+        }
+    }
+
+    /** What a command printed (stdout and stderr), once it has exited, whatever its exit code. */
+    private static String output(String... command) throws IOException {
+        return outputOf(new ProcessBuilder(command).redirectErrorStream(true).start(), command);
+    }
+
+    private static String outputOf(Process p, String... command) throws IOException {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -196,9 +208,7 @@ final class TestNetwork implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", command), e);
         }
-        if (p.exitValue() != 0) {
-            throw new IOException("'" + String.join(" ", command) + "' exited with " + p.exitValue() + ": " + output);
-        }
+        return output;
     }
 
     private static void quietly(String... command) {
@@ -211,9 +221,7 @@ final class TestNetwork implements AutoCloseable {
 
     /** Kills what runs in our namespaces, deletes them and the root end of the server link. */
     private static void removeLeftovers() throws IOException {
-        Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
-        String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        for (String line : out.split("\n")) {
+        for (String line : output("ip", "netns", "list").split("\n")) {
             String name = line.trim().split(" ")[0];
             if (name.startsWith(PREFIX + "-")) {
                 removeNamespace(name);
@@ -224,9 +232,7 @@ final class TestNetwork implements AutoCloseable {
 
     private static void removeNamespace(String name) {
         try {
-            Process pids = new ProcessBuilder("ip", "netns", "pids", name).redirectErrorStream(true).start();
-            String out = new String(pids.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            for (String pid : out.split("\\s+")) {
+            for (String pid : output("ip", "netns", "pids", name).split("\\s+")) {
                 if (!pid.isBlank()) {
                     ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
                 }
