@@ -15,6 +15,7 @@ import org.sfu.media.router.PeerSignaling;
 import org.sfu.media.router.RouterClosedException;
 import org.sfu.media.router.RouterFullException;
 import org.sfu.media.router.Router;
+import org.sfu.media.transport.PacketWorkers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +32,25 @@ public final class MediaEngine implements AutoCloseable {
      *                              itself (avoids offer collisions with clients that call right after connecting)
      * @param consentTimeoutMillis  a connected participant silent this long (RFC 7675 consent lost) is failed
      */
+    /**
+     * @param mediaThreads threads that decrypt, route and forward what participants send ({@link PacketWorkers});
+     *                     0 means one per available processor
+     */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
-                          double simulatedLoss, long consentTimeoutMillis) {
+                          double simulatedLoss, long consentTimeoutMillis, int mediaThreads) {
         public Options {
             if (consentTimeoutMillis <= 0) {
                 throw new IllegalArgumentException("consentTimeoutMillis must be positive");
             }
+            if (mediaThreads < 0) {
+                throw new IllegalArgumentException("mediaThreads must not be negative");
+            }
         }
 
-        /** With the default consent timeout, 20 s. */
+        /** With the default consent timeout, 20 s, and one media thread per core. */
         public Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                        double simulatedLoss) {
-            this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000);
+            this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000, 0);
         }
     }
 
@@ -50,6 +58,7 @@ public final class MediaEngine implements AutoCloseable {
 
     private final IceEndpoint iceEndpoint;
     private final DtlsCertificate certificate;
+    private final PacketWorkers workers;
     private final ExecutorService handshakeExecutor;
     private final ScheduledExecutorService scheduler;
     private final MediaContext context;
@@ -61,13 +70,15 @@ public final class MediaEngine implements AutoCloseable {
         String aes = AesImplementation.preferOpenSsl();
         this.certificate = DtlsCertificate.generate();
         this.iceEndpoint = IceEndpoint.open(options.ice());
+        this.workers = new PacketWorkers(options.mediaThreads(), PacketWorkers.DEFAULT_QUEUE_CAPACITY);
         // Bouncy Castle's handshake blocks its thread until the peer answers: one thread per handshake in flight.
         this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
-        this.context = new MediaContext(iceEndpoint, certificate, handshakeExecutor, scheduler,
+        this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis());
-        LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}", iceEndpoint.udpPort(),
-                iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes);
+        LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}, {} media threads",
+                iceEndpoint.udpPort(), iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes,
+                workers.size());
     }
 
     public static MediaEngine start(Options options) throws IOException {
@@ -125,6 +136,7 @@ public final class MediaEngine implements AutoCloseable {
         scheduler.shutdownNow();
         handshakeExecutor.shutdownNow();
         iceEndpoint.close();
+        workers.close();
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String name) {

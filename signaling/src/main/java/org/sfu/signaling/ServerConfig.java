@@ -45,7 +45,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
-                           long reconnectGraceMillis, InetSocketAddress stunServer) {
+                           long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -59,7 +59,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         double simulatedLoss, IceServers iceServers) {
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
-                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null);
+                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -93,6 +93,9 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("SFU_TLS_CERT and SFU_TLS_KEY go together");
         }
+        if (mediaThreads < 0) {
+            throw new IllegalArgumentException("SFU_MEDIA_THREADS must be 0 (one per core) or more, not " + mediaThreads);
+        }
         if (tcpPort < -1 || tcpPort > 65535) {
             throw new IllegalArgumentException("SFU_TCP_PORT must be -1 (off) or a port, not " + tcpPort);
         }
@@ -124,27 +127,28 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 (int) number(env, "SFU_TCP_PORT", DEFAULT_TCP_PORT, -1, 65535),
                 number(env, "SFU_CONSENT_TIMEOUT_MS", DEFAULT_CONSENT_TIMEOUT_MILLIS, 1000, 300_000),
                 number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000),
-                hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478));
+                hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478),
+                (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
-                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer);
+                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
     }
 
     /** The same settings with these ICE servers for clients. */
     public ServerConfig withIceServers(IceServers servers) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer);
+                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -152,14 +156,14 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                                     int tcp) {
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
     public ServerConfig withSessionTimeouts(long consentTimeout, long reconnectGrace) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer);
+                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads);
     }
 
     private static double fraction(Map<String, String> env, String name) {

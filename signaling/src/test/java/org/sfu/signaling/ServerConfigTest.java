@@ -109,7 +109,8 @@ class ServerConfigTest {
         ServerConfig moved = c.withPorts(1234, 5678);
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
-                c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer()),
+                c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
+                c.mediaThreads()),
                 moved);
     }
 
@@ -131,6 +132,15 @@ class ServerConfigTest {
                 ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]")).stunServer());
         assertEquals(new java.net.InetSocketAddress("::1", 3479),
                 ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]:3479")).stunServer());
+    }
+
+    @Test
+    void mediaThreadsDefaultToOnePerCoreAndCanBeSet() {
+        assertEquals(0, ServerConfig.defaults().mediaThreads(), "0: one per available processor");
+        assertEquals(3, ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_THREADS", "3")).mediaThreads());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_THREADS", "-1")));
+        assertTrue(e.getMessage().contains("SFU_MEDIA_THREADS"), e.getMessage());
     }
 
     @ParameterizedTest

@@ -45,7 +45,8 @@ public final class RouterFixture implements AutoCloseable {
     public RouterFixture(long ssrc, long rtxSsrc, SrtpKeyMaterial senderKeys, List<SrtpKeyMaterial> receiverKeys)
             throws Exception {
         endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
-        MediaContext context = new MediaContext(endpoint, DtlsCertificate.generate(), handshakes, timer, 0, 0,
+        // No packet workers: the benchmark calls onDatagram on its own thread, which then does the whole path.
+        MediaContext context = new MediaContext(endpoint, DtlsCertificate.generate(), null, handshakes, timer, 0, 0,
                 Long.MAX_VALUE / 4);
         router = new Router("bench", context, receiverKeys.size() + 1, r -> { });
         sender = router.join("sender", new SilentSignaling());

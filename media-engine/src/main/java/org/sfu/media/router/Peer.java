@@ -94,7 +94,7 @@ public final class Peer {
         this.offerDelayNanos = TimeUnit.MILLISECONDS.toNanos(context.firstOfferDelayMillis());
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
-                context.handshakeExecutor(), context.simulatedLoss(), new TransportListener());
+                context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
         this.feedback = new ReceiverFeedback(id, transport, localSsrc, this::producersSnapshot);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.consentTimeoutMillis = context.consentTimeoutMillis();

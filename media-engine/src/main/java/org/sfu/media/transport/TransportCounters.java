@@ -22,6 +22,7 @@ public final class TransportCounters {
     final LongAdder droppedSimulatedLoss = new LongAdder();
     final LongAdder droppedProcessingError = new LongAdder();
     final LongAdder iceRestarts = new LongAdder();
+    final LongAdder droppedWorkerQueueFull = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -50,6 +51,7 @@ public final class TransportCounters {
         m.put("dropped_simulated_loss", droppedSimulatedLoss.sum());
         m.put("dropped_processing_error", droppedProcessingError.sum());
         m.put("ice_restarts", iceRestarts.sum());
+        m.put("dropped_worker_queue_full", droppedWorkerQueueFull.sum());
         return m;
     }
 }

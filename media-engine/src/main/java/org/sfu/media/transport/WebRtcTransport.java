@@ -25,13 +25,15 @@ import org.slf4j.LoggerFactory;
  * here and is sorted by its first byte (RFC 7983 §7): DTLS goes to the handshake, SRTP/SRTCP is unprotected and
  * handed to the listener; STUN never gets here because ice4j consumes it.
  *
- * <p>Thread model: {@link #onDatagram} runs on ice4j's receive thread; the send methods may be called from any
- * thread (the SRTP transformer serialises each direction).
+ * <p>Thread model: ice4j's receive thread (or a TCP reader) only hands each datagram to the transport's
+ * {@link PacketWorker}; demultiplexing, DTLS, unprotecting and the listener's calls run on that worker, one thread per
+ * transport at a time, in arrival order. The send methods may be called from any thread (the SRTP transformer
+ * serialises each direction).
  */
 public final class WebRtcTransport implements AutoCloseable {
 
     /**
-     * Receives what arrives on this transport. Called on the network thread: must not block.
+     * Receives what arrives on this transport. Called on the transport's worker thread: must not block.
      *
      * <p>The packet is lent, not given: it is the receiving thread's own buffer, refilled with the next datagram as
      * soon as the call returns. A listener may change it in place (e.g. unwrap RTX) but must copy whatever it keeps.
@@ -57,11 +59,12 @@ public final class WebRtcTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
 
     /**
-     * Each receiving thread's buffer for the datagram being unprotected: ice4j's own buffer goes back to its pool when
-     * the callback returns and SRTP decrypts in place, so the packet is copied once, but into a buffer the thread
-     * reuses instead of a new one per datagram. Per thread rather than per transport because one transport can be fed
-     * by several threads (one per UDP harvester, a TCP reader, an ICE restart's second agent). A scratch buffer, not
-     * shared state: nothing reads it outside the call that filled it (see {@link Listener}).
+     * Each processing thread's buffer for the datagram being unprotected: the bytes we are given (a worker's slot, or
+     * ice4j's buffer when processed inline) are reused as soon as the call returns and SRTP decrypts in place, so the
+     * packet is copied once, into a buffer the thread reuses instead of a new one per datagram. Per thread rather than
+     * per transport because a transport processed inline can be fed by several threads (one per UDP harvester, a TCP
+     * reader). A scratch buffer, not shared state: nothing reads it outside the call that filled it (see
+     * {@link Listener}).
      */
     private static final ThreadLocal<PacketBuffer> RECEIVED =
             ThreadLocal.withInitial(() -> new PacketBuffer(1500 + PacketBuffer.TRAILER_ROOM));
@@ -81,6 +84,12 @@ public final class WebRtcTransport implements AutoCloseable {
     private volatile SrtpTransformer srtp;
 
     private final IceEndpoint endpoint;
+    /** The pool {@link #worker} came from, to give it back on close; null when datagrams are processed inline. */
+    private final PacketWorkers workers;
+    /** The thread this transport's datagrams are processed on; null: on the thread that received them. */
+    private final PacketWorker worker;
+    /** {@link #onDatagram(byte[], int, int, long)} as the worker calls it: one object, not one per datagram. */
+    private final PacketWorker.Sink workerSink = this::onDatagram;
     /** Guards swapping the ICE agents during a restart. */
     private final Object iceLock = new Object();
     /** The agent media is sent on. */
@@ -89,10 +98,16 @@ public final class WebRtcTransport implements AutoCloseable {
     private volatile IceTransport restartingIce;
     private int iceGeneration;
 
+    /**
+     * @param workers where received datagrams are processed; null processes them on the receiving thread itself
+     *                (benchmarks and tests that drive {@link #onDatagram} directly)
+     */
     public WebRtcTransport(String id, IceEndpoint endpoint, DtlsCertificate certificate, Executor handshakeExecutor,
-                           double simulatedLoss, Listener listener) {
+                           PacketWorkers workers, double simulatedLoss, Listener listener) {
         this.id = id;
         this.endpoint = endpoint;
+        this.workers = workers;
+        this.worker = workers == null ? null : workers.assign();
         this.simulatedLoss = simulatedLoss;
         this.certificate = certificate;
         this.handshakeExecutor = handshakeExecutor;
@@ -151,7 +166,14 @@ public final class WebRtcTransport implements AutoCloseable {
 
         @Override
         public void onPacket(byte[] buf, int offset, int length) {
-            onDatagram(buf, offset, length);
+            // Read here, as close to arrival as the packet gets, for transport-cc feedback and the statistics.
+            long arrivalNanos = System.nanoTime();
+            PacketWorker w = worker;
+            if (w == null) {
+                onDatagram(buf, offset, length, arrivalNanos);
+            } else if (!w.offer(workerSink, buf, offset, length, arrivalNanos)) {
+                counters.droppedWorkerQueueFull.increment();
+            }
         }
     }
 
@@ -294,16 +316,23 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /**
-     * RFC 7983 §7: the first byte says which protocol a datagram on the shared port belongs to. This runs on the
-     * thread that reads the port for every participant, so nothing a packet does may escape from here: a packet
-     * that trips an error is counted and dropped, and the others keep flowing.
+     * One datagram as if it had just arrived; processed on the calling thread.
      */
     void onDatagram(byte[] buf, int offset, int length) {
+        onDatagram(buf, offset, length, System.nanoTime());
+    }
+
+    /**
+     * RFC 7983 §7: the first byte says which protocol a datagram on the shared port belongs to. This runs on a
+     * thread shared by many participants, so nothing a packet does may escape from here: a packet that trips an
+     * error is counted and dropped, and the others keep flowing.
+     */
+    private void onDatagram(byte[] buf, int offset, int length, long arrivalNanos) {
         if (length <= 0 || closed.get()) {
             return;
         }
         try {
-            demultiplex(buf, offset, length);
+            demultiplex(buf, offset, length, arrivalNanos);
         } catch (RuntimeException e) {
             counters.droppedProcessingError.increment();
             if (counters.droppedProcessingError.sum() <= 10) {
@@ -312,7 +341,7 @@ public final class WebRtcTransport implements AutoCloseable {
         }
     }
 
-    private void demultiplex(byte[] buf, int offset, int length) {
+    private void demultiplex(byte[] buf, int offset, int length, long arrivalNanos) {
         switch (DatagramKind.of(buf[offset])) {
             case DTLS -> {
                 DtlsTransport transport = dtls;
@@ -322,19 +351,17 @@ public final class WebRtcTransport implements AutoCloseable {
                     counters.droppedBeforeNegotiation.increment();
                 }
             }
-            case RTP_RTCP -> onSrtp(buf, offset, length);
+            case RTP_RTCP -> onSrtp(buf, offset, length, arrivalNanos);
             default -> counters.droppedUnknown.increment();
         }
     }
 
-    private void onSrtp(byte[] buf, int offset, int length) {
+    private void onSrtp(byte[] buf, int offset, int length, long arrivalNanos) {
         SrtpTransformer transformer = srtp;
         if (transformer == null) {
             counters.droppedBeforeKeys.increment();
             return;
         }
-        // Read once here, as close to arrival as the packet gets, for the transport-cc feedback and the statistics.
-        long arrivalNanos = System.nanoTime();
         PacketBuffer packet = RECEIVED.get().copyFrom(buf, offset, length);
         if (RtpPacket.isRtcp(buf, offset, length)) {
             if (!transformer.unprotectRtcp(packet)) {
@@ -476,6 +503,9 @@ public final class WebRtcTransport implements AutoCloseable {
             restarting.close();
         }
         ice.close();
+        if (worker != null) {
+            workers.release(worker);
+        }
         LOG.debug("Participant {}: transport closed", id);
     }
 }

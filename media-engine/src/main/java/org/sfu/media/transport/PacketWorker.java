@@ -1,0 +1,179 @@
+package org.sfu.media.transport;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that processes the datagrams of the participants assigned to it, in arrival order, from a bounded queue
+ * of preallocated slots.
+ *
+ * <p>Why: ice4j reads the shared UDP port on one thread. If that thread also decrypted each packet and encrypted and
+ * sent every copy, one core would do all the forwarding and the others would idle. The socket thread now only copies
+ * the datagram into a slot here; decrypting, routing, re-encrypting and sending run on the worker that owns the
+ * sending participant. One participant always lands on the same worker, so its packets stay in order and its
+ * receive-side state (replay window, statistics, loss detection) is touched by one thread.
+ *
+ * <p>The queue never blocks the socket thread: when it is full the datagram is dropped and counted, as the kernel
+ * would drop it on a full socket buffer. Slots are reused, so a queued packet allocates nothing. Any thread may offer
+ * (UDP harvesters, TCP readers); only the worker thread consumes.
+ */
+public final class PacketWorker implements AutoCloseable {
+
+    /** Where a queued datagram goes; called on the worker thread with bytes valid only during the call. */
+    @FunctionalInterface
+    public interface Sink {
+        void receive(byte[] buf, int offset, int length, long arrivalNanos);
+    }
+
+    /** A datagram larger than this (only possible over RFC 4571 framing) is dropped: no WebRTC packet is that big. */
+    static final int MAX_DATAGRAM = 0xffff;
+    private static final int SLOT_SIZE = 1500;
+    /** Slots handed to the worker at once: bounds how long finished slots stay unavailable to producers. */
+    private static final int BATCH = 64;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PacketWorker.class);
+
+    private static final class Slot {
+        byte[] data = new byte[SLOT_SIZE];
+        int length;
+        long arrivalNanos;
+        Sink sink;
+    }
+
+    private final Slot[] slots;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Thread thread;
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder processed = new LongAdder();
+    // Guarded by lock: the oldest slot not yet released, the number of slots filled (including those the worker is
+    // processing), whether the worker waits for a signal, whether it should stop.
+    private int head;
+    private int count;
+    private boolean waiting;
+    private boolean running = true;
+    /** Transports assigned to this worker; only read to balance the assignment. */
+    int assigned;
+
+    PacketWorker(String name, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        slots = new Slot[capacity];
+        for (int i = 0; i < capacity; i++) {
+            slots[i] = new Slot();
+        }
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Copies the datagram into a free slot for the worker. Returns false, and counts the drop, when the queue is full
+     * or the worker is stopped; never blocks.
+     */
+    public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos) {
+        if (length > MAX_DATAGRAM) {
+            dropped.increment();
+            return false;
+        }
+        lock.lock();
+        try {
+            if (!running || count == slots.length) {
+                dropped.increment();
+                return false;
+            }
+            Slot slot = slots[(head + count) % slots.length];
+            if (slot.data.length < length) {
+                slot.data = new byte[length];
+            }
+            System.arraycopy(buf, offset, slot.data, 0, length);
+            slot.length = length;
+            slot.arrivalNanos = arrivalNanos;
+            slot.sink = sink;
+            count++;
+            if (waiting) {
+                waiting = false;
+                notEmpty.signal();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            int start;
+            int taken;
+            lock.lock();
+            try {
+                while (count == 0 && running) {
+                    waiting = true;
+                    notEmpty.awaitUninterruptibly();
+                }
+                if (!running) {
+                    return;
+                }
+                start = head;
+                taken = Math.min(count, BATCH);
+            } finally {
+                lock.unlock();
+            }
+            // Producers write only past head + count, which still includes these slots: they are the worker's alone.
+            for (int i = 0; i < taken; i++) {
+                Slot slot = slots[(start + i) % slots.length];
+                Sink sink = slot.sink;
+                slot.sink = null;
+                try {
+                    sink.receive(slot.data, 0, slot.length, slot.arrivalNanos);
+                } catch (RuntimeException e) {
+                    // A sink counts its own errors; this is the last guard that keeps the worker alive.
+                    LOG.warn("{}: packet processing failed", thread.getName(), e);
+                }
+            }
+            processed.add(taken);
+            lock.lock();
+            try {
+                head = (start + taken) % slots.length;
+                count -= taken;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Datagrams dropped because the queue was full (or the worker stopped). */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long processed() {
+        return processed.sum();
+    }
+
+    public String name() {
+        return thread.getName();
+    }
+
+    /** Stops the thread; queued datagrams are discarded. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            running = false;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

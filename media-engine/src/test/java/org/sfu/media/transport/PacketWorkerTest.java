@@ -1,0 +1,152 @@
+package org.sfu.media.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PacketWorkerTest {
+
+    private static byte[] datagram(int n) {
+        return new byte[] {(byte) 0x80, (byte) (n >> 8), (byte) n, 42};
+    }
+
+    @Test
+    void deliversEveryDatagramInOrderOnItsOwnThreadWithItsArrivalTime() throws Exception {
+        int count = 10_000;
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        Set<String> threads = Collections.synchronizedSet(new HashSet<>());
+        CountDownLatch done = new CountDownLatch(count);
+        PacketWorker.Sink sink = (buf, off, len, arrival) -> {
+            assertEquals(4, len);
+            int n = (buf[off + 1] & 0xff) << 8 | buf[off + 2] & 0xff;
+            assertEquals(n * 10L, arrival);
+            seen.add(n);
+            threads.add(Thread.currentThread().getName());
+            done.countDown();
+        };
+        try (PacketWorker worker = new PacketWorker("test-worker", 64)) {
+            int offered = 0;
+            while (offered < count) {
+                // The queue is small on purpose: a full queue refuses instead of blocking; offer again later.
+                if (worker.offer(sink, datagram(offered & 0xffff), 0, 4, (offered & 0xffff) * 10L)) {
+                    offered++;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(count, worker.processed());
+        }
+        for (int i = 0; i < count; i++) {
+            assertEquals(i & 0xffff, seen.get(i));
+        }
+        assertEquals(Set.of("test-worker"), threads);
+        assertFalse(threads.contains(Thread.currentThread().getName()));
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        PacketWorker.Sink blocked = (buf, off, len, arrival) -> {
+            firstStarted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
+            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0));
+            assertTrue(firstStarted.await(5, TimeUnit.SECONDS));
+            // The slot being processed still counts as taken: three more fit, the fifth is refused.
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(worker.offer((b, o, l, a) -> { }, datagram(i), 0, 4, 0));
+            }
+            assertFalse(worker.offer((b, o, l, a) -> { }, datagram(4), 0, 4, 0));
+            assertEquals(1, worker.dropped());
+            release.countDown();
+        }
+    }
+
+    @Test
+    void theSinkGetsACopyThatOutlivesTheCallersBuffer() throws Exception {
+        byte[] original = datagram(7);
+        byte[][] got = new byte[1][];
+        CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch offered = new CountDownLatch(1);
+        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
+            worker.offer((buf, off, len, arrival) -> {
+                try {
+                    offered.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                got[0] = java.util.Arrays.copyOfRange(buf, off, off + len);
+                done.countDown();
+            }, original, 0, original.length, 0);
+            // The receiving thread reuses its buffer at once (ice4j returns it to its pool).
+            java.util.Arrays.fill(original, (byte) 0);
+            offered.countDown();
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+        }
+        assertNotSame(original, got[0]);
+        assertArrayEquals(datagram(7), got[0]);
+    }
+
+    @Test
+    void aFailingSinkDoesNotStopTheWorkerAndOversizeIsRefused() throws Exception {
+        CountDownLatch after = new CountDownLatch(1);
+        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
+            assertTrue(worker.offer((b, o, l, a) -> {
+                throw new IllegalStateException("a bad packet");
+            }, datagram(1), 0, 4, 0));
+            assertTrue(worker.offer((b, o, l, a) -> after.countDown(), datagram(2), 0, 4, 0));
+            assertTrue(after.await(5, TimeUnit.SECONDS));
+            byte[] huge = new byte[PacketWorker.MAX_DATAGRAM + 1];
+            assertFalse(worker.offer((b, o, l, a) -> { }, huge, 0, huge.length, 0));
+            // A datagram larger than a slot but legal (RFC 4571 framing) goes through.
+            byte[] large = new byte[3000];
+            large[2999] = 9;
+            CountDownLatch largeSeen = new CountDownLatch(1);
+            assertTrue(worker.offer((b, o, l, a) -> {
+                if (l == 3000 && b[o + 2999] == 9) {
+                    largeSeen.countDown();
+                }
+            }, large, 0, large.length, 0));
+            assertTrue(largeSeen.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void workersAreAssignedToTheLeastLoadedAndGivenBack() {
+        try (PacketWorkers workers = new PacketWorkers(2, 4)) {
+            PacketWorker a = workers.assign();
+            PacketWorker b = workers.assign();
+            assertNotSame(a, b);
+            PacketWorker c = workers.assign();
+            workers.release(a == c ? b : a);
+            PacketWorker d = workers.assign();
+            assertNotSame(c, d);
+            assertEquals(2, workers.snapshot().size());
+        }
+    }
+
+    @Test
+    void afterCloseOffersAreRefused() {
+        PacketWorker worker = new PacketWorker("test-worker", 4);
+        worker.close();
+        assertFalse(worker.offer((b, o, l, a) -> { }, datagram(1), 0, 4, 0));
+    }
+}
