@@ -27,6 +27,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *       what connects is the client's checks, and ice4j ends an agent whose check list failed even if the client's
  *       checks would have come a moment later. Seen once in six runs of an ICE restart behind a NAT: the restarted
  *       agent failed 5 s in, before any check of the browser had reached it.</li>
+ *   <li>{@code ice4j.harvest.udp.receive-buffer-size}: 4 MiB (the kernel caps it at {@code net.core.rmem_max}). The
+ *       shared port's one socket takes every participant's packets; with the kernel's default (≈ 208 KiB, ≈ 170
+ *       video packets) a pause of the reading thread of a few milliseconds under load already drops datagrams.</li>
  *   <li>STUN mapping addresses and static mappings are left at their empty defaults and verified empty: they would
  *       make every Agent contact outside servers or advertise addresses we did not choose.</li>
  * </ul>
@@ -42,6 +45,8 @@ final class Ice4jConfiguration {
     static final String STUN_MAX_RETRANSMISSIONS = "org.ice4j.MAX_RETRANSMISSIONS";
     static final String DEFAULT_STUN_MAX_RETRANSMISSIONS = "10";
     static final String DEFAULT_CONSENT_INTERVAL = "5 seconds";
+    static final String RECEIVE_BUFFER_SIZE = "ice4j.harvest.udp.receive-buffer-size";
+    static final String DEFAULT_RECEIVE_BUFFER_SIZE = Integer.toString(4 * 1024 * 1024);
 
     private static boolean applied;
 
@@ -62,6 +67,9 @@ final class Ice4jConfiguration {
         }
         if (System.getProperty(CONSENT_INTERVAL) == null) {
             System.setProperty(CONSENT_INTERVAL, DEFAULT_CONSENT_INTERVAL);
+        }
+        if (System.getProperty(RECEIVE_BUFFER_SIZE) == null) {
+            System.setProperty(RECEIVE_BUFFER_SIZE, DEFAULT_RECEIVE_BUFFER_SIZE);
         }
         if (System.getProperty(TERMINATION_DELAY) == null) {
             System.setProperty(TERMINATION_DELAY, DEFAULT_TERMINATION_DELAY);
