@@ -77,7 +77,7 @@ public final class LoadGenerator {
         Vertx vertx = null;
         ExecutorService handshakes = null;
         PlainUdpRelay relay = null;
-        RelayReceiver relayReceiver = null;
+        List<RelayReceiver> relayReceivers = new ArrayList<>();
         HttpClient janusHttp = null;
         ScheduledExecutorService janusTimers = null;
         TrafficPacer pacer = null;
@@ -143,11 +143,15 @@ public final class LoadGenerator {
                     relay = PlainUdpRelay.start(InetAddress.getLoopbackAddress(), 0);
                     relayAddress = relay.localAddress();
                 }
-                relayReceiver = new RelayReceiver();
                 for (int r = 0; r < o.rooms(); r++) {
                     for (int p = 0; p < o.participantsPerRoom(); p++) {
+                        // A receiving thread per participant, as the WebRTC targets' participants have (ice4j's):
+                        // on loopback the sender pays for waking the receiver, so a shared thread here would make
+                        // the relay's sends cheaper than the server's for a reason that is not the relay's.
+                        RelayReceiver receiver = new RelayReceiver();
+                        relayReceivers.add(receiver);
                         participants.add(new RelayParticipant(participants.size(), name(r, p), room(o, r),
-                                relayAddress, relayReceiver));
+                                relayAddress, receiver));
                     }
                 }
                 address = relayAddress.getHostString() + ":" + relayAddress.getPort()
@@ -268,8 +272,8 @@ public final class LoadGenerator {
             for (Participant p : participants) {
                 p.close();
             }
-            if (relayReceiver != null) {
-                relayReceiver.close();
+            for (RelayReceiver receiver : relayReceivers) {
+                receiver.close();
             }
             if (relay != null) {
                 relay.close();

@@ -9,8 +9,8 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * One thread that receives for every relay participant: a selector over their sockets, so that the relay's side of a
- * comparison costs the generator one thread, not one per participant.
+ * A thread that receives for relay participants: a selector over their sockets. The generator gives each participant
+ * its own, as each WebRTC participant has its own ice4j receive thread, so both targets' sends wake receivers alike.
  */
 public final class RelayReceiver implements AutoCloseable {
     private final Selector selector;
