@@ -34,7 +34,7 @@ public final class MediaEngine implements AutoCloseable {
      */
     /**
      * @param mediaThreads threads that decrypt, route and forward what participants send ({@link PacketWorkers});
-     *                     0 means one per available processor
+     *                     0 means {@link PacketWorkers#defaultThreads()}
      */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                           double simulatedLoss, long consentTimeoutMillis, int mediaThreads) {
@@ -47,7 +47,7 @@ public final class MediaEngine implements AutoCloseable {
             }
         }
 
-        /** With the default consent timeout, 20 s, and one media thread per core. */
+        /** With the default consent timeout, 20 s, and the default number of media threads. */
         public Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                        double simulatedLoss) {
             this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000, 0);

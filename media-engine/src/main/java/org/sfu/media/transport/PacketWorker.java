@@ -29,6 +29,13 @@ public final class PacketWorker implements AutoCloseable {
         void receive(byte[] buf, int offset, int length, long arrivalNanos);
     }
 
+    /**
+     * Slots only {@linkplain #offer(Sink, byte[], int, int, long, boolean) handshake datagrams} may take. Under
+     * overload media fills the queue; without a reserve, a joining participant's DTLS flights were dropped with it
+     * until its handshake timed out (seen at 25 rooms × 4 on a saturated machine). Media loss recovers by itself; a
+     * failed handshake loses the participant.
+     */
+    static final int HANDSHAKE_RESERVE = 32;
     /** A datagram larger than this (only possible over RFC 4571 framing) is dropped: no WebRTC packet is that big. */
     static final int MAX_DATAGRAM = 0xffff;
     private static final int SLOT_SIZE = 1500;
@@ -60,8 +67,8 @@ public final class PacketWorker implements AutoCloseable {
     int assigned;
 
     PacketWorker(String name, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be positive");
+        if (capacity <= HANDSHAKE_RESERVE) {
+            throw new IllegalArgumentException("capacity must be more than " + HANDSHAKE_RESERVE);
         }
         slots = new Slot[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -75,15 +82,18 @@ public final class PacketWorker implements AutoCloseable {
     /**
      * Copies the datagram into a free slot for the worker. Returns false, and counts the drop, when the queue is full
      * or the worker is stopped; never blocks.
+     *
+     * @param handshake true for a DTLS datagram: it may also take the last {@link #HANDSHAKE_RESERVE} slots
      */
-    public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos) {
+    public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
         if (length > MAX_DATAGRAM) {
             dropped.increment();
             return false;
         }
         lock.lock();
         try {
-            if (!running || count == slots.length) {
+            int limit = handshake ? slots.length : slots.length - HANDSHAKE_RESERVE;
+            if (!running || count >= limit) {
                 dropped.increment();
                 return false;
             }

@@ -171,7 +171,8 @@ public final class WebRtcTransport implements AutoCloseable {
             PacketWorker w = worker;
             if (w == null) {
                 onDatagram(buf, offset, length, arrivalNanos);
-            } else if (!w.offer(workerSink, buf, offset, length, arrivalNanos)) {
+            } else if (!w.offer(workerSink, buf, offset, length, arrivalNanos,
+                    length > 0 && DatagramKind.of(buf[offset]) == DatagramKind.DTLS)) {
                 counters.droppedWorkerQueueFull.increment();
             }
         }

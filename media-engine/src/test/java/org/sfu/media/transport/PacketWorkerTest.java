@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 
 class PacketWorkerTest {
 
+    /** Room for media: CAPACITY - HANDSHAKE_RESERVE slots. */
+    private static final int CAPACITY = PacketWorker.HANDSHAKE_RESERVE + 4;
+
     private static byte[] datagram(int n) {
         return new byte[] {(byte) 0x80, (byte) (n >> 8), (byte) n, 42};
     }
@@ -39,7 +42,7 @@ class PacketWorkerTest {
             int offered = 0;
             while (offered < count) {
                 // The queue is small on purpose: a full queue refuses instead of blocking; offer again later.
-                if (worker.offer(sink, datagram(offered & 0xffff), 0, 4, (offered & 0xffff) * 10L)) {
+                if (worker.offer(sink, datagram(offered & 0xffff), 0, 4, (offered & 0xffff) * 10L, false)) {
                     offered++;
                 } else {
                     Thread.onSpinWait();
@@ -56,7 +59,7 @@ class PacketWorkerTest {
     }
 
     @Test
-    void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
+    void aFullQueueDropsAndCountsWithoutBlockingAndKeepsRoomForHandshakes() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstStarted = new CountDownLatch(1);
         PacketWorker.Sink blocked = (buf, off, len, arrival) -> {
@@ -67,15 +70,22 @@ class PacketWorkerTest {
                 Thread.currentThread().interrupt();
             }
         };
-        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
-            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0));
+        try (PacketWorker worker = new PacketWorker("test-worker", CAPACITY)) {
+            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0, false));
             assertTrue(firstStarted.await(5, TimeUnit.SECONDS));
-            // The slot being processed still counts as taken: three more fit, the fifth is refused.
+            // The slot being processed still counts as taken: three more media datagrams fit, the fifth is refused.
             for (int i = 1; i <= 3; i++) {
-                assertTrue(worker.offer((b, o, l, a) -> { }, datagram(i), 0, 4, 0));
+                assertTrue(worker.offer((b, o, l, a) -> { }, datagram(i), 0, 4, 0, false));
             }
-            assertFalse(worker.offer((b, o, l, a) -> { }, datagram(4), 0, 4, 0));
+            assertFalse(worker.offer((b, o, l, a) -> { }, datagram(4), 0, 4, 0, false));
             assertEquals(1, worker.dropped());
+            // Handshake datagrams still have the reserve, and then they are refused too.
+            for (int i = 0; i < PacketWorker.HANDSHAKE_RESERVE; i++) {
+                assertTrue(worker.offer((b, o, l, a) -> { }, datagram(i), 0, 4, 0, true));
+            }
+            assertFalse(worker.offer((b, o, l, a) -> { }, datagram(5), 0, 4, 0, true));
+            assertFalse(worker.offer((b, o, l, a) -> { }, datagram(6), 0, 4, 0, false));
+            assertEquals(3, worker.dropped());
             release.countDown();
         }
     }
@@ -86,7 +96,7 @@ class PacketWorkerTest {
         byte[][] got = new byte[1][];
         CountDownLatch done = new CountDownLatch(1);
         CountDownLatch offered = new CountDownLatch(1);
-        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
+        try (PacketWorker worker = new PacketWorker("test-worker", CAPACITY)) {
             worker.offer((buf, off, len, arrival) -> {
                 try {
                     offered.await();
@@ -95,7 +105,7 @@ class PacketWorkerTest {
                 }
                 got[0] = java.util.Arrays.copyOfRange(buf, off, off + len);
                 done.countDown();
-            }, original, 0, original.length, 0);
+            }, original, 0, original.length, 0, false);
             // The receiving thread reuses its buffer at once (ice4j returns it to its pool).
             java.util.Arrays.fill(original, (byte) 0);
             offered.countDown();
@@ -108,14 +118,14 @@ class PacketWorkerTest {
     @Test
     void aFailingSinkDoesNotStopTheWorkerAndOversizeIsRefused() throws Exception {
         CountDownLatch after = new CountDownLatch(1);
-        try (PacketWorker worker = new PacketWorker("test-worker", 4)) {
+        try (PacketWorker worker = new PacketWorker("test-worker", CAPACITY)) {
             assertTrue(worker.offer((b, o, l, a) -> {
                 throw new IllegalStateException("a bad packet");
-            }, datagram(1), 0, 4, 0));
-            assertTrue(worker.offer((b, o, l, a) -> after.countDown(), datagram(2), 0, 4, 0));
+            }, datagram(1), 0, 4, 0, false));
+            assertTrue(worker.offer((b, o, l, a) -> after.countDown(), datagram(2), 0, 4, 0, false));
             assertTrue(after.await(5, TimeUnit.SECONDS));
             byte[] huge = new byte[PacketWorker.MAX_DATAGRAM + 1];
-            assertFalse(worker.offer((b, o, l, a) -> { }, huge, 0, huge.length, 0));
+            assertFalse(worker.offer((b, o, l, a) -> { }, huge, 0, huge.length, 0, true));
             // A datagram larger than a slot but legal (RFC 4571 framing) goes through.
             byte[] large = new byte[3000];
             large[2999] = 9;
@@ -124,14 +134,14 @@ class PacketWorkerTest {
                 if (l == 3000 && b[o + 2999] == 9) {
                     largeSeen.countDown();
                 }
-            }, large, 0, large.length, 0));
+            }, large, 0, large.length, 0, false));
             assertTrue(largeSeen.await(5, TimeUnit.SECONDS));
         }
     }
 
     @Test
     void workersAreAssignedToTheLeastLoadedAndGivenBack() {
-        try (PacketWorkers workers = new PacketWorkers(2, 4)) {
+        try (PacketWorkers workers = new PacketWorkers(2, CAPACITY)) {
             PacketWorker a = workers.assign();
             PacketWorker b = workers.assign();
             assertNotSame(a, b);
@@ -145,8 +155,8 @@ class PacketWorkerTest {
 
     @Test
     void afterCloseOffersAreRefused() {
-        PacketWorker worker = new PacketWorker("test-worker", 4);
+        PacketWorker worker = new PacketWorker("test-worker", CAPACITY);
         worker.close();
-        assertFalse(worker.offer((b, o, l, a) -> { }, datagram(1), 0, 4, 0));
+        assertFalse(worker.offer((b, o, l, a) -> { }, datagram(1), 0, 4, 0, false));
     }
 }
