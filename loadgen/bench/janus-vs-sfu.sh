@@ -4,6 +4,8 @@
 #
 # Usage (as root, from the repository root, after `mvn -q -B package -DskipTests -pl signaling,loadgen -am`):
 #   loadgen/bench/janus-vs-sfu.sh [ROOMS PARTICIPANTS SECONDS] ...     e.g. loadgen/bench/janus-vs-sfu.sh 2 4 10 4 4 10
+# Environment: TARGETS (default "relay sfu janus"; e.g. TARGETS="relay sfu" for the room-size table), WARMUP
+# (seconds of unmeasured traffic after setup, default 5: both JVMs are still compiling the hot path after 2 s).
 #
 # Why a network namespace: Janus 1.1.2 (libnice) never gathers candidates on a loopback interface, and the machine's
 # only other interface (eth0) must not carry this traffic. So everything - relay, server, Janus and the load
@@ -14,6 +16,8 @@
 # exit.
 set -eu
 [ $# -eq 0 ] && set -- 2 4 10 4 4 10
+TARGETS=${TARGETS:-relay sfu janus}
+WARMUP=${WARMUP:-5}
 NS=sfu-janus-bench-$$
 ICE_ADDRESS=10.99.0.1
 JANUS_HTTP_PORT=18088
@@ -109,52 +113,70 @@ wait_port() { # TCP port $1 listening in the namespace
     return 1
 }
 
-row() { # target label, JSON file
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-label, path = sys.argv[1], sys.argv[2]
+row() { # target label, JSON file, the relay's JSON file (for the ratio)
+    [ -f "$2" ] || { echo "| $1 | no result, see $TMP |"; return 0; }
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, os, sys
+label, path, relay_path = sys.argv[1], sys.argv[2], sys.argv[3]
 r = json.load(open(path))
 t, c = r["totals"], r["cpu"]
 cpu = c.get("targetSeconds")
+# CPU time over the measured window plus the 0.5 s drain, as a share of one core.
+share = 100 * cpu / (r["durationSeconds"] + 0.5)
+us = c.get("targetMicrosPerForwardedPacket")
+ratio = "–"
+if os.path.exists(relay_path) and relay_path != path:
+    base = json.load(open(relay_path))["cpu"].get("targetMicrosPerForwardedPacket")
+    ratio = f"{us / base:.2f}×" if base else "–"
 print(f"| {label} | {t['packetsReceivedPerSecond']:,.0f} | {t['lossPercent']} % | {t['delayP50Ms']} ms | "
-      f"{t['delayP99Ms']} ms | {cpu:.2f} s | {c.get('targetMicrosPerForwardedPacket')} µs | "
+      f"{t['delayP99Ms']} ms | {share:.0f} % | {us} µs | {ratio} | "
       f"{t['streamsReceived']}/{t['streamsExpected']} |")
 PY
 }
 
 run() { # rooms participants seconds
     R=$1; P=$2; D=$3; TAG=${R}x${P}
-    COMMON="--rooms $R --participants $P --duration $D --warmup 2 --setup-timeout 30"
+    COMMON="--rooms $R --participants $P --duration $D --warmup $WARMUP --setup-timeout 60"
 
     # Background jobs use `ip netns exec` itself (it execs the command: $! is the target's own pid), not in_ns, which
     # would fork a subshell whose pid --server-pid would then measure.
+    case " $TARGETS " in *" relay "*)
     ip netns exec "$NS" java -jar "$JAR" relay --port $RELAY_PORT > "$TMP/relay-$TAG.log" 2>&1 &
     RELAY=$!; PIDS="$PIDS $RELAY"; sleep 1
     in_ns java -jar "$JAR" --target relay --relay 127.0.0.1:$RELAY_PORT $COMMON --server-pid $RELAY \
         --json "$TMP/relay-$TAG.json" > "$TMP/load-relay-$TAG.log" 2>&1 || true
     kill $RELAY 2>/dev/null || true; wait $RELAY 2>/dev/null || true
+    ;; esac
 
+    case " $TARGETS " in *" sfu "*)
     ip netns exec "$NS" env SFU_BIND_ADDRESS=127.0.0.1 SFU_HTTP_PORT=$SFU_PORT SFU_UDP_PORT=0 SFU_ICE_REMOTE_NETWORKS=127.0.0.0/8 \
         java -jar "$SERVER_JAR" > "$TMP/sfu-$TAG.log" 2>&1 &
     SFU=$!; PIDS="$PIDS $SFU"; wait_port $SFU_PORT
     in_ns java -jar "$JAR" --server wss://127.0.0.1:$SFU_PORT $COMMON --server-pid $SFU \
         --json "$TMP/sfu-$TAG.json" > "$TMP/load-sfu-$TAG.log" 2>&1 || true
     kill $SFU 2>/dev/null || true; wait $SFU 2>/dev/null || true
+    ;; esac
 
+    case " $TARGETS " in *" janus "*)
     ip netns exec "$NS" janus -F "$J" -C "$J/janus.jcfg" > "$TMP/janus-$TAG.log" 2>&1 &
     JANUS=$!; PIDS="$PIDS $JANUS"; wait_port $JANUS_HTTP_PORT
     in_ns java -jar "$JAR" --target janus --server http://127.0.0.1:$JANUS_HTTP_PORT/janus \
         --janus-ice-address $ICE_ADDRESS $COMMON --server-pid $JANUS \
         --json "$TMP/janus-$TAG.json" > "$TMP/load-janus-$TAG.log" 2>&1 || true
     kill $JANUS 2>/dev/null || true; wait $JANUS 2>/dev/null || true
+    ;; esac
 
     echo
     echo "$R rooms x $P participants, $D s measured"
-    echo "| target | forwarded packets/s | loss | delay p50 | delay p99 | target CPU | CPU per forwarded packet | streams |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    row "plain UDP relay" "$TMP/relay-$TAG.json"
-    row "our SFU" "$TMP/sfu-$TAG.json"
-    row "Janus 1.1.2 VideoRoom" "$TMP/janus-$TAG.json"
+    echo "| target | forwarded packets/s | loss | delay p50 | delay p99 | target CPU (one core = 100 %) | CPU per forwarded packet | × relay | streams |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for t in $TARGETS; do
+        case $t in
+            relay) row "plain UDP relay" "$TMP/relay-$TAG.json" "$TMP/relay-$TAG.json" ;;
+            sfu) row "our SFU" "$TMP/sfu-$TAG.json" "$TMP/relay-$TAG.json" ;;
+            janus) row "Janus 1.1.2 VideoRoom" "$TMP/janus-$TAG.json" "$TMP/relay-$TAG.json" ;;
+        esac
+    done
 }
 
 while [ $# -ge 3 ]; do

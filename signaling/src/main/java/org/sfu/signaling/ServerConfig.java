@@ -94,7 +94,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
             throw new IllegalArgumentException("SFU_TLS_CERT and SFU_TLS_KEY go together");
         }
         if (mediaThreads < 0) {
-            throw new IllegalArgumentException("SFU_MEDIA_THREADS must be 0 (one per core) or more, not " + mediaThreads);
+            throw new IllegalArgumentException("SFU_MEDIA_THREADS must be 0 (the default count) or more, not " + mediaThreads);
         }
         if (tcpPort < -1 || tcpPort > 65535) {
             throw new IllegalArgumentException("SFU_TCP_PORT must be -1 (off) or a port, not " + tcpPort);
