@@ -76,6 +76,10 @@ public final class PacketWorker implements AutoCloseable {
         }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
+        // An Error thrown by a sink ends the thread: say so loudly, as every participant on it stops being forwarded
+        // (their datagrams are then dropped and counted as a full queue).
+        thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} stopped: its participants are no longer forwarded",
+                t.getName(), e));
         thread.start();
     }
 
