@@ -13,16 +13,8 @@
 set -eu
 [ $# -eq 0 ] && set -- 12 4 25 4
 PORT=18443
-JAR=loadgen/target/sfu-loadgen.jar
-SERVER_JAR=signaling/target/sfu-server.jar
-TMP=$(mktemp -d /tmp/sfu-memory.XXXXXX)
-SFU=""
-
-cleanup() {
-    [ -n "$SFU" ] && kill "$SFU" 2>/dev/null || true
-    echo "logs in $TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/loopback-server.sh"
+bench_init sfu-memory
 
 live_kib() { # live heap of $SFU in KiB, after a full GC
     jcmd "$SFU" GC.run > /dev/null
@@ -32,13 +24,8 @@ rss_kib() {
     awk '/^VmRSS:/ {print $2}' "/proc/$SFU/status"
 }
 
-SFU_BIND_ADDRESS=127.0.0.1 SFU_HTTP_PORT=$PORT SFU_UDP_PORT=0 SFU_TCP_PORT=-1 SFU_ICE_REMOTE_NETWORKS=127.0.0.0/8 \
-    java -jar "$SERVER_JAR" > "$TMP/server.log" 2>&1 &
-SFU=$!
-until grep -q "Signaling on" "$TMP/server.log"; do
-    kill -0 "$SFU" 2>/dev/null || { echo "the server did not start, see $TMP/server.log" >&2; exit 1; }
-    sleep 0.2
-done
+start_sfu $PORT "$TMP/server.log"
+SFU=$TARGET_PID
 # Idle, but after one short run, so that classes, JIT code and pools used by a call exist in the baseline too.
 java -jar "$JAR" --server wss://127.0.0.1:$PORT --rooms 1 --participants 2 --duration 2 > "$TMP/load-warm.log" 2>&1
 BASE_HEAP=$(live_kib)

@@ -23,33 +23,20 @@ set -eu
 TARGET=${1:?sfu or relay}; ROOMS=${2:-1}; PARTS=${3:-16}
 PERF_SECONDS=${PERF_SECONDS:-5}
 # WARMUP: seconds of traffic before the measured window (default 5; at low rates the JIT is still busy then).
-JAR=loadgen/target/sfu-loadgen.jar
-SERVER_JAR=signaling/target/sfu-server.jar
-TMP=$(mktemp -d /tmp/sfu-profile.XXXXXX)
-PID=""
-cleanup() {
-    [ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-    echo "logs and perf data in $TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/loopback-server.sh"
+bench_init sfu-profile
 
 if [ "$TARGET" = sfu ]; then
-    SFU_BIND_ADDRESS=127.0.0.1 SFU_HTTP_PORT=18443 SFU_UDP_PORT=0 SFU_TCP_PORT=-1 \
-        SFU_ICE_REMOTE_NETWORKS=127.0.0.0/8 java -jar "$SERVER_JAR" > "$TMP/target.log" 2>&1 &
-    PID=$!
-    until grep -q "Signaling on" "$TMP/target.log"; do
-        kill -0 "$PID" 2>/dev/null || { echo "the server did not start, see $TMP/target.log" >&2; exit 1; }
-        sleep 0.2
-    done
+    start_sfu 18443 "$TMP/target.log"
     LOAD="--server wss://127.0.0.1:18443"
 else
     java -jar "$JAR" relay --port 15004 > "$TMP/target.log" 2>&1 &
-    PID=$!
+    TARGET_PID=$!
     sleep 1
     LOAD="--target relay --relay 127.0.0.1:15004"
 fi
 # shellcheck disable=SC2086
-java -jar "$JAR" $LOAD --rooms "$ROOMS" --participants "$PARTS" --duration 12 --warmup "${WARMUP:-5}" --server-pid "$PID" \
+java -jar "$JAR" $LOAD --rooms "$ROOMS" --participants "$PARTS" --duration 12 --warmup "${WARMUP:-5}" --server-pid "$TARGET_PID" \
     > "$TMP/load.log" 2>&1 &
 LOADPID=$!
 until grep -q '^\[ *3\.[0-9]/12 s\]' "$TMP/load.log" 2>/dev/null; do
@@ -59,7 +46,7 @@ done
 perf record -a -g -e cpu-clock -F 999 -o "$TMP/perf.data" -- sleep "$PERF_SECONDS" > "$TMP/perf.log" 2>&1
 wait "$LOADPID" || true
 # The target's JIT symbols for perf (/tmp/perf-<pid>.map), written while it still runs.
-jcmd "$PID" Compiler.perfmap > /dev/null 2>&1 || true
+jcmd "$TARGET_PID" Compiler.perfmap > /dev/null 2>&1 || true
 grep -E '^(received|loss|cpu) ' "$TMP/load.log"
 perf script -i "$TMP/perf.data" -F comm,pid,tid,ip,sym,dso 2> /dev/null | python3 -c '
 import sys
@@ -99,4 +86,4 @@ total = sum(counts.values()) or 1
 print(f"{total} samples of the target process:")
 for k in order:
     print(f"  {k:18s} {100 * counts[k] / total:5.1f} %")
-' "$PID"
+' "$TARGET_PID"
