@@ -36,12 +36,40 @@ async function startCall() {
 // ICE restart (RFC 8445 §9): after a network change the old path is dead; a new offer with new ICE credentials lets
 // the server find the new one while the call, its tracks and its room stay as they are. Apps call this when the
 // OS reports a network change; the page also does it by itself when ICE fails.
-async function restartIce() {
+async function restartIce(attempt = 1) {
   status('restarting ICE');
   sfu.pc.restartIce();
   await startCall();
+  clearTimeout(sfu.restartCheck);
+  if (attempt < RESTART_ATTEMPTS) {
+    sfu.restartCheck = setTimeout(() => retryRestartIfNoPath(attempt), RESTART_CHECK_MS);
+  }
 }
 sfu.restartIce = () => restartIce().catch(error => sfu.errors.push(String(error)));
+
+// A restart whose checks find no path in time is tried again: the first checks after a network change can be lost
+// while the new network settles, and the browser only gives up on the dead old path after tens of seconds (consent,
+// RFC 7675), so nothing else would notice. "No path yet" = the selected pair's local ufrag is not the current one.
+const RESTART_ATTEMPTS = 3;
+const RESTART_CHECK_MS = 2500;
+
+async function retryRestartIfNoPath(attempt) {
+  const match = /a=ice-ufrag:(\S+)/.exec((sfu.pc.localDescription || {}).sdp || '');
+  let selected = null;
+  (await sfu.pc.getStats()).forEach(s => {
+    if (s.type === 'transport' && s.iceLocalUsernameFragment) { selected = s.iceLocalUsernameFragment; }
+  });
+  // No selected pair at all, or no such statistic (an older browser): only the ICE state can tell.
+  const connected = ['connected', 'completed'].includes(sfu.pc.iceConnectionState);
+  const again = match && (selected ? selected !== match[1] : !connected) && sfu.pc.signalingState === 'stable';
+  if (again) {
+    status('ICE restart found no path yet; trying again');
+  }
+  sfu.restartChecks = (sfu.restartChecks || 0) + 1;
+  if (again) {
+    restartIce(attempt + 1).catch(error => sfu.errors.push(String(error)));
+  }
+}
 
 async function handleOffer(offer) {
   await sfu.pc.setRemoteDescription(new RTCSessionDescription(offer));

@@ -1,6 +1,7 @@
 package org.sfu.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,13 @@ class IceRestartTest {
                         s -> HeadlessChromium.number(s, "framesDecoded") >= before + 30);
             }
             assertEquals(2, server.media().openTransports(), "one agent per participant: the old one is freed");
+            // The page checks 2.5 s after a restart whether it found a path, and restarts again if not: here it
+            // had, so the check must leave the working path alone.
+            Poll.until(Duration.ofSeconds(10), () -> ((Number) first.run("return window.sfu.restartChecks || 0"))
+                    .longValue() >= 1);
+            assertFalse(String.valueOf(first.stats().get("log")).contains("trying again"),
+                    "no second restart of a path that works");
+            assertEquals(1L, peer.counters().get("ice_restarts"));
         }
     }
 }

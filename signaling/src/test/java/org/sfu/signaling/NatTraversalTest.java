@@ -125,7 +125,9 @@ class NatTraversalTest {
             staying.awaitStats(resume.minusNanos(System.nanoTime() - restartedAt),
                     "frames again from the moved client",
                     s -> HeadlessChromium.number(s, "framesDecoded") >= stayingBefore + 30);
-            System.out.printf("media resumed %d ms after the ICE restart%n", (System.nanoTime() - restartedAt) / 1_000_000);
+            Map<String, Object> after = moving.stats();
+            System.out.printf("media resumed %d ms after the ICE restart (selected local ufrag %s; page log %s)%n",
+                    (System.nanoTime() - restartedAt) / 1_000_000, after.get("iceLocalUfrag"), after.get("log"));
 
             assertEquals(moved.natPublicAddress(), movingPeer.transport().remoteAddress().getAddress().getHostAddress());
             assertEquals(1L, movingPeer.counters().get("ice_restarts"));
