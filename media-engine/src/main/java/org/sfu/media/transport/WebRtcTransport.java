@@ -35,7 +35,7 @@ public final class WebRtcTransport implements AutoCloseable {
     /**
      * Receives what arrives on this transport. Called on the transport's worker thread: must not block.
      *
-     * <p>The packet is lent, not given: it is the receiving thread's own buffer, refilled with the next datagram as
+     * <p>The packet is lent, not given: it is the processing thread's own buffer, refilled with the next datagram as
      * soon as the call returns. A listener may change it in place (e.g. unwrap RTX) but must copy whatever it keeps.
      */
     public interface Listener {
