@@ -18,12 +18,16 @@ import org.sfu.srtp.PacketBuffer;
  * request: the relay forwards everything.
  */
 public final class RelayParticipant extends BaseParticipant {
+    private static final long HELLO_INTERVAL_NANOS = 1_000_000_000L;
+
     private final InetSocketAddress relay;
     private final RelayReceiver receiver;
     private final DatagramChannel channel;
     private final LongAdder sendFailed = new LongAdder();
     private final LongAdder notRtp = new LongAdder();
     private volatile boolean started;
+    /** Pacer thread only. */
+    private long lastHelloNanos = System.nanoTime();
 
     public RelayParticipant(int index, String name, String room, InetSocketAddress relay, RelayReceiver receiver)
             throws IOException {
@@ -58,6 +62,13 @@ public final class RelayParticipant extends BaseParticipant {
     @Override
     public boolean sendRtp(PacketBuffer packet) {
         try {
+            long now = System.nanoTime();
+            if (now - lastHelloNanos > HELLO_INTERVAL_NANOS) {
+                // Again every second: a busy relay's full socket buffer can drop all three first hellos (seen at
+                // 25 rooms x 4: whole rooms never registered), and the relay ignores a sender it does not know.
+                lastHelloNanos = now;
+                channel.write(ByteBuffer.wrap(RelayHello.hello(room)));
+            }
             channel.write(ByteBuffer.wrap(packet.buffer(), packet.offset(), packet.length()));
             return true;
         } catch (IOException e) {
