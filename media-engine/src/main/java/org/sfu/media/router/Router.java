@@ -22,6 +22,11 @@ public final class Router {
     private final MediaContext context;
     private final int maxPeers;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    /**
+     * Serialises taking the producers snapshot and applying it to participants, so that the newest state is always
+     * applied last. Taken before any participant's lock, never while holding one.
+     */
+    private final Object consumerSync = new Object();
     private final Consumer<Router> onEmpty;
     private boolean closed;
     /** Who is speaking, from the RFC 6464 audio levels participants send; evaluated every 300 ms. */
@@ -92,7 +97,9 @@ public final class Router {
             other.signaling().participantJoined(peerId);
         }
         speakers.current().ifPresent(signaling::dominantSpeaker);
-        peer.syncConsumers(producers());
+        synchronized (consumerSync) {
+            peer.syncConsumers(producers());
+        }
         return peer;
     }
 
@@ -131,9 +138,14 @@ public final class Router {
 
     /** Some participant's producers changed: bring every participant's consumers up to date. */
     void producersChanged() {
-        List<Producer> all = producers();
-        for (Peer p : peers.values()) {
-            p.syncConsumers(all);
+        // Snapshot and apply under one lock: two participants negotiating at once on two signaling threads each take
+        // a snapshot, and an older one applied last removed the consumers the newer one had added (seen once in the
+        // load generator's smoke test: one receiver never got one sender's tracks).
+        synchronized (consumerSync) {
+            List<Producer> all = producers();
+            for (Peer p : peers.values()) {
+                p.syncConsumers(all);
+            }
         }
     }
 
