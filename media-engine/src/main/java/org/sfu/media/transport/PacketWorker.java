@@ -36,16 +36,19 @@ public final class PacketWorker implements AutoCloseable {
      * failed handshake loses the participant.
      */
     static final int HANDSHAKE_RESERVE = 32;
-    /** A datagram larger than this (only possible over RFC 4571 framing) is dropped: no WebRTC packet is that big. */
-    static final int MAX_DATAGRAM = 0xffff;
-    private static final int SLOT_SIZE = 1500;
+    /**
+     * The largest datagram a slot takes; larger ones are dropped and counted. ice4j reads UDP into 1,500-byte buffers,
+     * so only an ICE-TCP peer (RFC 4571 frames go up to 65,535 bytes) could send more, and WebRTC stacks packetize for
+     * the path MTU there too. Fixed slots also mean a peer cannot make the preallocated queue grow.
+     */
+    static final int MAX_DATAGRAM = 1500;
     /** Slots handed to the worker at once: bounds how long finished slots stay unavailable to producers. */
     private static final int BATCH = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(PacketWorker.class);
 
     private static final class Slot {
-        byte[] data = new byte[SLOT_SIZE];
+        final byte[] data = new byte[MAX_DATAGRAM];
         int length;
         long arrivalNanos;
         Sink sink;
@@ -102,9 +105,6 @@ public final class PacketWorker implements AutoCloseable {
                 return false;
             }
             Slot slot = slots[(head + count) % slots.length];
-            if (slot.data.length < length) {
-                slot.data = new byte[length];
-            }
             System.arraycopy(buf, offset, slot.data, 0, length);
             slot.length = length;
             slot.arrivalNanos = arrivalNanos;

@@ -23,6 +23,7 @@ public final class TransportCounters {
     final LongAdder droppedProcessingError = new LongAdder();
     final LongAdder iceRestarts = new LongAdder();
     final LongAdder droppedWorkerQueueFull = new LongAdder();
+    final LongAdder droppedOversize = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -52,6 +53,7 @@ public final class TransportCounters {
         m.put("dropped_processing_error", droppedProcessingError.sum());
         m.put("ice_restarts", iceRestarts.sum());
         m.put("dropped_worker_queue_full", droppedWorkerQueueFull.sum());
+        m.put("dropped_oversize", droppedOversize.sum());
         return m;
     }
 }

@@ -169,7 +169,9 @@ public final class WebRtcTransport implements AutoCloseable {
             // Read here, as close to arrival as the packet gets, for transport-cc feedback and the statistics.
             long arrivalNanos = System.nanoTime();
             PacketWorker w = worker;
-            if (w == null) {
+            if (length > PacketWorker.MAX_DATAGRAM) {
+                counters.droppedOversize.increment();
+            } else if (w == null) {
                 onDatagram(buf, offset, length, arrivalNanos);
             } else if (!w.offer(workerSink, buf, offset, length, arrivalNanos,
                     length > 0 && DatagramKind.of(buf[offset]) == DatagramKind.DTLS)) {

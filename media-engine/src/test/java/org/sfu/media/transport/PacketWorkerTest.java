@@ -126,16 +126,16 @@ class PacketWorkerTest {
             assertTrue(after.await(5, TimeUnit.SECONDS));
             byte[] huge = new byte[PacketWorker.MAX_DATAGRAM + 1];
             assertFalse(worker.offer((b, o, l, a) -> { }, huge, 0, huge.length, 0, true));
-            // A datagram larger than a slot but legal (RFC 4571 framing) goes through.
-            byte[] large = new byte[3000];
-            large[2999] = 9;
-            CountDownLatch largeSeen = new CountDownLatch(1);
+            // The largest accepted datagram goes through whole.
+            byte[] largest = new byte[PacketWorker.MAX_DATAGRAM];
+            largest[largest.length - 1] = 9;
+            CountDownLatch largestSeen = new CountDownLatch(1);
             assertTrue(worker.offer((b, o, l, a) -> {
-                if (l == 3000 && b[o + 2999] == 9) {
-                    largeSeen.countDown();
+                if (l == PacketWorker.MAX_DATAGRAM && b[o + l - 1] == 9) {
+                    largestSeen.countDown();
                 }
-            }, large, 0, large.length, 0, false));
-            assertTrue(largeSeen.await(5, TimeUnit.SECONDS));
+            }, largest, 0, largest.length, 0, false));
+            assertTrue(largestSeen.await(5, TimeUnit.SECONDS));
         }
     }
 
