@@ -38,30 +38,35 @@ async function startCall() {
 // OS reports a network change; the page also does it by itself when ICE fails.
 async function restartIce(attempt = 1) {
   status('restarting ICE');
+  const before = await selectedPairId();
   sfu.pc.restartIce();
   await startCall();
   clearTimeout(sfu.restartCheck);
   if (attempt < RESTART_ATTEMPTS) {
-    sfu.restartCheck = setTimeout(() => retryRestartIfNoPath(attempt), RESTART_CHECK_MS);
+    sfu.restartCheck = setTimeout(() => retryRestartIfNoPath(attempt, before), RESTART_CHECK_MS);
   }
 }
 sfu.restartIce = () => restartIce().catch(error => sfu.errors.push(String(error)));
 
 // A restart whose checks find no path in time is tried again: the first checks after a network change can be lost
 // while the new network settles, and the browser only gives up on the dead old path after tens of seconds (consent,
-// RFC 7675), so nothing else would notice. "No path yet" = the selected pair's local ufrag is not the current one.
+// RFC 7675), so nothing else would notice. "No path yet" = the selected candidate pair is still the one from before
+// the restart (a new ICE generation has new candidates, so a pair it found has a new id).
 const RESTART_ATTEMPTS = 3;
 const RESTART_CHECK_MS = 2500;
 
-async function retryRestartIfNoPath(attempt) {
-  const match = /a=ice-ufrag:(\S+)/.exec((sfu.pc.localDescription || {}).sdp || '');
-  let selected = null;
+async function selectedPairId() {
+  let id = null;
   (await sfu.pc.getStats()).forEach(s => {
-    if (s.type === 'transport' && s.iceLocalUsernameFragment) { selected = s.iceLocalUsernameFragment; }
+    if (s.type === 'transport' && s.selectedCandidatePairId) { id = s.selectedCandidatePairId; }
   });
-  // No selected pair at all, or no such statistic (an older browser): only the ICE state can tell.
+  return id;
+}
+
+async function retryRestartIfNoPath(attempt, before) {
+  const now = await selectedPairId();
   const connected = ['connected', 'completed'].includes(sfu.pc.iceConnectionState);
-  const again = match && (selected ? selected !== match[1] : !connected) && sfu.pc.signalingState === 'stable';
+  const again = (now ? now === before : !connected) && sfu.pc.signalingState === 'stable';
   if (again) {
     status('ICE restart found no path yet; trying again');
   }

@@ -74,7 +74,7 @@ final class HeadlessChromium implements AutoCloseable {
                   result.now = s.timestamp;
                 }
               });
-              result.iceLocalUfrag = transport ? transport.iceLocalUsernameFragment || null : null;
+              result.selectedPairId = transport ? transport.selectedCandidatePairId || null : null;
               if (transport && transport.selectedCandidatePairId) {
                 const pair = stats.get(transport.selectedCandidatePairId);
                 const remote = pair && stats.get(pair.remoteCandidateId);
