@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +147,15 @@ final class TestNetwork implements AutoCloseable {
         ns(site.nat(), "ip", "addr", "add", newOutside + "/24", "dev", wan);
         ns(site.nat(), "ip", "route", "replace", "default", "via", "10.77." + site.index() + ".1");
         ns(INET, "ip", "route", "replace", "192.168." + site.index() + ".0/24", "via", newOutside);
+        // The kernel forgets the old translations asynchronously (a work queue). Until it has, a client's packets
+        // still leave under the old address, and the server takes a restarted client's checks for its old path.
+        String old = "=" + site.natPublicAddress() + " ";
+        try {
+            Poll.until(Duration.ofSeconds(5), () -> !conntrackMentions(site.nat(), old));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the NAT forgot " + site.natPublicAddress(), e);
+        }
         Site moved = new Site(site.index(), site.host(), site.nat(), site.hostAddress(), newOutside);
         sites.set(sites.indexOf(site), moved);
         return moved;
@@ -189,6 +199,15 @@ final class TestNetwork implements AutoCloseable {
         String output = outputOf(p, command);
         if (p.exitValue() != 0) {
             throw new IOException("'" + String.join(" ", command) + "' exited with " + p.exitValue() + ": " + output);
+        }
+    }
+
+    /** Whether the namespace's connection tracking table holds an entry with this text. */
+    private static boolean conntrackMentions(String namespace, String text) {
+        try {
+            return output("ip", "netns", "exec", namespace, "cat", "/proc/net/nf_conntrack").contains(text);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
