@@ -170,10 +170,6 @@ public final class PacketWorker implements AutoCloseable {
         return processed.sum();
     }
 
-    public String name() {
-        return thread.getName();
-    }
-
     /** Stops the thread; queued datagrams are discarded. */
     @Override
     public void close() {

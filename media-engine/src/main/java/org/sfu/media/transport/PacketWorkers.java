@@ -1,14 +1,12 @@
 package org.sfu.media.transport;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The server's forwarding threads: a fixed set of {@link PacketWorker}s, one per core by default, each owning the
- * participants assigned to it. A new transport goes to the worker with the fewest, so rooms of any size spread over
- * every core without one participant's packets ever being processed on two threads.
+ * The server's forwarding threads: a fixed set of {@link PacketWorker}s ({@link #defaultThreads()} unless set),
+ * each owning the participants assigned to it. A new transport goes to the worker with the fewest, so rooms of any
+ * size spread over the workers without one participant's packets ever being processed on two threads.
  */
 public final class PacketWorkers implements AutoCloseable {
 
@@ -68,19 +66,6 @@ public final class PacketWorkers implements AutoCloseable {
         if (worker.assigned > 0) {
             worker.assigned--;
         }
-    }
-
-    /** Per worker: transports assigned, datagrams processed, datagrams dropped on a full queue. */
-    public synchronized Map<String, Map<String, Long>> snapshot() {
-        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
-        for (PacketWorker w : workers) {
-            Map<String, Long> c = new LinkedHashMap<>();
-            c.put("transports", (long) w.assigned);
-            c.put("processed", w.processed());
-            c.put("dropped_queue_full", w.dropped());
-            m.put(w.name(), c);
-        }
-        return m;
     }
 
     @Override

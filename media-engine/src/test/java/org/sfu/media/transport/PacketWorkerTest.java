@@ -149,7 +149,7 @@ class PacketWorkerTest {
             workers.release(a == c ? b : a);
             PacketWorker d = workers.assign();
             assertNotSame(c, d);
-            assertEquals(2, workers.snapshot().size());
+            assertEquals(2, workers.size());
         }
     }
 
