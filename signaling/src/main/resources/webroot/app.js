@@ -67,6 +67,9 @@ async function retryRestartIfNoPath(attempt, before) {
   const now = await selectedPairId();
   const connected = ['connected', 'completed'].includes(sfu.pc.iceConnectionState);
   const again = (now ? now === before : !connected) && sfu.pc.signalingState === 'stable';
+  // What the check saw, so that a restart that neither worked nor was retried can be understood from the log.
+  status(`restart check: selected pair ${before} -> ${now}, ICE ${sfu.pc.iceConnectionState}, signaling `
+      + `${sfu.pc.signalingState}`);
   if (again) {
     status('ICE restart found no path yet; trying again');
   }
