@@ -32,7 +32,12 @@ final class HeadlessChromium implements AutoCloseable {
             const done = arguments[arguments.length - 1];
             (async () => {
               const sfu = window.sfu;
-              if (!sfu || !sfu.pc) { done(null); return; }
+              if (!sfu || !sfu.pc) {
+                // No call yet: say how far the page got, so that a test that times out here shows why.
+                done({ noPeerConnection: true, url: location.href, readyState: document.readyState,
+                       errors: sfu ? sfu.errors.map(String) : [], log: sfu ? sfu.log.slice(-20) : [] });
+                return;
+              }
               const stats = await sfu.pc.getStats();
               const result = { framesDecoded: 0, audioPacketsReceived: 0, videoTracks: 0, audioTracks: 0,
                                remoteAddress: null, remotePort: null, remoteProtocol: null,
@@ -229,7 +234,10 @@ final class HeadlessChromium implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
-    /** The page's current WebRTC statistics (see STATS_SCRIPT), or null before its peer connection exists. */
+    /**
+     * The page's current WebRTC statistics (see STATS_SCRIPT); before its peer connection exists, only
+     * {@code noPeerConnection}, the page's address, load state, errors and log.
+     */
     @SuppressWarnings("unchecked")
     Map<String, Object> stats() {
         return (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript(STATS_SCRIPT);
@@ -242,7 +250,7 @@ final class HeadlessChromium implements AutoCloseable {
             new WebDriverWait(driver, timeout, Duration.ofMillis(250)).until(d -> {
                 Map<String, Object> s = stats();
                 last[0] = s;
-                return s != null && !s.containsKey("error") && condition.test(s);
+                return s != null && !s.containsKey("error") && !s.containsKey("noPeerConnection") && condition.test(s);
             });
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("timed out waiting for " + what + "; last stats: " + last[0], e);
