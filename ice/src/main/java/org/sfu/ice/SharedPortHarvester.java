@@ -44,7 +44,15 @@ final class SharedPortHarvester extends SinglePortUdpHarvester {
             LOG.debug("Refused a session from {}: outside the allowed remote networks", remoteAddress);
             return null;
         }
-        return super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
+        MySocket session = super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
+        // Which agent a remote address is bound to decides where all its later datagrams go; when an ICE restart
+        // goes wrong, this is the line that says whether the new generation's checks reached the new agent.
+        if (session != null) {
+            LOG.debug("{} now goes to the agent with ufrag {}", remoteAddress, ufrag);
+        } else {
+            LOG.debug("Dropped a check from {}: no agent has ufrag {}", remoteAddress, ufrag);
+        }
+        return session;
     }
 
     /** Sessions refused because their source was outside the allowed networks. */
