@@ -49,6 +49,8 @@ class PacketWorkerTest {
                 }
             }
             assertTrue(done.await(10, TimeUnit.SECONDS));
+            // The worker adds a batch to processed() after the batch's last sink call: read it once the thread ended.
+            worker.close();
             assertEquals(count, worker.processed());
         }
         for (int i = 0; i < count; i++) {
