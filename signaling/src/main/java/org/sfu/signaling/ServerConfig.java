@@ -40,17 +40,24 @@ import java.util.Map;
  * @param stunServer            a STUN server asked at start for the server's public address, which is then
  *                              advertised like SFU_PUBLIC_ADDRESS (SFU_STUN_SERVER, host:port, default port 3478;
  *                              default none: the server contacts nothing it was not told to)
+ * @param mediaThreads          forwarding threads (SFU_MEDIA_THREADS, default 0: one per core but one)
+ * @param webSocketPingMillis   how often the server pings each signaling WebSocket (SFU_WS_PING_MS, default 20000;
+ *                              0: never). During a call the signaling is silent for minutes, and proxies, load
+ *                              balancers and mobile carriers' NATs close TCP connections idle for 60 s or a few
+ *                              minutes; every WebSocket stack answers a ping by itself (RFC 6455 §5.5.2).
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
-                           long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads) {
+                           long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
+                           long webSocketPingMillis) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
     public static final long DEFAULT_CONSENT_TIMEOUT_MILLIS = 20_000;
     public static final long DEFAULT_RECONNECT_GRACE_MILLIS = 15_000;
+    public static final long DEFAULT_WEBSOCKET_PING_MILLIS = 20_000;
 
     /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -59,7 +66,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         double simulatedLoss, IceServers iceServers) {
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
-                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0);
+                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -96,6 +103,10 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         if (mediaThreads < 0) {
             throw new IllegalArgumentException("SFU_MEDIA_THREADS must be 0 (the default count) or more, not " + mediaThreads);
         }
+        if (webSocketPingMillis < 0 || webSocketPingMillis > 0 && webSocketPingMillis < 1000) {
+            throw new IllegalArgumentException("SFU_WS_PING_MS must be 0 (off) or at least 1000, not "
+                    + webSocketPingMillis);
+        }
         if (tcpPort < -1 || tcpPort > 65535) {
             throw new IllegalArgumentException("SFU_TCP_PORT must be -1 (off) or a port, not " + tcpPort);
         }
@@ -128,27 +139,29 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 number(env, "SFU_CONSENT_TIMEOUT_MS", DEFAULT_CONSENT_TIMEOUT_MILLIS, 1000, 300_000),
                 number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000),
                 hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478),
-                (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256));
+                (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256),
+                number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
-                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
+                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
     }
 
     /** The same settings with these ICE servers for clients. */
     public ServerConfig withIceServers(IceServers servers) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
+                servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -156,14 +169,22 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                                     int tcp) {
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
     public ServerConfig withSessionTimeouts(long consentTimeout, long reconnectGrace) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads);
+                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis);
+    }
+
+    /** The same settings with WebSocket pings this often (0: none). */
+    public ServerConfig withWebSocketPing(long intervalMillis) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                intervalMillis);
     }
 
     private static double fraction(Map<String, String> env, String name) {

@@ -79,7 +79,7 @@ public final class SfuServer implements AutoCloseable {
         });
         try {
             SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
-                    config.iceServers(), config.reconnectGraceMillis());
+                    config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
                     .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),

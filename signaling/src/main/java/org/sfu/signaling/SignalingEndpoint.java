@@ -1,6 +1,7 @@
 package org.sfu.signaling;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,15 +38,17 @@ final class SignalingEndpoint {
     private final int maxMessageBytes;
     private final IceServers iceServers;
     private final long reconnectGraceMillis;
+    private final long pingIntervalMillis;
 
     SignalingEndpoint(MediaEngine media, Vertx vertx, Executor pool, int maxMessageBytes, IceServers iceServers,
-                      long reconnectGraceMillis) {
+                      long reconnectGraceMillis, long pingIntervalMillis) {
         this.media = media;
         this.vertx = vertx;
         this.pool = pool;
         this.maxMessageBytes = maxMessageBytes;
         this.iceServers = iceServers;
         this.reconnectGraceMillis = reconnectGraceMillis;
+        this.pingIntervalMillis = pingIntervalMillis;
     }
 
     /** Sessions not yet ended, including those waiting to be resumed. */
@@ -100,7 +103,16 @@ final class SignalingEndpoint {
                 session.end();
             }
         });
-        socket.closeHandler(v -> onSocketClosed(socket, session));
+        // Keepalive (RFC 6455 §5.5.2: a peer answers a ping with a pong by itself, browsers and mobile WebSocket
+        // libraries included). A call's signaling can be silent for its whole length, and idle TCP connections are
+        // closed by proxies and load balancers after about a minute and by mobile carriers' NATs after a few.
+        long pinger = pingIntervalMillis > 0
+                ? vertx.setPeriodic(pingIntervalMillis, t -> socket.writePing(Buffer.buffer()))
+                : -1;
+        socket.closeHandler(v -> {
+            vertx.cancelTimer(pinger);
+            onSocketClosed(socket, session);
+        });
     }
 
     /**

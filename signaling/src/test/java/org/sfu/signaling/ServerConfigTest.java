@@ -110,7 +110,7 @@ class ServerConfigTest {
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
-                c.mediaThreads()),
+                c.mediaThreads(), c.webSocketPingMillis()),
                 moved);
     }
 
@@ -143,9 +143,17 @@ class ServerConfigTest {
         assertTrue(e.getMessage().contains("SFU_MEDIA_THREADS"), e.getMessage());
     }
 
+    @Test
+    void webSocketPingsDefaultToEveryTwentySecondsAndCanBeTurnedOff() {
+        assertEquals(20_000, ServerConfig.defaults().webSocketPingMillis());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "0")).webSocketPingMillis());
+        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "5000")).webSocketPingMillis());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"SFU_TCP_PORT|-2", "SFU_TCP_PORT|65536", "SFU_CONSENT_TIMEOUT_MS|10",
-            "SFU_RECONNECT_GRACE_MS|-1", "SFU_STUN_SERVER|127.0.0.1:0", "SFU_STUN_SERVER|127.0.0.1:port"})
+            "SFU_RECONNECT_GRACE_MS|-1", "SFU_STUN_SERVER|127.0.0.1:0", "SFU_STUN_SERVER|127.0.0.1:port",
+            "SFU_WS_PING_MS|-1", "SFU_WS_PING_MS|500", "SFU_WS_PING_MS|600001"})
     void badConnectivitySettingsNameTheVariable(String name, String value) {
         assertRefused(name, value);
     }
