@@ -49,6 +49,7 @@ final class HeadlessChromium implements AutoCloseable {
                                midToParticipant: sfu.midToParticipant,
                                connectionState: sfu.pc.connectionState };
               let transport = null;
+              const pairs = [];
               stats.forEach(s => {
                 if (s.type === 'inbound-rtp' && s.kind === 'video') {
                   result.framesDecoded += s.framesDecoded || 0;
@@ -69,6 +70,7 @@ final class HeadlessChromium implements AutoCloseable {
                   result.inboundAudioEnergy[s.mid] = s.totalAudioEnergy || 0;
                 }
                 if (s.type === 'transport') { transport = s; }
+                if (s.type === 'candidate-pair') { pairs.push(s); }
                 if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
                   result.videoRoundTripMeasurements = s.roundTripTimeMeasurements || 0;
                   result.videoRoundTripTime = s.roundTripTime;
@@ -80,6 +82,15 @@ final class HeadlessChromium implements AutoCloseable {
                 }
               });
               result.selectedPairId = transport ? transport.selectedCandidatePairId || null : null;
+              // Every candidate pair in one line each, for the failure message of a test about paths (ICE restarts):
+              // whether the browser sent checks on it and got answers.
+              result.pairs = pairs.map(p => {
+                const local = stats.get(p.localCandidateId) || {};
+                const remote = stats.get(p.remoteCandidateId) || {};
+                return `${p.id} ${p.state}${p.nominated ? ' nominated' : ''} checks ${p.requestsSent || 0}/`
+                    + `${p.responsesReceived || 0} in ${p.requestsReceived || 0} ${local.protocol}:${local.port} -> `
+                    + `${remote.address}:${remote.port}`;
+              });
               if (transport && transport.selectedCandidatePairId) {
                 const pair = stats.get(transport.selectedCandidatePairId);
                 const remote = pair && stats.get(pair.remoteCandidateId);

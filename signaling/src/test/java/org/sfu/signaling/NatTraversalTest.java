@@ -126,8 +126,9 @@ class NatTraversalTest {
                     "frames again from the moved client",
                     s -> HeadlessChromium.number(s, "framesDecoded") >= stayingBefore + 30);
             Map<String, Object> after = moving.stats();
-            System.out.printf("media resumed %d ms after the ICE restart (selected pair %s; page log %s)%n",
-                    (System.nanoTime() - restartedAt) / 1_000_000, after.get("selectedPairId"), after.get("log"));
+            System.out.printf("media resumed %d ms after the ICE restart (selected pair %s; page log %s; pairs %s)%n",
+                    (System.nanoTime() - restartedAt) / 1_000_000, after.get("selectedPairId"), after.get("log"),
+                    after.get("pairs"));
 
             assertEquals(moved.natPublicAddress(), movingPeer.transport().remoteAddress().getAddress().getHostAddress());
             assertEquals(1L, movingPeer.counters().get("ice_restarts"));
