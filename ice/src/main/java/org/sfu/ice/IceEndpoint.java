@@ -266,9 +266,15 @@ public final class IceEndpoint implements AutoCloseable {
         return any;
     }
 
+    /** See {@link IceTransport#refuseNewRemoteAddresses()}. */
+    void refuseNewRemoteAddresses(IceTransport transport) {
+        harvesters.forEach(h -> h.refuseNewAddresses(transport.localUfrag(), transport.remoteAddress()));
+    }
+
     void transportClosed(IceTransport transport) {
         transports.remove(transport);
         expectedPeers.values().removeIf(t -> t == transport);
+        harvesters.forEach(h -> h.forget(transport.localUfrag()));
     }
 
     static boolean sameFamily(InetAddress a, InetAddress b) {

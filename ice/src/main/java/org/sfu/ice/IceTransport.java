@@ -303,6 +303,15 @@ public final class IceTransport implements AutoCloseable {
     }
 
     /**
+     * An ICE restart superseded this transport: it keeps the remote addresses it has (media stays on its path until
+     * the new agent connects) and is given no new ones. On the shared UDP port a remote address belongs to the first
+     * agent its checks named; a check from a new address now only goes to the new agent.
+     */
+    public void refuseNewRemoteAddresses() {
+        endpoint.refuseNewRemoteAddresses(this);
+    }
+
+    /**
      * Milliseconds since the peer last showed it is there: a DTLS, RTP or RTCP datagram, or an answer to one of our
      * consent checks (RFC 7675 §5.1). Counted from creation before anything arrived.
      */

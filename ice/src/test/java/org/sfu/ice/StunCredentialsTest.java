@@ -25,6 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The server's controlled ICE agent answers a browser's connectivity check only when it is signed with the server's
@@ -49,6 +51,9 @@ class StunCredentialsTest {
 
     private static final String CLIENT_UFRAG = "brws";
     private static final String CLIENT_PWD = "browserPasswordOf24Char";
+    /** The browser's credentials after its ICE restart. */
+    private static final String NEW_CLIENT_UFRAG = "rstr";
+    private static final String NEW_CLIENT_PWD = "restartedPasswordOf24Ch";
     /** RFC 8445 §5.1.2.1 for a peer-reflexive candidate of a browser: type preference 110. */
     private static final long CLIENT_PRIORITY = (110L << 24) + (65535L << 8) + 255;
     /** How long to wait for a response that should come; also how long silence must last. */
@@ -188,6 +193,53 @@ class StunCredentialsTest {
         assertNotNull(response, "a failed check must not lock the address out");
         assertEquals(BINDING_SUCCESS, response.type());
         assertEquals(browser.getLocalSocketAddress(), response.xorMappedAddress());
+    }
+
+    /**
+     * RFC 8445 §9, as Chromium does an ICE restart: its new sockets are paired with the old remote credentials until
+     * the server's answer arrives, so a new socket's first check can name the old agent, a moment before or after
+     * the restart reaches the server. Its later checks, for the new agent, must reach the new agent. (That the old
+     * agent keeps its selected path meanwhile is seen end to end in the browser tests of ICE restarts.)
+     */
+    @ParameterizedTest(name = "the restart reaches the server {0} the early check")
+    @ValueSource(strings = {"before", "after"})
+    void afterAnIceRestartANewSocketReachesTheNewAgentEvenIfItsFirstCheckNamedTheOldOne(String order)
+            throws Exception {
+        IceTransport restarted = endpoint.createTransport("participant/1", false, new IceTransport.Listener() {
+            @Override
+            public void onConnected(InetSocketAddress remote) {
+            }
+
+            @Override
+            public void onFailed(String reason) {
+            }
+
+            @Override
+            public void onPacket(byte[] buf, int offset, int length) {
+            }
+        });
+        restarted.setRemoteCredentials(NEW_CLIENT_UFRAG, NEW_CLIENT_PWD);
+        restarted.start();
+        if (order.equals("before")) {
+            server.refuseNewRemoteAddresses();
+        }
+        DatagramSocket newSocket = socket();
+        byte[] early = transactionId();
+        send(newSocket, bindingRequest(early, server.localUfrag() + ":" + NEW_CLIENT_UFRAG, server.localPassword()));
+        StunMessage earlyResponse = awaitResponse(newSocket, early);
+        if (order.equals("before")) {
+            assertEquals(null, earlyResponse, "the superseded agent takes no new address");
+        } else {
+            server.refuseNewRemoteAddresses();
+        }
+
+        byte[] check = transactionId();
+        send(newSocket, bindingRequest(check, restarted.localUfrag() + ":" + NEW_CLIENT_UFRAG,
+                restarted.localPassword()));
+        StunMessage response = awaitResponse(newSocket, check);
+        assertNotNull(response, "the new agent's check from that socket must reach the new agent");
+        assertEquals(BINDING_SUCCESS, response.type());
+        assertTrue(response.integrityValid(restarted.localPassword()), "answered by the new agent");
     }
 
     @Test

@@ -250,6 +250,8 @@ public final class WebRtcTransport implements AutoCloseable {
             fresh.start();
             superseded = restartingIce;
             restartingIce = fresh;
+            // Checks from new remote addresses are the restart's, even those that still name the old credentials.
+            ice.refuseNewRemoteAddresses();
         }
         if (superseded != null) {
             superseded.close();
