@@ -69,7 +69,15 @@ class StunCredentialsTest {
     void startServerAgent() throws Exception {
         endpoint = IceEndpoint.open(new IceEndpoint.Options(InetAddress.getByName("127.0.0.1"), 0, List.of(),
                 List.of("127.0.0.0/8")));
-        server = endpoint.createTransport("participant", false, new IceTransport.Listener() {
+        server = serverAgent("participant");
+        // What the browser's offer told the server; its candidates are hidden (mDNS), so none are signalled.
+        server.setRemoteCredentials(CLIENT_UFRAG, CLIENT_PWD);
+        server.start();
+    }
+
+    /** A controlled agent on the endpoint whose DTLS/RTP datagrams are kept in deliveredToServer. */
+    private IceTransport serverAgent(String name) {
+        return endpoint.createTransport(name, false, new IceTransport.Listener() {
             @Override
             public void onConnected(InetSocketAddress remote) {
             }
@@ -83,9 +91,6 @@ class StunCredentialsTest {
                 deliveredToServer.add(Arrays.copyOfRange(buf, offset, offset + length));
             }
         });
-        // What the browser's offer told the server; its candidates are hidden (mDNS), so none are signalled.
-        server.setRemoteCredentials(CLIENT_UFRAG, CLIENT_PWD);
-        server.start();
     }
 
     @AfterEach
@@ -205,19 +210,7 @@ class StunCredentialsTest {
     @ValueSource(strings = {"before", "after"})
     void afterAnIceRestartANewSocketReachesTheNewAgentEvenIfItsFirstCheckNamedTheOldOne(String order)
             throws Exception {
-        IceTransport restarted = endpoint.createTransport("participant/1", false, new IceTransport.Listener() {
-            @Override
-            public void onConnected(InetSocketAddress remote) {
-            }
-
-            @Override
-            public void onFailed(String reason) {
-            }
-
-            @Override
-            public void onPacket(byte[] buf, int offset, int length) {
-            }
-        });
+        IceTransport restarted = serverAgent("participant/1");
         restarted.setRemoteCredentials(NEW_CLIENT_UFRAG, NEW_CLIENT_PWD);
         restarted.start();
         if (order.equals("before")) {

@@ -2,20 +2,16 @@ package org.sfu.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +40,7 @@ class WebSocketKeepaliveTest {
                     return null;
                 }
             };
-            WebSocket socket = HttpClient.newBuilder().sslContext(trustingEveryone()).build().newWebSocketBuilder()
+            WebSocket socket = HttpClient.newBuilder().sslContext(trustingTheTestServer()).build().newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(URI.create("wss://127.0.0.1:" + server.httpPort() + "/ws"), listener)
                     .get(10, TimeUnit.SECONDS);
@@ -58,40 +54,9 @@ class WebSocketKeepaliveTest {
         }
     }
 
-    /** The test server's certificate is self-signed. */
-    private static SSLContext trustingEveryone() throws Exception {
+    private static SSLContext trustingTheTestServer() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        // An extended trust manager, so that the host name check is skipped too (the certificate names localhost).
-        context.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        context.init(null, new TrustManager[] {new TrustTheTestServer()}, null);
         return context;
     }
 }
