@@ -2,7 +2,6 @@ package org.sfu.ice;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import org.ice4j.TransportAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
 import org.ice4j.util.Buffer;
 import org.slf4j.Logger;

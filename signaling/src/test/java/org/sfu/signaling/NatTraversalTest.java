@@ -126,7 +126,8 @@ class NatTraversalTest {
                     "frames again from the moved client",
                     s -> HeadlessChromium.number(s, "framesDecoded") >= stayingBefore + 30);
             Map<String, Object> after = moving.stats();
-            System.out.printf("media resumed %d ms after the ICE restart (selected pair %s; page log %s; pairs %s)%n",
+            System.out.printf("media resumed %d ms after the ICE restart (selected pair %s; page log %s; "
+                    + "pairs %s)%n",
                     (System.nanoTime() - restartedAt) / 1_000_000, after.get("selectedPairId"), after.get("log"),
                     after.get("pairs"));
 

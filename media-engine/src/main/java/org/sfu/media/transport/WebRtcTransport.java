@@ -230,6 +230,7 @@ public final class WebRtcTransport implements AutoCloseable {
      */
     public boolean restartIce(String remoteUfrag, String remotePassword) {
         IceTransport superseded;
+        IceTransport current;
         synchronized (iceLock) {
             if (closed.get() || !started.get()) {
                 return false;
@@ -250,9 +251,11 @@ public final class WebRtcTransport implements AutoCloseable {
             fresh.start();
             superseded = restartingIce;
             restartingIce = fresh;
-            // Checks from new remote addresses are the restart's, even those that still name the old credentials.
-            ice.refuseNewRemoteAddresses();
+            current = ice;
         }
+        // Checks from new remote addresses are the restart's, even those that still name the old credentials. Outside
+        // iceLock: it takes the shared port's lock, which ice4j's socket thread holds while binding addresses.
+        current.refuseNewRemoteAddresses();
         if (superseded != null) {
             superseded.close();
         }
