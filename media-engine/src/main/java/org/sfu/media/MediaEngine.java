@@ -31,10 +31,8 @@ public final class MediaEngine implements AutoCloseable {
      * @param firstOfferDelayMillis how long the server waits for a new participant's own offer before it offers
      *                              itself (avoids offer collisions with clients that call right after connecting)
      * @param consentTimeoutMillis  a connected participant silent this long (RFC 7675 consent lost) is failed
-     */
-    /**
-     * @param mediaThreads threads that decrypt, route and forward what participants send ({@link PacketWorkers});
-     *                     0 means {@link PacketWorkers#defaultThreads()}
+     * @param mediaThreads          threads that decrypt, route and forward what participants send
+     *                              ({@link PacketWorkers}); 0 means {@link PacketWorkers#defaultThreads()}
      */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                           double simulatedLoss, long consentTimeoutMillis, int mediaThreads) {
