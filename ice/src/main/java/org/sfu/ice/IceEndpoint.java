@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.AbstractUdpListener;
@@ -83,9 +84,10 @@ public final class IceEndpoint implements AutoCloseable {
     private final List<InetAddress> publicAddresses;
     private final RemoteNetworks allowedRemoteNetworks;
     private final Set<IceTransport> transports = ConcurrentHashMap.newKeySet();
-    /** Remote addresses a controlling transport registered with the harvesters (see SharedPortHarvester). */
+    /** Remote addresses a client transport registered with the harvesters (see SharedPortHarvester). */
     private final Map<InetSocketAddress, IceTransport> expectedPeers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder roleConflicts = new LongAdder();
 
     private IceEndpoint(List<SharedPortHarvester> harvesters, TcpHarvester tcpHarvester, int tcpPort,
                         List<InetAddress> publicAddresses, RemoteNetworks allowedRemoteNetworks) {
@@ -182,22 +184,49 @@ public final class IceEndpoint implements AutoCloseable {
         return publicAddresses;
     }
 
+    /** Which end of a session with this server a transport is; see {@link IceTransport} on the shared port. */
+    public enum Side {
+        /** The server's agent for a participant: learns remote addresses only from the participant's checks. */
+        SERVER,
+        /** A client of a single-port server (a test, the load generator): registers the addresses it is told. */
+        CLIENT
+    }
+
     /**
-     * A new ICE agent for one participant. {@code controlling} is false for the server (the browser offers, and
-     * RFC 8829 §5.1 makes the offerer controlling); true for a client of this server, such as a test or a load
-     * generator.
+     * A new ICE agent for one participant of the server, controlled until {@link IceTransport#setControlling} says
+     * otherwise (RFC 8445 §6.1.1: whoever makes the first offer controls).
      */
-    public IceTransport createTransport(String name, boolean controlling, IceTransport.Listener listener) {
+    public IceTransport createTransport(String name, IceTransport.Listener listener) {
+        return createTransport(name, Side.SERVER, false, listener);
+    }
+
+    /**
+     * A new ICE agent for a client of this kind of server, such as a test or a load generator: {@code controlling}
+     * when the client offers.
+     */
+    public IceTransport createClientTransport(String name, boolean controlling, IceTransport.Listener listener) {
+        return createTransport(name, Side.CLIENT, controlling, listener);
+    }
+
+    private IceTransport createTransport(String name, Side side, boolean controlling, IceTransport.Listener listener) {
         if (closed.get()) {
             throw new IllegalStateException("endpoint closed");
         }
-        IceTransport t = new IceTransport(this, name, controlling, listener);
+        IceTransport t = new IceTransport(this, name, side, controlling, listener);
         transports.add(t);
         if (closed.get()) {
             t.close();
             throw new IllegalStateException("endpoint closed");
         }
         return t;
+    }
+
+    /**
+     * ICE role conflicts (RFC 8445 §7.3.1.1) seen by every transport of this endpoint since it opened; see
+     * {@link IceTransport#roleConflicts()}.
+     */
+    public long roleConflicts() {
+        return roleConflicts.sum();
     }
 
     /** Transports created and not yet closed. */
@@ -245,7 +274,7 @@ public final class IceEndpoint implements AutoCloseable {
     }
 
     /**
-     * Lets a controlling transport send the first check to {@code remote} (see {@link SharedPortHarvester}). The
+     * Lets a client transport send the first check to {@code remote} (see {@link SharedPortHarvester}). The
      * harvesters demultiplex by remote address, so one remote address can belong to one transport only.
      */
     boolean expectPeer(IceTransport transport, InetSocketAddress remote) {
@@ -269,6 +298,10 @@ public final class IceEndpoint implements AutoCloseable {
     /** See {@link IceTransport#refuseNewRemoteAddresses()}. */
     void refuseNewRemoteAddresses(IceTransport transport) {
         harvesters.forEach(h -> h.refuseNewAddresses(transport.localUfrag(), transport.remoteAddress()));
+    }
+
+    void roleConflict() {
+        roleConflicts.increment();
     }
 
     void transportClosed(IceTransport transport) {

@@ -32,6 +32,9 @@ import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.ServerReflexiveCandidate;
+import org.ice4j.attribute.Attribute;
+import org.ice4j.message.Message;
+import org.ice4j.StunMessageEvent;
 import org.ice4j.util.Buffer;
 import org.ice4j.util.BufferPool;
 import org.slf4j.Logger;
@@ -42,7 +45,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly one media stream with one component: everything is BUNDLEd (RFC 8843) with rtcp-mux (RFC 5761), so
  * one 5-tuple carries STUN, DTLS, RTP and RTCP, told apart by {@link DatagramKind}. Full ICE (not ICE-lite) in
- * either role: the server is controlled, a test or load-generating client of the server is controlling.
+ * either role: whoever made the session's first offer controls (RFC 8445 §6.1.1), so the server's agent takes its
+ * role when the first exchange completes ({@link #setControlling}), before it starts.
+ *
+ * <p>On the shared port a remote address belongs to the agent whose ufrag its first check named. The server's agents
+ * ({@link IceEndpoint.Side#SERVER}) learn addresses only that way: a participant cannot claim another's address by
+ * signalling it, and every full ICE peer sends checks whatever its role (RFC 8445 §6.1.4). A client of such a server
+ * ({@link IceEndpoint.Side#CLIENT}: tests, the load generator) registers the addresses it is told, so that it can
+ * send the first check.
  *
  * <p>Candidates are UDP on the shared port, plus passive ICE-TCP (RFC 6544) ones when the endpoint has a TCP port;
  * a TCP pair's media goes through a {@link TcpMediaPath}. Consent freshness (RFC 7675): the agent sends its own
@@ -76,7 +86,8 @@ public final class IceTransport implements AutoCloseable {
 
     private final IceEndpoint endpoint;
     private final String name;
-    private final boolean controlling;
+    /** Registers signalled remote addresses with the shared port, so that this side can check first. */
+    private final boolean registersRemoteAddresses;
     private final Listener listener;
     private final Agent agent;
     private final IceMediaStream stream;
@@ -88,6 +99,8 @@ public final class IceTransport implements AutoCloseable {
     private final Object lock = new Object();
     private final Set<TransportAddress> remoteAddresses = new HashSet<>();
     private boolean started;
+    /** The role given before start; a different role later means a conflict was resolved (RFC 8445 §7.3.1.1). */
+    private boolean controllingAtStart;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean connected = new AtomicBoolean();
@@ -105,15 +118,21 @@ public final class IceTransport implements AutoCloseable {
     private final LongAdder packetsDroppedNotDtlsOrRtp = new LongAdder();
     private final LongAdder remoteCandidatesAdded = new LongAdder();
     private final LongAdder remoteCandidatesIgnored = new LongAdder();
+    /** Checks from the peer that claimed our own role (RFC 8445 §7.3.1.1), and our own role switches. */
+    private final LongAdder roleConflicts = new LongAdder();
+    private final AtomicBoolean roleSwitchCounted = new AtomicBoolean();
 
-    IceTransport(IceEndpoint endpoint, String name, boolean controlling, Listener listener) {
+    IceTransport(IceEndpoint endpoint, String name, IceEndpoint.Side side, boolean controlling, Listener listener) {
         this.endpoint = endpoint;
         this.name = Objects.requireNonNull(name, "name");
-        this.controlling = controlling;
+        this.registersRemoteAddresses = side == IceEndpoint.Side.CLIENT;
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.controllingAtStart = controlling;
 
         agent = new Agent();
         agent.setControlling(controlling);
+        // Watches the peer's checks for role conflicts; ice4j's own connectivity check server answers them.
+        agent.getStunStack().addRequestListener(this::onStunRequest);
         // Only the endpoint's shared-port harvesters: no per-agent sockets on random ports.
         agent.setUseDynamicPorts(false);
         for (SharedPortHarvester h : endpoint.harvesters()) {
@@ -138,8 +157,26 @@ public final class IceTransport implements AutoCloseable {
         addPublicAddressCandidates();
         assignPriorities();
         localCandidates = describeLocalCandidates();
-        log.info("ICE {} created: {}, ufrag {}, candidates {}", name, controlling ? "controlling" : "controlled",
-                agent.getLocalUfrag(), localCandidates.size());
+        log.info("ICE {} created: {}, ufrag {}, candidates {}", name, side == IceEndpoint.Side.SERVER ? "server"
+                : controlling ? "client, controlling" : "client, controlled", agent.getLocalUfrag(),
+                localCandidates.size());
+    }
+
+    /**
+     * The ICE role (RFC 8445 §6.1.1: the agent that made the first offer controls). Set it as soon as the first offer
+     * is made or received, before the peer can send a check: a check that arrives while the role is still wrong is
+     * a role conflict, which ice4j may resolve by a coin toss of tie-breakers. Must be called before {@link #start()}.
+     *
+     * @throws IllegalStateException after start
+     */
+    public void setControlling(boolean controlling) {
+        synchronized (lock) {
+            if (started) {
+                throw new IllegalStateException("the ICE role is set before start");
+            }
+            controllingAtStart = controlling;
+            agent.setControlling(controlling);
+        }
     }
 
     public String localUfrag() {
@@ -224,8 +261,8 @@ public final class IceTransport implements AutoCloseable {
             if (remoteAddresses.contains(transportAddress)) {
                 return true;
             }
-            // A controlling agent sends the first check; see SharedPortHarvester.
-            if (controlling && !endpoint.expectPeer(this, transportAddress)) {
+            // A client of a single-port server sends the first check; see SharedPortHarvester.
+            if (registersRemoteAddresses && !endpoint.expectPeer(this, transportAddress)) {
                 remoteCandidatesIgnored.increment();
                 log.debug("ICE {}: ignoring remote candidate (address in use by another transport): {}",
                         name, candidate.toSdpValue());
@@ -273,7 +310,8 @@ public final class IceTransport implements AutoCloseable {
                 return;
             }
             started = true;
-            log.debug("ICE {}: starting checks with {} remote candidates", name, component.getRemoteCandidateCount());
+            log.debug("ICE {}: starting checks as {} with {} remote candidates", name,
+                    controllingAtStart ? "controlling" : "controlled", component.getRemoteCandidateCount());
             agent.startConnectivityEstablishment();
         }
     }
@@ -350,8 +388,18 @@ public final class IceTransport implements AutoCloseable {
         return name;
     }
 
+    /** The agent's role now: the one set before start unless a role conflict switched it. */
     public boolean isControlling() {
-        return controlling;
+        return agent.isControlling();
+    }
+
+    /**
+     * Role conflicts seen (RFC 8445 §7.3.1.1): checks from the peer that claimed this agent's role, plus one if this
+     * agent had to switch. Both sides should know their roles from the offer/answer exchange, so anything but 0 means
+     * one side got its role wrong.
+     */
+    public long roleConflicts() {
+        return roleConflicts.sum();
     }
 
     /** ice4j's processing state, for logs and debugging. */
@@ -371,6 +419,7 @@ public final class IceTransport implements AutoCloseable {
         m.put("ice_tcp_packets_dropped_queue_full", tcp == null ? 0 : tcp.droppedQueueFull());
         m.put("ice_remote_candidates_added", remoteCandidatesAdded.sum());
         m.put("ice_remote_candidates_ignored", remoteCandidatesIgnored.sum());
+        m.put("ice_role_conflicts", roleConflicts.sum());
         return m;
     }
 
@@ -383,6 +432,7 @@ public final class IceTransport implements AutoCloseable {
         synchronized (lock) {
             agent.removeStateChangeListener(stateListener);
         }
+        countRoleSwitch();
         TcpMediaPath tcp = tcpPath;
         if (tcp != null) {
             tcp.close();
@@ -408,6 +458,7 @@ public final class IceTransport implements AutoCloseable {
         }
         IceProcessingState state = (IceProcessingState) event.getNewValue();
         log.info("ICE {}: {} -> {}", name, event.getOldValue(), state);
+        countRoleSwitch();
         if (closed.get()) {
             return;
         }
@@ -416,7 +467,8 @@ public final class IceTransport implements AutoCloseable {
             if (pair != null && connected.compareAndSet(false, true)) {
                 TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
                 remoteAddress = new InetSocketAddress(remote.getAddress(), remote.getPort());
-                log.info("ICE {}: selected {} <-> {}", name, pair.getLocalCandidate().getTransportAddress(), remote);
+                log.info("ICE {}: selected {} <-> {} ({})", name, pair.getLocalCandidate().getTransportAddress(),
+                        remote, agent.isControlling() ? "controlling" : "controlled");
                 if (pair.getLocalCandidate().getTransport() == Transport.TCP) {
                     tcpPath = new TcpMediaPath(name, pair, this::onTcpDatagram, component::send);
                 }
@@ -424,6 +476,40 @@ public final class IceTransport implements AutoCloseable {
             }
         } else if (state == IceProcessingState.FAILED && failed.compareAndSet(false, true)) {
             notify(() -> listener.onFailed("ICE failed: no valid candidate pair"));
+        }
+    }
+
+    /**
+     * A STUN request from the peer, seen beside ice4j's own handling. A check that claims our role is a role conflict
+     * (RFC 8445 §7.3.1.1): ice4j then answers 487 or switches our role, which {@link #countRoleSwitch} sees.
+     */
+    private void onStunRequest(StunMessageEvent event) {
+        // Only watches: anything thrown here would make ice4j answer the check with an error.
+        try {
+            Message request = event.getMessage();
+            boolean ours = agent.isControlling();
+            if (request.containsAttribute(ours ? Attribute.ICE_CONTROLLING : Attribute.ICE_CONTROLLED)) {
+                roleConflicts.increment();
+                endpoint.roleConflict();
+                log.info("ICE {}: role conflict, the peer's check from {} says it is {} too", name,
+                        event.getRemoteAddress(), ours ? "controlling" : "controlled");
+            }
+        } catch (RuntimeException e) {
+            log.debug("ICE {}: could not read a STUN request", name, e);
+        }
+    }
+
+    /** Counts once that ice4j switched this agent's role to resolve a conflict (RFC 8445 §7.3.1.1, §7.2.5.1). */
+    private void countRoleSwitch() {
+        boolean switched;
+        synchronized (lock) {
+            switched = started && agent.isControlling() != controllingAtStart;
+        }
+        if (switched && roleSwitchCounted.compareAndSet(false, true)) {
+            roleConflicts.increment();
+            endpoint.roleConflict();
+            log.info("ICE {}: a role conflict made this agent {}", name, agent.isControlling() ? "controlling"
+                    : "controlled");
         }
     }
 

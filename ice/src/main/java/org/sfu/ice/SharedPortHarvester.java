@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  * first connectivity check.
  *
  * <p>The harvester demultiplexes the shared socket by remote address, and learns a remote address only from a STUN
- * Binding request carrying the agent's ufrag. An agent whose peer never checks first (the controlling side talking
- * to a single-port server: our own tests and load generator) could therefore not send or receive anything.
+ * Binding request carrying the agent's ufrag. An agent whose peer never checks first (a client talking to a
+ * single-port server: our own tests and load generator) could therefore not send or receive anything.
  * {@link #expectPeer} registers the remote address for the agent in advance, exactly as an incoming request would.
- * Only the controlling side needs it: a browser always sends checks (RFC 8445 §7.2), so the server never registers
- * addresses it was merely told about, which also keeps one participant from claiming another's address.
+ * Only such clients need it: a full ICE peer sends checks in either role (RFC 8445 §7.2), so the server, controlling
+ * or controlled, never registers addresses it was merely told about, which also keeps one participant from claiming
+ * another's address.
  */
 final class SharedPortHarvester extends SinglePortUdpHarvester {
 

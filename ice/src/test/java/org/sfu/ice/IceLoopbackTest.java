@@ -68,7 +68,7 @@ class IceLoopbackTest {
         try (IceEndpoint endpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
             assertTrue(endpoint.udpPort() > 0);
             assertEquals(List.of(new InetSocketAddress("127.0.0.1", endpoint.udpPort())), endpoint.localAddresses());
-            IceTransport t = endpoint.createTransport("alice", false, new Recorder());
+            IceTransport t = endpoint.createTransport("alice", new Recorder());
             List<IceCandidate> candidates = t.localCandidates();
             assertEquals(1, candidates.size());
             IceCandidate c = candidates.get(0);
@@ -96,7 +96,7 @@ class IceLoopbackTest {
         IceEndpoint.Options options = new IceEndpoint.Options(InetAddress.getLoopbackAddress(), 0,
                 List.of(documentation), List.of("127.0.0.0/8"));
         try (IceEndpoint endpoint = IceEndpoint.open(options)) {
-            IceTransport t = endpoint.createTransport("bob", false, new Recorder());
+            IceTransport t = endpoint.createTransport("bob", new Recorder());
             List<IceCandidate> candidates = t.localCandidates();
             assertEquals(2, candidates.size(), candidates.toString());
             IceCandidate host = candidates.get(0);
@@ -120,7 +120,7 @@ class IceLoopbackTest {
             assertTrue(endpoint.localAddresses().stream().allMatch(a -> a.getPort() == port));
             assertTrue(endpoint.localAddresses().contains(new InetSocketAddress("127.0.0.1", port)),
                     endpoint.localAddresses().toString());
-            IceTransport t = endpoint.createTransport("carol", false, new Recorder());
+            IceTransport t = endpoint.createTransport("carol", new Recorder());
             assertEquals(endpoint.localAddresses().size(), t.localCandidates().size());
             assertEquals(endpoint.localAddresses().size(),
                     t.localCandidates().stream().map(IceCandidate::priority).distinct().count(),
@@ -134,8 +134,8 @@ class IceLoopbackTest {
              IceEndpoint clientEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
             Recorder serverSide = new Recorder();
             Recorder clientSide = new Recorder();
-            IceTransport server = serverEndpoint.createTransport("participant-1", false, serverSide);
-            IceTransport client = clientEndpoint.createTransport("client-1", true, clientSide);
+            IceTransport server = serverEndpoint.createTransport("participant-1", serverSide);
+            IceTransport client = clientEndpoint.createClientTransport("client-1", true, clientSide);
 
             // Nothing selected yet: dropped and counted, not thrown.
             client.send(new byte[] {(byte) 0x80, 0}, 0, 2);
@@ -183,13 +183,70 @@ class IceLoopbackTest {
     }
 
     @Test
+    void aServerThatOfferedFirstControlsAndNominatesWithoutARoleConflict() throws Exception {
+        // RFC 8445 §6.1.1: the server made the first offer (the client only answers), so the server controls. It
+        // still learns the client's address only from the client's own checks (it registers nothing it is told),
+        // and it nominates the pair itself.
+        try (IceEndpoint serverEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
+             IceEndpoint clientEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
+            Recorder serverSide = new Recorder();
+            Recorder clientSide = new Recorder();
+            IceTransport server = serverEndpoint.createTransport("offering-server", serverSide);
+            IceTransport client = clientEndpoint.createClientTransport("answering-client", false, clientSide);
+            server.setControlling(true);
+            exchangeCredentials(server, client);
+            signalCandidates(server, client);
+            signalCandidates(client, server);
+            server.start();
+            client.start();
+
+            serverSide.awaitConnected();
+            clientSide.awaitConnected();
+            assertTrue(server.isControlling());
+            assertFalse(client.isControlling());
+            assertEquals(0, server.roleConflicts(), "both sides knew their roles");
+            assertEquals(0, client.roleConflicts());
+            assertEquals(0, serverEndpoint.roleConflicts());
+            assertEquals(0L, server.counters().get("ice_role_conflicts"));
+
+            byte[] rtp = {(byte) 0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
+            server.send(rtp, 0, rtp.length);
+            assertArrayEquals(rtp, clientSide.packets.poll(DEADLINE_SECONDS, TimeUnit.SECONDS));
+            assertThrows(IllegalStateException.class, () -> server.setControlling(false), "the role is set before start");
+        }
+    }
+
+    @Test
+    void twoControlledAgentsAreARoleConflictThatIsCounted() throws Exception {
+        // What happened before the server took the offerer's role: it stayed controlled while the answering client
+        // was controlled too. ICE resolves it (RFC 8445 §7.3.1.1), and the server counts it.
+        try (IceEndpoint serverEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
+             IceEndpoint clientEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
+            Recorder serverSide = new Recorder();
+            Recorder clientSide = new Recorder();
+            IceTransport server = serverEndpoint.createTransport("controlled-server", serverSide);
+            IceTransport client = clientEndpoint.createClientTransport("controlled-client", false, clientSide);
+            exchangeCredentials(server, client);
+            signalCandidates(server, client);
+            server.start();
+            client.start();
+
+            serverSide.awaitConnected();
+            clientSide.awaitConnected();
+            assertTrue(server.isControlling() != client.isControlling(), "the conflict was resolved");
+            assertTrue(server.roleConflicts() + client.roleConflicts() > 0, "and seen");
+            assertTrue(server.roleConflicts() == 0 || serverEndpoint.roleConflicts() > 0);
+        }
+    }
+
+    @Test
     void serverLearnsAPeerThatSignalsNoUsableCandidateAsPeerReflexive() throws Exception {
         try (IceEndpoint serverEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
              IceEndpoint clientEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
             Recorder serverSide = new Recorder();
             Recorder clientSide = new Recorder();
-            IceTransport server = serverEndpoint.createTransport("participant-2", false, serverSide);
-            IceTransport client = clientEndpoint.createTransport("client-2", true, clientSide);
+            IceTransport server = serverEndpoint.createTransport("participant-2", serverSide);
+            IceTransport client = clientEndpoint.createClientTransport("client-2", true, clientSide);
             exchangeCredentials(server, client);
             // What a browser hiding its address sends: only an mDNS name, which the server does not use.
             assertFalse(server.addRemoteCandidate(IceCandidate.parse(
@@ -214,7 +271,7 @@ class IceLoopbackTest {
         IceEndpoint.Options options = new IceEndpoint.Options(InetAddress.getLoopbackAddress(), 0, List.of(),
                 List.of("127.0.0.0/8", "::1/128"));
         try (IceEndpoint endpoint = IceEndpoint.open(options)) {
-            IceTransport t = endpoint.createTransport("dave", false, new Recorder());
+            IceTransport t = endpoint.createTransport("dave", new Recorder());
             // Outside the allowed networks: refused, so ICE cannot be pointed at internal hosts.
             assertFalse(t.addRemoteCandidate(IceCandidate.parse("candidate:1 1 udp 2122260223 10.1.2.3 5000 typ host")));
             assertFalse(t.addRemoteCandidate(IceCandidate.parse(
@@ -241,7 +298,7 @@ class IceLoopbackTest {
     @Test
     void startNeedsRemoteCredentials() throws Exception {
         try (IceEndpoint endpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
-            IceTransport t = endpoint.createTransport("erin", false, new Recorder());
+            IceTransport t = endpoint.createTransport("erin", new Recorder());
             assertThrows(IllegalStateException.class, t::start);
             assertThrows(IllegalArgumentException.class, () -> t.setRemoteCredentials("ab", "0123456789012345678901"));
             assertThrows(IllegalArgumentException.class, () -> t.setRemoteCredentials("abcd", "short"));
@@ -254,11 +311,11 @@ class IceLoopbackTest {
     @Test
     void closingTheEndpointClosesItsTransports() throws Exception {
         IceEndpoint endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
-        IceTransport t = endpoint.createTransport("frank", false, new Recorder());
+        IceTransport t = endpoint.createTransport("frank", new Recorder());
         assertNotNull(t.localUfrag());
         endpoint.close();
         assertEquals(0, endpoint.openTransports());
-        assertThrows(IllegalStateException.class, () -> endpoint.createTransport("late", false, new Recorder()));
+        assertThrows(IllegalStateException.class, () -> endpoint.createTransport("late", new Recorder()));
         endpoint.close();
     }
 
@@ -271,8 +328,8 @@ class IceLoopbackTest {
              IceEndpoint clientEndpoint = IceEndpoint.open(options)) {
             Recorder serverSide = new Recorder();
             Recorder clientSide = new Recorder();
-            IceTransport server = serverEndpoint.createTransport("participant-v6", false, serverSide);
-            IceTransport client = clientEndpoint.createTransport("client-v6", true, clientSide);
+            IceTransport server = serverEndpoint.createTransport("participant-v6", serverSide);
+            IceTransport client = clientEndpoint.createClientTransport("client-v6", true, clientSide);
             assertEquals("::1", server.localCandidates().get(0).address());
             exchangeCredentials(server, client);
             server.start();
@@ -287,12 +344,12 @@ class IceLoopbackTest {
     }
 
     @Test
-    void aRemoteAddressBelongsToOneControllingTransportPerEndpoint() throws Exception {
+    void aRemoteAddressBelongsToOneClientTransportPerEndpoint() throws Exception {
         // The shared port demultiplexes by remote address: two clients on one client endpoint cannot both talk to
         // the same server address. The second is refused instead of silently stealing the first one's datagrams.
         try (IceEndpoint clientEndpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
-            IceTransport first = clientEndpoint.createTransport("client-a", true, new Recorder());
-            IceTransport second = clientEndpoint.createTransport("client-b", true, new Recorder());
+            IceTransport first = clientEndpoint.createClientTransport("client-a", true, new Recorder());
+            IceTransport second = clientEndpoint.createClientTransport("client-b", true, new Recorder());
             IceCandidate server = IceCandidate.udpHost("1", 2130706431L, "127.0.0.1", 40000); // nothing is sent
             assertTrue(first.addRemoteCandidate(server));
             assertFalse(second.addRemoteCandidate(server));

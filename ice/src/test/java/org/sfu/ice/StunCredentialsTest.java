@@ -77,7 +77,7 @@ class StunCredentialsTest {
 
     /** A controlled agent on the endpoint whose DTLS/RTP datagrams are kept in deliveredToServer. */
     private IceTransport serverAgent(String name) {
-        return endpoint.createTransport(name, false, new IceTransport.Listener() {
+        return endpoint.createTransport(name, new IceTransport.Listener() {
             @Override
             public void onConnected(InetSocketAddress remote) {
             }

@@ -79,7 +79,7 @@ public final class ClientTransport implements AutoCloseable {
         this.handshakes = handshakes;
         this.onFailure = onFailure;
         this.lateCandidates = lateCandidates;
-        this.ice = endpoint.createTransport(name, controlling, new Listener());
+        this.ice = endpoint.createClientTransport(name, controlling, new Listener());
     }
 
     public IceTransport ice() {
