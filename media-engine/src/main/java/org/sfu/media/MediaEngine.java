@@ -33,22 +33,30 @@ public final class MediaEngine implements AutoCloseable {
      * @param consentTimeoutMillis  a connected participant silent this long (RFC 7675 consent lost) is failed
      * @param mediaThreads          threads that decrypt, route and forward what participants send
      *                              ({@link PacketWorkers}); 0 means {@link PacketWorkers#defaultThreads()}
+     * @param answerTimeoutMillis   how long an offer of the server's may go unanswered before the participant is told
+     *                              and the next change makes a new offer
      */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
-                          double simulatedLoss, long consentTimeoutMillis, int mediaThreads) {
+                          double simulatedLoss, long consentTimeoutMillis, int mediaThreads, long answerTimeoutMillis) {
+        public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
+
         public Options {
             if (consentTimeoutMillis <= 0) {
                 throw new IllegalArgumentException("consentTimeoutMillis must be positive");
+            }
+            if (answerTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("answerTimeoutMillis must be positive");
             }
             if (mediaThreads < 0) {
                 throw new IllegalArgumentException("mediaThreads must not be negative");
             }
         }
 
-        /** With the default consent timeout, 20 s, and the default number of media threads. */
+        /** With the default consent timeout (20 s), answer timeout and number of media threads. */
         public Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                        double simulatedLoss) {
-            this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000, 0);
+            this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000, 0,
+                    DEFAULT_ANSWER_TIMEOUT_MILLIS);
         }
     }
 
@@ -73,7 +81,8 @@ public final class MediaEngine implements AutoCloseable {
         this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
-                options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis());
+                options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),
+                options.answerTimeoutMillis());
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}, {} media threads",
                 iceEndpoint.udpPort(), iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes,
                 workers.size());

@@ -45,19 +45,23 @@ import java.util.Map;
  *                              0: never). During a call the signaling is silent for minutes, and proxies, load
  *                              balancers and mobile carriers' NATs close TCP connections idle for 60 s or a few
  *                              minutes; every WebSocket stack answers a ping by itself (RFC 6455 §5.5.2).
+ * @param answerTimeoutMillis   how long an offer of the server's may go unanswered before the participant gets an
+ *                              {@code answer-timeout} error and the next change makes a new offer
+ *                              (SFU_ANSWER_TIMEOUT_MS, default 10000)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
                            long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
-                           long webSocketPingMillis) {
+                           long webSocketPingMillis, long answerTimeoutMillis) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
     public static final long DEFAULT_CONSENT_TIMEOUT_MILLIS = 20_000;
     public static final long DEFAULT_RECONNECT_GRACE_MILLIS = 15_000;
     public static final long DEFAULT_WEBSOCKET_PING_MILLIS = 20_000;
+    public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
 
     /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -66,7 +70,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         double simulatedLoss, IceServers iceServers) {
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
-                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS);
+                DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS,
+                DEFAULT_ANSWER_TIMEOUT_MILLIS);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -110,6 +115,10 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         if (tcpPort < -1 || tcpPort > 65535) {
             throw new IllegalArgumentException("SFU_TCP_PORT must be -1 (off) or a port, not " + tcpPort);
         }
+        if (answerTimeoutMillis < 1000) {
+            throw new IllegalArgumentException("SFU_ANSWER_TIMEOUT_MS must be at least 1000, not "
+                    + answerTimeoutMillis);
+        }
     }
 
     /** The embedded default: port 8000, UDP 10000, every interface, a self-signed certificate. */
@@ -140,20 +149,23 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000),
                 hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478),
                 (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256),
-                number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000));
+                number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000),
+                number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
+                answerTimeoutMillis);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
     public ServerConfig withSimulatedLoss(double loss) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
-                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
+                tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
+                answerTimeoutMillis);
     }
 
     /** The same settings with these ICE servers for clients. */
@@ -161,7 +173,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis);
+                webSocketPingMillis, answerTimeoutMillis);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -169,14 +181,16 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                                     int tcp) {
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
-                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis);
+                consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
+                answerTimeoutMillis);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
     public ServerConfig withSessionTimeouts(long consentTimeout, long reconnectGrace) {
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
-                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis);
+                iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis,
+                answerTimeoutMillis);
     }
 
     /** The same settings with WebSocket pings this often (0: none). */
@@ -184,7 +198,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                intervalMillis);
+                intervalMillis, answerTimeoutMillis);
+    }
+
+    /** The same settings with this deadline for answers to the server's offers. */
+    public ServerConfig withAnswerTimeout(long millis) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis, millis);
     }
 
     private static double fraction(Map<String, String> env, String name) {

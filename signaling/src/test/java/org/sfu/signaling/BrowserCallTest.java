@@ -148,6 +148,8 @@ class BrowserCallTest {
                 }
                 assertEquals(2, server.clientCount());
                 assertEquals(2, server.media().openTransports());
+                // RFC 8445 §6.1.1: the server controls where its offer opened the session, else the browser does.
+                assertEquals(0, server.media().iceEndpoint().roleConflicts(), "ICE role conflicts");
                 Map<String, Object> secondStats = second.stats();
                 secondId = (String) secondStats.get("clientId");
                 System.out.println("first page: " + first.stats().get("log") + "\nsecond page: " + secondStats.get("log"));

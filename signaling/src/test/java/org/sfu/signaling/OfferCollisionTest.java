@@ -73,7 +73,7 @@ class OfferCollisionTest {
      * What a client answers to the server's offer: the same m-lines, its own ICE credentials and fingerprint (those
      * of the captured offer), the DTLS client role, and sending where the server receives.
      */
-    private static String answerTo(String serverOffer, String clientOffer) {
+    static String answerTo(String serverOffer, String clientOffer) {
         String ufrag = line(clientOffer, "a=ice-ufrag:");
         String pwd = line(clientOffer, "a=ice-pwd:");
         String fingerprint = line(clientOffer, "a=fingerprint:");

@@ -110,7 +110,7 @@ class ServerConfigTest {
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
-                c.mediaThreads(), c.webSocketPingMillis()),
+                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis()),
                 moved);
     }
 
@@ -148,6 +148,15 @@ class ServerConfigTest {
         assertEquals(20_000, ServerConfig.defaults().webSocketPingMillis());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "0")).webSocketPingMillis());
         assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "5000")).webSocketPingMillis());
+    }
+
+    @Test
+    void theServerWaitsTenSecondsForAnAnswerUnlessToldOtherwise() {
+        assertEquals(10_000, ServerConfig.defaults().answerTimeoutMillis());
+        assertEquals(3000, ServerConfig.fromEnvironment(Map.of("SFU_ANSWER_TIMEOUT_MS", "3000")).answerTimeoutMillis());
+        assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).answerTimeoutMillis());
+        assertRefused("SFU_ANSWER_TIMEOUT_MS", "999");
+        assertRefused("SFU_ANSWER_TIMEOUT_MS", "600001");
     }
 
     @ParameterizedTest

@@ -93,6 +93,8 @@ public final class Negotiator {
     private List<Section> proposed;
     private DtlsTransport.Role dtlsRole;
     private boolean remoteOffered;
+    /** The server's ICE role, from who made the first offer; null before any offer. */
+    private Boolean iceControlling;
 
     /** A negotiator that refuses ICE restarts. */
     public Negotiator(LocalTransportParameters local) {
@@ -120,6 +122,15 @@ public final class Negotiator {
     /** True once the participant has made an offer of its own at least once. */
     public boolean remoteOffered() {
         return remoteOffered;
+    }
+
+    /**
+     * The server's ICE role (RFC 8445 §6.1.1): controlling when its offer opened the session, controlled when the
+     * participant's did; null before any offer. Known from the moment the first offer is made or received, before the
+     * participant can send its first check; a withdrawn first offer gives way to the participant's.
+     */
+    public Boolean iceControlling() {
+        return iceControlling;
     }
 
     /** The mid of the m-line that carries the bundle's transport (the first accepted one), or null. */
@@ -214,6 +225,9 @@ public final class Negotiator {
         if (dtlsRole == null) {
             dtlsRole = transport.localDtlsRole();
         }
+        if (sections.isEmpty()) {
+            iceControlling = false;
+        }
         if (changesIceCredentials(transport)) {
             local = iceRestart.restart(withRole(transport));
         }
@@ -249,6 +263,24 @@ public final class Negotiator {
         return !bound.equals(wanted);
     }
 
+    /** True while the server's outstanding offer gives the participant exactly these downstream tracks. */
+    public boolean offerCovers(List<DownstreamTrack> downstream) {
+        if (proposed == null) {
+            return false;
+        }
+        Set<String> offered = new HashSet<>();
+        for (Section s : proposed) {
+            if (s.role == Role.DOWNSTREAM && s.track != null && !s.rejected) {
+                offered.add(s.track.id());
+            }
+        }
+        Set<String> wanted = new HashSet<>();
+        for (DownstreamTrack t : downstream) {
+            wanted.add(t.id());
+        }
+        return offered.equals(wanted);
+    }
+
     /** Builds the server's offer for the given downstream tracks and enters have-local-offer. */
     public String createOffer(List<DownstreamTrack> downstream) {
         if (proposed != null) {
@@ -274,6 +306,7 @@ public final class Negotiator {
             next.add(c);
         }
         if (sections.isEmpty()) {
+            iceControlling = true;
             // The participant never offered: give it m-lines it can send its camera and microphone on.
             for (String kind : List.of("audio", "video")) {
                 Section s = new Section(nextMid(usedMids), kind, RTP_PROTOCOL, Role.UPSTREAM, sessionCodecs(kind, next));
@@ -395,6 +428,8 @@ public final class Negotiator {
             // RFC 8839 §4.4.1.1.2: only an offer restarts ICE; the server's offer did not.
             throw new NegotiationException("the answer changes the ICE credentials, but the offer did not restart ICE");
         }
+        // The first answer settles the DTLS role (RFC 5763 §5). An answer to a re-offer keeps the association: a
+        // peer that names the other role still talks to the same DTLS endpoint, which keeps its role and keys.
         if (dtlsRole == null) {
             dtlsRole = transport.localDtlsRole();
         }
@@ -503,12 +538,20 @@ public final class Negotiator {
         }
     }
 
-    /** RFC 5763 §5 / RFC 8842 §5: actpass in a first offer, then the role already established. */
+    /**
+     * Every offer says actpass; an answer says the role the server has (RFC 5763 §5, RFC 8842 §5.2, §5.3).
+     *
+     * <p>RFC 8842 lets a re-offer say the established role instead, but some peers refuse any offer that is not
+     * actpass (aiortc releases before its May 2024 fix, Debian 12's 1.4 among them), browsers themselves offer
+     * actpass every time, and JSEP (RFC 8829 §5.3.1) has the answerer of a re-offer keep the role it has. So actpass
+     * is what every peer accepts; the server keeps its DTLS role whatever the answer to a re-offer says (see
+     * {@link #receiveAnswer}).
+     */
     private String setupValue(boolean offer) {
-        if (dtlsRole == null) {
-            return offer ? "actpass" : "passive";
+        if (offer) {
+            return "actpass";
         }
-        return dtlsRole == DtlsTransport.Role.SERVER ? "passive" : "active";
+        return dtlsRole == DtlsTransport.Role.CLIENT ? "active" : "passive";
     }
 
     private String write(List<Section> list, List<Direction> directions, String setup) {

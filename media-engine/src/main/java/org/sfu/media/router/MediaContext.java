@@ -8,9 +8,13 @@ import org.sfu.media.transport.PacketWorkers;
 
 /**
  * What every participant's media session shares within one server: the ICE port, the DTLS identity, the threads for
- * forwarding, handshakes and timers. Owned by {@link org.sfu.media.MediaEngine}; passed down instead of being global.
+ * forwarding, handshakes and timers, and the session timings. Owned by {@link org.sfu.media.MediaEngine}; passed down
+ * instead of being global.
+ *
+ * @param answerTimeoutMillis how long the server waits for the answer to one of its offers before it tells the
+ *                            participant (an {@code answer-timeout} error) and lets the next change make a new offer
  */
 public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, PacketWorkers workers,
                            Executor handshakeExecutor, ScheduledExecutorService scheduler, long firstOfferDelayMillis,
-                           double simulatedLoss, long consentTimeoutMillis) {
+                           double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis) {
 }

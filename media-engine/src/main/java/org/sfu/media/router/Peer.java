@@ -35,11 +35,18 @@ import org.slf4j.LoggerFactory;
  * renegotiate at once without deadlock. The packet path ({@link #onRtp}, {@link #onRtcp}) takes no lock: it reads
  * immutable snapshots published through volatile fields.
  *
- * <p>Offer collisions (RFC 8829 §4.1.8, "glare"): the server never withdraws its own offer for a client's. A client
- * offer that arrives while the server's offer is outstanding is held: a browser that receives the server's offer in
- * have-local-offer rolls its own back and answers (implicit rollback), and then the held offer is dropped. If the
- * server's offer stays unanswered for {@link #GLARE_TIMEOUT_MILLIS}, the server withdraws it and answers the held
- * offer instead, so a client that cannot roll back is not stuck.
+ * <p>Offer collisions (RFC 8829 §4.1.8, "glare"): the server does not withdraw a fresh offer of its own for a
+ * client's. A client offer that arrives while the server's offer is outstanding is held: a browser that receives the
+ * server's offer in have-local-offer rolls its own back and answers (implicit rollback), and then the held offer is
+ * dropped. If the server's offer stays unanswered for {@link #GLARE_TIMEOUT_MILLIS}, the server withdraws it and
+ * answers the held offer instead, so a client that cannot roll back is not stuck; a client offer that arrives when the
+ * server's has already waited that long is answered at once.
+ *
+ * <p>An offer that is never answered (a peer that refused it without saying so, or lost it) would leave the session
+ * in have-local-offer for ever, and the participant would never see anyone who joins later. After the context's
+ * answer timeout the server logs it and tells the participant ({@code answer-timeout}); the offer stays outstanding, so
+ * a late answer still completes it, until the next change of what the participant should receive replaces it with a
+ * new offer.
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
@@ -64,6 +71,7 @@ public final class Peer {
     private final LongAdder rtxDropped = new LongAdder();
     private final LongAdder consentExpired = new LongAdder();
     private final long consentTimeoutMillis;
+    private final long answerTimeoutMillis;
     private final java.util.concurrent.ScheduledFuture<?> consentCheck;
     /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
     private final ReceiverFeedback feedback;
@@ -75,6 +83,11 @@ public final class Peer {
     private boolean candidatesSent;
     private boolean offerScheduled;
     private boolean closed;
+    /** Counts the server's offers, so that a timer knows whether the offer it was set for is still the one out. */
+    private long offerNumber;
+    private long offerSentAtNanos;
+    /** The outstanding offer went unanswered past the answer timeout: the next change replaces it. */
+    private boolean offerOverdue;
 
     // Snapshots for the packet path.
     private volatile int transportCcExtensionId = -1;
@@ -98,6 +111,7 @@ public final class Peer {
         this.feedback = new ReceiverFeedback(id, transport, localSsrc, this::producersSnapshot);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.consentTimeoutMillis = context.consentTimeoutMillis();
+        this.answerTimeoutMillis = context.answerTimeoutMillis();
         this.consentCheck = scheduler.scheduleWithFixedDelay(this::checkConsent, CONSENT_CHECK_MILLIS,
                 CONSENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -175,9 +189,15 @@ public final class Peer {
                 return;
             }
             if (negotiator.hasLocalOffer()) {
-                LOG.info("Participant {}: offer collided with the server's; holding it", id);
-                heldOffer = sdp;
-                return;
+                if (System.nanoTime() - offerSentAtNanos < TimeUnit.MILLISECONDS.toNanos(GLARE_TIMEOUT_MILLIS)) {
+                    LOG.info("Participant {}: offer collided with the server's; holding it", id);
+                    heldOffer = sdp;
+                    return;
+                }
+                // The server's offer has waited longer than a collision takes to resolve: the participant is not
+                // answering it, so its own offer is answered instead.
+                LOG.info("Participant {}: the server's offer went unanswered; answering the participant's offer", id);
+                negotiator.rollback();
             }
             producersChanged = applyOffer(sdp);
         }
@@ -194,6 +214,7 @@ public final class Peer {
             signaling.sendError("bad-offer", e.getMessage());
             return false;
         }
+        applyIceRole();
         signaling.sendAnswer(result.answerSdp());
         publishExtensionIds();
         startTransport(result.transport());
@@ -448,10 +469,18 @@ public final class Peer {
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
     void maybeOffer() {
         synchronized (this) {
-            if (closed || negotiator.hasLocalOffer()) {
+            if (closed) {
                 return;
             }
             List<DownstreamTrack> tracks = downstreamTracks();
+            if (negotiator.hasLocalOffer()) {
+                if (!offerOverdue || negotiator.offerCovers(tracks)) {
+                    return;
+                }
+                // What the participant should receive changed since the offer it never answered: offer that.
+                LOG.info("Participant {}: withdrawing the unanswered offer for a new one", id);
+                negotiator.rollback();
+            }
             if (!negotiator.needsOffer(tracks)) {
                 return;
             }
@@ -473,10 +502,40 @@ public final class Peer {
                 }
             }
             String offer = negotiator.createOffer(tracks);
+            // Before the offer leaves: the participant may check as soon as it has it.
+            applyIceRole();
+            long number = ++offerNumber;
+            offerSentAtNanos = System.nanoTime();
+            offerOverdue = false;
             signaling.sendOffer(offer, !tracks.isEmpty());
             sendCandidatesOnce();
-            scheduler.schedule(this::onOfferTimeout, GLARE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> onOfferTimeout(number), GLARE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> onAnswerTimeout(number), answerTimeoutMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Must hold the lock. The ICE role follows who made the first offer; fixed once the transport has started. */
+    private void applyIceRole() {
+        Boolean controlling = negotiator.iceControlling();
+        if (controlling != null) {
+            transport.setIceControlling(controlling);
+        }
+    }
+
+    /** The participant did not answer the server's offer in time: say so, and let the next change re-offer. */
+    private void onAnswerTimeout(long number) {
+        synchronized (this) {
+            if (closed || number != offerNumber || !negotiator.hasLocalOffer()) {
+                return;
+            }
+            offerOverdue = true;
+            LOG.warn("Participant {}: no answer to the server's offer after {} ms; the next change offers again", id,
+                    answerTimeoutMillis);
+            signaling.sendError("answer-timeout", "no answer to the server's offer after " + answerTimeoutMillis
+                    + " ms; it stays open for a late answer until the next change replaces it");
+        }
+        // A change that came while the offer was out may already be waiting.
+        maybeOffer();
     }
 
     /**
@@ -495,10 +554,10 @@ public final class Peer {
         maybeOffer();
     }
 
-    private void onOfferTimeout() {
+    private void onOfferTimeout(long number) {
         boolean producersChanged;
         synchronized (this) {
-            if (closed || heldOffer == null || !negotiator.hasLocalOffer()) {
+            if (closed || heldOffer == null || number != offerNumber || !negotiator.hasLocalOffer()) {
                 return;
             }
             LOG.info("Participant {}: the server's offer went unanswered; answering the held offer instead", id);

@@ -113,7 +113,7 @@ public final class WebRtcTransport implements AutoCloseable {
         this.handshakeExecutor = handshakeExecutor;
         this.listener = listener;
         IceListener events = new IceListener();
-        this.ice = endpoint.createTransport(id, false, events);
+        this.ice = endpoint.createTransport(id, events);
         events.agent = this.ice;
     }
 
@@ -240,7 +240,9 @@ public final class WebRtcTransport implements AutoCloseable {
                 return false;
             }
             IceListener events = new IceListener();
-            IceTransport fresh = endpoint.createTransport(id + "/" + (++iceGeneration), false, events);
+            // Controlled: the peer's offer restarted ICE, and the offerer of a restart controls as at the start (libwebrtc
+            // re-determines its role at every restart it offers, RFC 8445 §6.1.1).
+            IceTransport fresh = endpoint.createTransport(id + "/" + (++iceGeneration), events);
             events.agent = fresh;
             try {
                 fresh.setRemoteCredentials(remoteUfrag, remotePassword);
@@ -281,6 +283,19 @@ public final class WebRtcTransport implements AutoCloseable {
     /** "udp" or "tcp" for the path in use, or null before ICE completes. */
     public String selectedTransport() {
         return ice.selectedTransport();
+    }
+
+    /**
+     * The server's ICE role for this session (RFC 8445 §6.1.1: whoever made the first offer controls). Call it when
+     * the first offer is made or received, before the peer can send a check; it is fixed once the transport started
+     * (an ICE restart's agent takes the role of the restart's answerer, see {@link #restartIce}).
+     */
+    public void setIceControlling(boolean controlling) {
+        synchronized (iceLock) {
+            if (!started.get() && !closed.get()) {
+                ice.setControlling(controlling);
+            }
+        }
     }
 
     /**

@@ -224,9 +224,95 @@ class NegotiatorTest {
 
         assertEquals(DtlsTransport.Role.CLIENT, result.transport().localDtlsRole());
         assertEquals(List.of(), result.upstream());
-        // The role is now established: later offers say it instead of actpass (RFC 8842 §5).
+        // The role is established, and later offers still say actpass: some peers refuse anything else in an offer.
         SessionDescription next = SessionDescription.parse(negotiator.createOffer(List.of()));
-        assertEquals("active", next.setup(next.media().get(0)));
+        assertEquals("actpass", next.setup(next.media().get(0)));
+        Negotiator.Result again = negotiator.receiveAnswer(answerTo(next, "passive",
+                m -> m.withDirection(Direction.INACTIVE)).toSdp());
+        assertEquals(DtlsTransport.Role.CLIENT, again.transport().localDtlsRole(), "the association is kept");
+    }
+
+    // ---- DTLS and ICE roles across renegotiation (RFC 5763 §5, RFC 8842 §5, RFC 8445 §6.1.1) ----
+
+    @Test
+    void everyOfferOfTheServerSaysActpassAndTheParticipantsOfferKeepsItsDtlsRole() throws Exception {
+        // The participant offered first: the server answered passive and is the DTLS server from then on.
+        Negotiator negotiator = new Negotiator(local, remote -> new LocalTransportParameters("newU",
+                "newServerPasswordOf24chars", local.fingerprint(), local.candidates()));
+        Negotiator.Result first = negotiator.receiveOffer(offerAudioVideo, List.of());
+        assertEquals(DtlsTransport.Role.SERVER, first.transport().localDtlsRole());
+        DownstreamTrack track = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1", 5678);
+
+        for (int round = 0; round < 3; round++) {
+            // A re-offer that adds (or frees) a downstream track: actpass, as browsers and every peer accept.
+            List<DownstreamTrack> downstream = round % 2 == 0 ? List.of(track) : List.of();
+            SessionDescription offer = SessionDescription.parse(negotiator.createOffer(downstream));
+            for (MediaDescription m : offer.media()) {
+                if (!m.isRejected()) {
+                    assertEquals("actpass", offer.setup(m), "round " + round + ", mid " + m.mid());
+                }
+            }
+            // The participant answers as it likes: active as a browser does, or passive.
+            String setup = round == 1 ? "passive" : "active";
+            Negotiator.Result answered = negotiator.receiveAnswer(answerTo(offer, setup, m -> m).toSdp());
+            assertEquals(DtlsTransport.Role.SERVER, answered.transport().localDtlsRole(),
+                    "round " + round + ": an answer saying " + setup + " keeps the association");
+        }
+
+        // An ICE restart (new credentials in the participant's offer) keeps DTLS as it is, and so does the answer.
+        String restartOffer = withEveryMedia(offerAudioVideo, m -> m.withoutAttribute("ice-ufrag")
+                .withoutAttribute("ice-pwd").withAttribute("ice-ufrag", "Wz9q")
+                .withAttribute("ice-pwd", "NewPasswordFromChromium")).toSdp();
+        SessionDescription restartAnswer = SessionDescription.parse(
+                negotiator.receiveOffer(withMediaCount(restartOffer, negotiator), List.of()).answerSdp());
+        assertEquals("passive", restartAnswer.setup(restartAnswer.media().get(0)));
+        SessionDescription afterRestart = SessionDescription.parse(negotiator.createOffer(List.of(track)));
+        assertEquals("actpass", afterRestart.setup(afterRestart.media().get(0)));
+        assertEquals("newU", afterRestart.iceUfrag(afterRestart.media().get(0)));
+        assertEquals(DtlsTransport.Role.SERVER,
+                negotiator.receiveAnswer(answerTo(afterRestart, "active", m -> m.withoutAttribute("ice-ufrag")
+                        .withoutAttribute("ice-pwd").withAttribute("ice-ufrag", "Wz9q")
+                        .withAttribute("ice-pwd", "NewPasswordFromChromium")).toSdp()).transport().localDtlsRole());
+        assertEquals(Boolean.FALSE, negotiator.iceControlling(), "the participant's offer opened the session");
+    }
+
+    @Test
+    void theServerControlsIceWhenItsOfferOpensTheSessionAndIsControlledWhenTheParticipantsDoes() throws Exception {
+        Negotiator offeredTo = new Negotiator(local);
+        assertNull(offeredTo.iceControlling(), "no offer yet");
+        SessionDescription offer = SessionDescription.parse(offeredTo.createOffer(List.of()));
+        assertEquals(Boolean.TRUE, offeredTo.iceControlling(), "known before the answer: the peer may check first");
+        offeredTo.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(Direction.SENDONLY)).toSdp());
+        offeredTo.createOffer(List.of());
+        assertEquals(Boolean.TRUE, offeredTo.iceControlling(), "re-offers do not change it");
+
+        Negotiator answering = new Negotiator(local);
+        answering.receiveOffer(offerAudioVideo, List.of());
+        assertEquals(Boolean.FALSE, answering.iceControlling());
+        answering.createOffer(List.of());
+        assertEquals(Boolean.FALSE, answering.iceControlling(), "the server's re-offer is not the first offer");
+
+        // The server's first offer collided and was withdrawn: the participant's offer opens the session.
+        Negotiator collided = new Negotiator(local);
+        collided.createOffer(List.of());
+        collided.rollback();
+        collided.receiveOffer(offerAudioVideo, List.of());
+        assertEquals(Boolean.FALSE, collided.iceControlling());
+    }
+
+    @Test
+    void theOutstandingOfferCoversExactlyTheTracksItCarries() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        DownstreamTrack b = new DownstreamTrack("c1", "video", 1234, "peerB", "peerB-1", 5678);
+        DownstreamTrack c = new DownstreamTrack("c2", "audio", 4321, "peerC", "peerC-1", -1);
+        assertFalse(negotiator.offerCovers(List.of(b)), "no offer outstanding");
+
+        negotiator.createOffer(List.of(b));
+
+        assertTrue(negotiator.offerCovers(List.of(b)));
+        assertFalse(negotiator.offerCovers(List.of(b, c)), "a track joined since");
+        assertFalse(negotiator.offerCovers(List.of()), "a track left since");
     }
 
     @Test
@@ -344,7 +430,7 @@ class NegotiatorTest {
         assertEquals(List.of("96", "97", "108", "109"), added.formats(),
                 "RFC 8843 §9.1: the payload types already negotiated for video in this bundle");
         for (MediaDescription m : offer.media()) {
-            assertEquals("passive", offer.setup(m), "the DTLS role is established: no actpass (RFC 8842 §5)");
+            assertEquals("actpass", offer.setup(m), "every offer leaves the role open, as browsers' own offers do");
         }
         assertEquals(Direction.RECVONLY, offer.media().get(0).direction());
         assertEquals(Direction.RECVONLY, offer.media().get(1).direction());
@@ -593,6 +679,28 @@ class NegotiatorTest {
         List<Attribute> session = List.of(new Attribute("group", "BUNDLE " + String.join(" ", offer.bundleMids())),
                 new Attribute("msid-semantic", " WMS"));
         return new SessionDescription("- 7794592974704186760 2 IN IP4 127.0.0.1", "-", session, media);
+    }
+
+    /**
+     * The participant's offer grown to the session's m-lines, as a browser's re-offer is (RFC 8829 §5.2.2: m-lines
+     * are never removed): the server's downstream m-lines are appended, inactive from the participant's side.
+     */
+    private static String withMediaCount(String sdp, Negotiator negotiator) throws NegotiationException {
+        SessionDescription d = SessionDescription.parse(sdp);
+        List<MediaDescription> media = new ArrayList<>(d.media());
+        SessionDescription session = SessionDescription.parse(negotiator.createOffer(List.of()));
+        negotiator.rollback();
+        for (int i = media.size(); i < session.media().size(); i++) {
+            MediaDescription server = session.media().get(i);
+            MediaDescription template = media.get(0);
+            media.add(server.withoutAttribute("ice-ufrag").withoutAttribute("ice-pwd").withoutAttribute("fingerprint")
+                    .withoutAttribute("setup").withoutAttribute("candidate").withoutAttribute("end-of-candidates")
+                    .withoutAttribute("msid").withoutAttribute("ssrc").withoutAttribute("ssrc-group")
+                    .withAttribute("ice-ufrag", d.iceUfrag(template)).withAttribute("ice-pwd", d.icePwd(template))
+                    .withAttribute("fingerprint", d.fingerprint(template)).withAttribute("setup", "actpass")
+                    .withDirection(Direction.RECVONLY));
+        }
+        return d.withMedia(media).toSdp();
     }
 
     private static SessionDescription withMedia(String sdp, int index, UnaryOperator<MediaDescription> change) {
