@@ -205,11 +205,13 @@ public final class JanusParticipant extends BaseParticipant {
             JsonNode jsep = event.path("jsep");
             if (jsep.path("type").asText().equals("offer")) {
                 ClientNegotiator.Answer answer = subscriberNegotiator.onOffer(jsep.path("sdp").asText());
+                // Janus's addresses are registered on the shared port before our answer lets Janus check: a check
+                // that arrived first would bind the address, and registering it again would replace that socket.
+                ClientNegotiator.RemoteTransport remote = answer.transport();
+                subscriber.start(remote, ClientTransport.dtlsRoleFor(remote.setup()));
                 ObjectNode start = JanusSession.JSON.createObjectNode().put("request", "start");
                 session.message(subscriberHandle, start, jsep("answer", answer.sdp())).exceptionally(this::failed);
                 offersAnswered.increment();
-                ClientNegotiator.RemoteTransport remote = answer.transport();
-                subscriber.start(remote, ClientTransport.dtlsRoleFor(remote.setup()));
             }
         } catch (RuntimeException e) {
             fail("cannot handle a subscriber event: " + e);
