@@ -93,6 +93,20 @@ public final class HeaderExtensions {
      * including when there is no extension block.
      */
     public static boolean rewriteIds(byte[] buf, int off, int len, int[] idMap) {
+        return renumber(buf, off, len, idMap, false);
+    }
+
+    /**
+     * Carries the elements from one session's ids to another's, in place: an element with id {@code i} gets
+     * {@code idMap[i]}, and one the map has no id for ({@code i >= idMap.length} or {@code idMap[i] <= 0}) is
+     * removed by turning its bytes into padding (RFC 8285 §4.2, §4.3: a 0 byte between elements is padding), so the
+     * block keeps its length. Checks first and changes nothing (false) as {@link #rewriteIds} does.
+     */
+    public static boolean translateIds(byte[] buf, int off, int len, int[] idMap) {
+        return renumber(buf, off, len, idMap, true);
+    }
+
+    private static boolean renumber(byte[] buf, int off, int len, int[] idMap, boolean dropUnmapped) {
         if (!RtpPacket.extension(buf, off)) {
             return true;
         }
@@ -127,11 +141,14 @@ public final class HeaderExtensions {
                 if (dataAt + elementLength > end) {
                     return false;
                 }
-                int newId = elementId < idMap.length && idMap[elementId] > 0 ? idMap[elementId] : elementId;
+                boolean mapped = elementId < idMap.length && idMap[elementId] > 0;
+                int newId = mapped ? idMap[elementId] : dropUnmapped ? 0 : elementId;
                 if (newId > (one ? 14 : 255)) {
                     return false;
                 }
-                if (write) {
+                if (write && newId == 0) {
+                    java.util.Arrays.fill(buf, p, dataAt + elementLength, (byte) 0);
+                } else if (write) {
                     buf[p] = (byte) (one ? (newId << 4) | (b & 0x0F) : newId);
                 }
                 p = dataAt + elementLength;

@@ -91,6 +91,23 @@ class RtpPacketTest {
     }
 
     @Test
+    void translatingIdsToAnotherSessionRemovesWhatThatSessionDidNotNegotiate() {
+        byte[] p = hex(VP8_WITH_EXTENSIONS);
+        int[] map = new int[16];
+        map[3] = 5; // the receiver knows transport-cc as 5; abs-send-time (2) and mid (4) it did not negotiate
+        assertTrue(HeaderExtensions.translateIds(p, 0, p.length, map));
+        assertArrayEquals(hex("90e0 1a2b 5b3c8d20 8ee9ae3a bede 0003 00000000 510005 0000 000000 908000 9d012a80"), p);
+        assertEquals(HeaderExtensions.NOT_FOUND, HeaderExtensions.find(p, 0, p.length, 2), "now padding");
+        assertEquals(21, HeaderExtensions.dataOffset(HeaderExtensions.find(p, 0, p.length, 5)));
+        assertEquals(7, RtpPacket.payloadLength(p, 0, p.length), "the packet keeps its length and payload");
+
+        byte[] two = hex("906f 0001 00000000 11111111 1000 0002 0703aabbcc 00 1400 ca fe");
+        int[] none = new int[0];
+        assertTrue(HeaderExtensions.translateIds(two, 0, two.length, none));
+        assertArrayEquals(hex("906f 0001 00000000 11111111 1000 0002 0000000000 00 0000 ca fe"), two);
+    }
+
+    @Test
     void twoByteExtensionForm() {
         // profile 0x1000, 2 words: [id 7 len 3] aa bb cc, padding, [id 20 len 0], padding
         byte[] p = hex("906f 0001 00000000 11111111 1000 0002 0703aabbcc 00 1400 ca fe");
