@@ -70,6 +70,25 @@ public record SenderReport(long senderSsrc, long ntpTimestamp, long rtpTimestamp
                 packetCount(buf, off), octetCount(buf, off), ReceiverReport.readBlocks(buf, off, blocksAt));
     }
 
+    /**
+     * A sender report without report blocks, as the server sends for one of its outgoing streams: the sender's NTP
+     * time of the report, the stream's own RTP timestamp for that instant, and what the stream itself has sent
+     * (RFC 3550 §6.4.1: packets, and payload octets without headers or padding).
+     */
+    public static byte[] build(long senderSsrc, long ntpTimestamp, long rtpTimestamp, long packetCount,
+                               long octetCount) {
+        byte[] p = new byte[FIXED_LENGTH];
+        RtcpHeader.writeHeader(p, 0, RtcpHeader.SR, FIXED_LENGTH);
+        RtcpHeader.writeU32(p, 4, TransportCcFeedback.checkSsrc(senderSsrc));
+        RtcpHeader.writeU32(p, 8, ntpTimestamp >>> 32);
+        RtcpHeader.writeU32(p, 12, ntpTimestamp & 0xFFFF_FFFFL);
+        RtcpHeader.writeU32(p, 16, rtpTimestamp & 0xFFFF_FFFFL);
+        // RFC 3550 §6.4.1: the counts wrap around.
+        RtcpHeader.writeU32(p, 20, packetCount & 0xFFFF_FFFFL);
+        RtcpHeader.writeU32(p, 24, octetCount & 0xFFFF_FFFFL);
+        return p;
+    }
+
     /** Middle 32 bits of this report's NTP timestamp: the LSR a receiver echoes back. */
     public long lastSr() {
         return middle32(ntpTimestamp);

@@ -102,6 +102,15 @@ class ReceiverReportTest {
     }
 
     @Test
+    void aSenderReportTheServerBuildsForOneOfItsStreamsHasNoReportBlocks() {
+        byte[] p = SenderReport.build(0xCAFEF00DL, 0xda8bd1fcdddda05aL, 0x1_0000_0005L, 1L << 32 | 7, 99);
+        assertArrayEquals(hex("80c80006 cafef00d da8bd1fc dddda05a 00000005 00000007 00000063"), p,
+                "RC 0, length 6 words; timestamp and counts wrap at 32 bits");
+        assertEquals(new SenderReport(0xCAFEF00DL, 0xda8bd1fcdddda05aL, 5, 7, 99, List.of()),
+                SenderReport.parse(p, 0, p.length));
+    }
+
+    @Test
     void givenSenderReportThenSdesInCompoundWhenWalkedThenSenderInfoOnly() {
         // pion "with extension": an RC=0 SR (length 6) followed by what is really an SDES CNAME packet
         byte[] p = hex("80c80006 2b7ec0c5 e020a2a9 52a53fc0 2e48a552 00000046 0000121d"
