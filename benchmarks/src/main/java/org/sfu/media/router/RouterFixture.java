@@ -63,7 +63,7 @@ public final class RouterFixture implements AutoCloseable {
         for (int i = 0; i < receivers.size(); i++) {
             TransportFixture.installKeys(receivers.get(i).transport(), receiverKeys.get(i));
             for (Consumer c : receivers.get(i).consumers()) {
-                c.activate(received);
+                c.activate(received, List.of());
             }
         }
     }

@@ -650,6 +650,35 @@ public final class Negotiator {
         return -1;
     }
 
+    /**
+     * Every header extension the participant sends under, by URI, from the m-lines it sends on in the last completed
+     * exchange (RFC 8285; one id per URI in a bundle, RFC 8843 §9.2).
+     */
+    public Map<String, Integer> upstreamExtensionIds() {
+        Map<String, Integer> ids = new java.util.HashMap<>();
+        for (Section s : sections) {
+            if (s.role == Role.UPSTREAM && !s.rejected) {
+                for (Extmap e : s.extmaps) {
+                    ids.putIfAbsent(e.uri(), e.id());
+                }
+            }
+        }
+        return Map.copyOf(ids);
+    }
+
+    /**
+     * The header extensions of the negotiated m-line that carries this downstream track, with the participant's ids,
+     * or an empty list while no completed exchange has one.
+     */
+    public List<Extmap> negotiatedExtensions(String trackId) {
+        for (Section s : sections) {
+            if (s.role == Role.DOWNSTREAM && !s.rejected && s.track != null && s.track.id().equals(trackId)) {
+                return s.extmaps;
+            }
+        }
+        return List.of();
+    }
+
     /** The extensions a new m-line offers: the id the bundle already uses for each, else the server's default. */
     private static List<Extmap> offeredExtensions(java.util.Set<String> uris, List<Section> existing) {
         List<Extmap> out = new ArrayList<>();

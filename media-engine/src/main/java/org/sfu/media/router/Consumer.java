@@ -2,38 +2,52 @@ package org.sfu.media.router;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.negotiation.DownstreamTrack;
+import org.sfu.media.rtcp.SenderReport;
+import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtp.RtpRewriter;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
+import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.RtpCodec;
+import org.sfu.media.transport.Transport;
 import org.sfu.srtp.PacketBuffer;
 
 /**
- * One producer's track as sent to one receiving participant (mediasoup's "Consumer"). It rewrites what differs
- * between the sender's and the receiver's sessions (today the payload type number; the SSRC is kept) and sends the
- * packet on the receiver's transport. It sends nothing until the receiver has negotiated the m-line for it.
+ * One producer's track as sent to one receiving participant (mediasoup's "Consumer"): an outgoing RTP stream of its
+ * own. It has its own SSRC and RTX SSRC, given by the receiver's session, and its own sequence numbers and
+ * timestamps ({@link RtpRewriter}); it carries the payload types and header extension ids from the sender's session
+ * to the receiver's, and translates the RTCP that concerns it both ways: the sender's reports become this stream's,
+ * the receiver's NACKs name this stream's sequence numbers and are mapped back to the source's. So two senders that
+ * pick the same SSRC are two streams to every receiver, and the source can change without the receiver noticing.
+ * It sends nothing until the receiver has negotiated the m-line for it.
  */
 public final class Consumer {
     private final String id;
     private final Producer producer;
-    private final Peer receiver;
+    private final Transport receiver;
+    private final RtpRewriter stream;
     /** Sender payload type → receiver payload type, -1 where the receiver lacks the codec. */
     private volatile int[] payloadTypeMap;
     /** Receiver media payload type → the receiver's RTX payload type for it (RFC 4588 apt), -1 where none. */
     private volatile int[] rtxPayloadTypes;
+    /** The header extensions the receiver negotiated on this consumer's m-line. */
+    private volatile List<Extmap> receiverExtensions = List.of();
+    private volatile ExtensionIdMap extensionIds;
     /**
      * For a video receiver that did not negotiate RTX: the packets exactly as they were sent to it, SRTP-protected,
-     * so that a NACK is answered with the original packet (RFC 4585 §6.2.1) by sending the same bytes again. Null
-     * otherwise (browsers negotiate RTX; this is for the others). Written by the network thread.
+     * keyed by this stream's sequence numbers, so that a NACK is answered with the original packet (RFC 4585 §6.2.1)
+     * by sending the same bytes again. Null otherwise (browsers negotiate RTX; this is for the others).
      */
     private volatile RetransmissionCache sentPackets;
     /** The SSRC this consumer retransmits on, or -1 for audio (no NACK for audio). */
     private final long rtxSsrc;
-    private final java.util.concurrent.atomic.AtomicInteger rtxSequence =
-            new java.util.concurrent.atomic.AtomicInteger(new java.security.SecureRandom().nextInt(0x10000));
+    private final AtomicInteger rtxSequence = new AtomicInteger(new java.security.SecureRandom().nextInt(0x10000));
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder retransmissionMisses = new LongAdder();
     private volatile boolean active;
@@ -42,14 +56,23 @@ public final class Consumer {
     /** Sender payload type → codec name, for recognising keyframes. */
     private final String[] codecNames = new String[128];
     private final LongAdder sent = new LongAdder();
+    /** Payload octets sent (RFC 3550 §6.4.1: no header, no padding), for this stream's sender reports. */
+    private final LongAdder sentOctets = new LongAdder();
     private final LongAdder droppedNoCodec = new LongAdder();
     private final LongAdder droppedInactive = new LongAdder();
+    private final LongAdder droppedBadExtensions = new LongAdder();
 
-    Consumer(String id, Producer producer, Peer receiver) {
+    /**
+     * @param receiver the receiving participant's transport
+     * @param ssrc     the SSRC the receiver knows this stream by, unique in its session
+     * @param rtxSsrc  the SSRC of this stream's retransmissions (RFC 4588), unique in the session; -1 for none
+     */
+    Consumer(String id, Producer producer, Transport receiver, long ssrc, long rtxSsrc) {
         this.id = id;
         this.producer = producer;
         this.receiver = receiver;
-        this.rtxSsrc = producer.kind().equals("video") ? new java.security.SecureRandom().nextInt() & 0xffffffffL : -1;
+        this.stream = new RtpRewriter(ssrc, producer.clockRate());
+        this.rtxSsrc = producer.isAudio() ? -1 : rtxSsrc;
         for (RtpCodec c : producer.codecs()) {
             codecNames[c.payloadType() & 0x7f] = c.name();
         }
@@ -61,10 +84,11 @@ public final class Consumer {
     }
 
     /** Adds this consumer's counters, under stable names, into a participant's totals. */
-    void addCounters(java.util.Map<String, Long> totals) {
+    void addCounters(Map<String, Long> totals) {
         totals.merge("consumer_rtp_sent", sent.sum(), Long::sum);
         totals.merge("consumer_dropped_no_codec", droppedNoCodec.sum(), Long::sum);
         totals.merge("consumer_dropped_inactive", droppedInactive.sum(), Long::sum);
+        totals.merge("consumer_dropped_bad_extensions", droppedBadExtensions.sum(), Long::sum);
         totals.merge("consumer_rtx_sent", retransmitted.sum(), Long::sum);
         totals.merge("consumer_rtx_not_in_cache", retransmissionMisses.sum(), Long::sum);
     }
@@ -86,8 +110,19 @@ public final class Consumer {
         return producer;
     }
 
-    public Peer receiver() {
+    /** The receiving participant's transport. */
+    Transport transport() {
         return receiver;
+    }
+
+    /** The SSRC the receiver knows this stream by. */
+    public long ssrc() {
+        return stream.ssrc();
+    }
+
+    /** The SSRC of this stream's retransmissions, or -1. */
+    public long rtxSsrc() {
+        return rtxSsrc;
     }
 
     public long sent() {
@@ -99,11 +134,13 @@ public final class Consumer {
     }
 
     DownstreamTrack track() {
-        return new DownstreamTrack(id, producer.kind(), producer.ssrc(), producer.owner().id(), producer.id(), rtxSsrc);
+        return new DownstreamTrack(id, producer.kind(), stream.ssrc(), producer.ownerId(), producer.id(), rtxSsrc);
     }
 
-    /** The receiver has negotiated this consumer's m-line with these codecs: start sending. */
-    void activate(List<RtpCodec> receiverCodecs) {
+    /**
+     * The receiver has negotiated this consumer's m-line with these codecs and header extensions: start sending.
+     */
+    void activate(List<RtpCodec> receiverCodecs, List<Extmap> receiverExtmaps) {
         int[] map = new int[128];
         int[] rtx = new int[128];
         Arrays.fill(map, -1);
@@ -126,7 +163,8 @@ public final class Consumer {
         }
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
-        boolean video = producer.kind().equals("video");
+        receiverExtensions = List.copyOf(receiverExtmaps);
+        boolean video = !producer.isAudio();
         boolean receiverHasRtx = receiverCodecs.stream().anyMatch(RtpCodec::isRtx);
         if (video && !receiverHasRtx && sentPackets == null) {
             sentPackets = new RetransmissionCache();
@@ -140,14 +178,17 @@ public final class Consumer {
     }
 
     /**
-     * The receiver lost these packets (its NACK, RFC 4585 §6.2.1): resend them from the producer's cache as RTX
-     * (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. A receiver without RTX gets the original
-     * packets again: the very bytes it was sent, not a new encryption of them.
+     * The receiver lost these packets of this stream (its NACK, RFC 4585 §6.2.1): resend them from the producer's
+     * cache as RTX (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. A receiver without RTX gets
+     * the original packets again: the very bytes it was sent, not a new encryption of them.
+     *
+     * @param sequenceNumbers this stream's sequence numbers, as the receiver names them
+     * @param nowNanos        {@link System#nanoTime()} now: packets older than the cache keeps are not resent
      */
-    void retransmit(int[] sequenceNumbers, int count) {
-        RetransmissionCache sent = sentPackets;
-        if (sent != null) {
-            resendOriginals(sent, sequenceNumbers, count);
+    void retransmit(int[] sequenceNumbers, int count, long nowNanos) {
+        RetransmissionCache sentCache = sentPackets;
+        if (sentCache != null) {
+            resendOriginals(sentCache, sequenceNumbers, count, nowNanos);
             return;
         }
         int[] map = payloadTypeMap;
@@ -156,21 +197,25 @@ public final class Consumer {
         if (!active || map == null || rtx == null || cache == null || rtxSsrc < 0) {
             return;
         }
+        int[] ids = extensionIdMap();
         byte[] original = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
-        long now = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            int length = cache.get(sequenceNumbers[i], original, 0, now);
+            int source = stream.sourceSequence(sequenceNumbers[i]);
+            int length = source < 0 ? -1 : cache.get(source, original, 0, nowNanos);
             if (length < 0) {
                 retransmissionMisses.increment();
                 continue;
             }
             int mapped = map[RtpPacket.payloadType(original, 0) & 0x7f];
             int rtxType = mapped < 0 ? -1 : rtx[mapped];
-            if (rtxType < 0) {
+            if (rtxType < 0 || !HeaderExtensions.translateIds(original, 0, length, ids)) {
                 retransmissionMisses.increment();
                 continue;
             }
             RtpPacket.setPayloadType(original, 0, mapped);
+            // The packet as it was forwarded (this stream's SSRC, sequence number and timestamp): the RTX payload
+            // starts with that sequence number as the OSN.
+            stream.rewriteAgain(original, 0);
             PacketBuffer out = new PacketBuffer(length + RtxPacket.OSN_LENGTH + PacketBuffer.TRAILER_ROOM);
             int written = RtxPacket.wrap(original, 0, length, out.buffer(), 0, rtxSsrc, rtxType,
                     rtxSequence.getAndIncrement() & 0xffff);
@@ -178,31 +223,45 @@ public final class Consumer {
                 continue;
             }
             out.setLength(written);
-            if (receiver.transport().sendRtp(out)) {
+            if (receiver.sendRtp(out)) {
                 retransmitted.increment();
             }
         }
     }
 
-    private void resendOriginals(RetransmissionCache sent, int[] sequenceNumbers, int count) {
+    private void resendOriginals(RetransmissionCache sentCache, int[] sequenceNumbers, int count, long nowNanos) {
         byte[] packet = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
-        long now = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            int length = sent.get(sequenceNumbers[i], packet, 0, now);
+            int length = sentCache.get(sequenceNumbers[i], packet, 0, nowNanos);
             if (length < 0) {
                 retransmissionMisses.increment();
-            } else if (receiver.transport().resendProtectedRtp(packet, 0, length)) {
+            } else if (receiver.resendProtectedRtp(packet, 0, length)) {
                 retransmitted.increment();
             }
         }
     }
 
     /**
-     * Copies the packet into {@code outgoing} (the SRTP protect happens in place, once per receiver) and sends it.
-     * {@code outgoing} is the calling thread's scratch buffer: it is overwritten by the next receiver's copy, so
-     * nothing here may keep it past the send (the originals cache copies the protected bytes).
+     * The sender's report about the source (RFC 3550 §6.4.1) as this stream's: the same NTP instant, with this
+     * stream's SSRC, its RTP timestamp for that instant, and what this stream has sent. Null until the stream has
+     * sent something (its timestamps are not fixed before).
      */
-    void send(PacketBuffer source, PacketBuffer outgoing) {
+    byte[] senderReport(long ntpTimestamp, long sourceRtpTimestamp) {
+        if (!active || !stream.started()) {
+            return null;
+        }
+        return SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp), sent.sum(),
+                sentOctets.sum());
+    }
+
+    /**
+     * Copies the packet into {@code outgoing} (the SRTP protect happens in place, once per receiver), makes it this
+     * stream's and sends it. {@code outgoing} is the calling thread's scratch buffer: it is overwritten by the next
+     * receiver's copy, so nothing here may keep it past the send (the originals cache copies the protected bytes).
+     *
+     * @param nowNanos when the packet arrived, for the timestamps across a change of source
+     */
+    void send(PacketBuffer source, PacketBuffer outgoing, long nowNanos) {
         int[] map = payloadTypeMap;
         if (!active || map == null) {
             droppedInactive.increment();
@@ -218,20 +277,61 @@ public final class Consumer {
         boolean keyframe = awaitingKeyframe && codecNames[pt & 0x7f] != null
                 && Keyframes.isKeyframe(codecNames[pt & 0x7f], buf, source.offset(), source.length());
         PacketBuffer copy = outgoing.copyFrom(buf, source.offset(), source.length());
-        if (mapped != pt) {
-            RtpPacket.setPayloadType(copy.buffer(), copy.offset(), mapped);
+        byte[] out = copy.buffer();
+        if (!HeaderExtensions.translateIds(out, copy.offset(), copy.length(), extensionIdMap())) {
+            droppedBadExtensions.increment();
+            return;
         }
-        int sequenceNumber = RtpPacket.sequenceNumber(buf, source.offset());
-        if (receiver.transport().sendRtp(copy)) {
+        if (mapped != pt) {
+            RtpPacket.setPayloadType(out, copy.offset(), mapped);
+        }
+        stream.rewrite(out, copy.offset(), nowNanos);
+        int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
+        int payload = RtpPacket.payloadLength(out, copy.offset(), copy.length());
+        if (receiver.sendRtp(copy)) {
             sent.increment();
+            sentOctets.add(payload);
             RetransmissionCache originals = sentPackets;
             if (originals != null) {
-                originals.put(copy.buffer(), copy.offset(), copy.length(), sequenceNumber, System.nanoTime());
+                originals.put(copy.buffer(), copy.offset(), copy.length(), sequenceNumber, nowNanos);
             }
             if (keyframe) {
                 // Only a keyframe that left toward the receiver ends the wait; one dropped before its SRTP was up
                 // does not.
                 awaitingKeyframe = false;
+            }
+        }
+    }
+
+    /**
+     * The sender's header extension id → the receiver's id for the same extension (RFC 8285), for the extensions
+     * both negotiated; 0 elsewhere, which removes the element. Rebuilt only when either side renegotiated.
+     */
+    private int[] extensionIdMap() {
+        Map<String, Integer> senderIds = producer.extensionIds();
+        List<Extmap> receiverIds = receiverExtensions;
+        ExtensionIdMap current = extensionIds;
+        if (current == null || current.sender != senderIds || current.receiver != receiverIds) {
+            current = new ExtensionIdMap(senderIds, receiverIds);
+            extensionIds = current;
+        }
+        return current.map;
+    }
+
+    /** A map between two sessions' header extension ids, and what it was built from. Immutable. */
+    private static final class ExtensionIdMap {
+        final Map<String, Integer> sender;
+        final List<Extmap> receiver;
+        final int[] map = new int[256];
+
+        ExtensionIdMap(Map<String, Integer> sender, List<Extmap> receiver) {
+            this.sender = sender;
+            this.receiver = receiver;
+            for (Extmap e : receiver) {
+                Integer from = sender.get(e.uri());
+                if (from != null && from > 0 && from < map.length) {
+                    map[from] = e.id();
+                }
             }
         }
     }

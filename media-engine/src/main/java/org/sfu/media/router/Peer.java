@@ -3,7 +3,6 @@ package org.sfu.media.router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * a late answer still completes it, until the next change of what the participant should receive replaces it with a
  * new offer.
  */
-public final class Peer {
+public final class Peer implements SessionStreams {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
     static final long KEYFRAME_RETRY_MILLIS = 300;
     static final int KEYFRAME_RETRIES = 10;
@@ -97,7 +96,11 @@ public final class Peer {
     /** The producers whose SSRC is known, each once: what the feedback tick reports on. */
     private volatile List<Producer> producersWithSsrc = List.of();
     private volatile List<Producer> producersWithoutSsrc = List.of();
-    private volatile Map<Producer, Consumer> consumersByProducerSnapshot = Map.of();
+    /**
+     * This participant's consumers by the SSRCs it knows them by (media and RTX): how its RTCP about what it receives
+     * finds its stream. Built whole and never changed after publication.
+     */
+    private volatile SsrcTable<Consumer> consumersBySsrc = new SsrcTable<>();
 
     Peer(String id, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
@@ -281,6 +284,10 @@ public final class Peer {
     private void publishExtensionIds() {
         transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
         audioLevelExtensionId = negotiator.extensionId(SupportedCodecs.AUDIO_LEVEL_URI);
+        Map<String, Integer> ids = negotiator.upstreamExtensionIds();
+        for (Producer p : producersByMid.values()) {
+            p.setExtensionIds(ids);
+        }
     }
 
     private void startTransport(RemoteTransportParameters remote) {
@@ -321,8 +328,9 @@ public final class Peer {
                 next.put(track.mid(), existing);
                 continue;
             }
-            Producer producer = new Producer(id + "-" + track.mid(), this, track.kind(), track.mid(), track.ssrc(),
-                    track.rtxSsrc(), track.codecs());
+            Producer producer = new Producer(id + "-" + track.mid(), id, transport, localSsrc, track.kind(),
+                    track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs());
+            producer.setExtensionIds(negotiator.upstreamExtensionIds());
             next.put(track.mid(), producer);
             changed = true;
             LOG.info("Participant {}: producing {} on mid {} (ssrc {})", id, track.kind(), track.mid(),
@@ -372,7 +380,7 @@ public final class Peer {
             }
             Map<String, Producer> wanted = new LinkedHashMap<>();
             for (Producer p : all) {
-                if (p.owner() != this) {
+                if (!p.ownerId().equals(id)) {
                     wanted.put(p.id(), p);
                 }
             }
@@ -387,29 +395,49 @@ public final class Peer {
             });
             for (Producer p : wanted.values()) {
                 if (!consumersByProducer.containsKey(p.id())) {
-                    Consumer c = new Consumer(id + "<" + p.id(), p, this);
+                    // The stream gets SSRCs of this participant's session, whatever the sender chose (RFC 3550 §8).
+                    long ssrc = newSsrc(-1);
+                    Consumer c = new Consumer(id + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
                     consumersByProducer.put(p.id(), c);
                     p.addConsumer(c);
                     // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
                     activateIfNegotiated(c);
                 }
             }
-            Map<Producer, Consumer> snapshot = new HashMap<>();
+            SsrcTable<Consumer> bySsrc = new SsrcTable<>(consumersByProducer.size() * 2);
             for (Consumer c : consumersByProducer.values()) {
-                snapshot.put(c.producer(), c);
+                bySsrc.put(c.ssrc(), c);
+                if (c.rtxSsrc() >= 0) {
+                    bySsrc.put(c.rtxSsrc(), c);
+                }
             }
-            consumersByProducerSnapshot = Map.copyOf(snapshot);
+            consumersBySsrc = bySsrc;
         }
         maybeOffer();
+    }
+
+    /**
+     * Must hold the lock. A random SSRC (RFC 3550 §8) that no stream the server sends this participant uses, nor
+     * the server's own RTCP SSRC, nor one the participant sends with, nor {@code alsoTaken}.
+     */
+    private long newSsrc(long alsoTaken) {
+        while (true) {
+            long ssrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
+            boolean taken = ssrc == 0 || ssrc == alsoTaken || ssrc == localSsrc || producersBySsrc.get(ssrc) != null;
+            for (Consumer c : consumersByProducer.values()) {
+                taken |= c.ssrc() == ssrc || c.rtxSsrc() == ssrc;
+            }
+            if (!taken) {
+                return ssrc;
+            }
+        }
     }
 
     /** Must hold the lock. */
     private List<DownstreamTrack> downstreamTracks() {
         List<DownstreamTrack> tracks = new ArrayList<>();
         for (Consumer c : consumersByProducer.values()) {
-            if (c.producer().ssrc() >= 0) {
-                tracks.add(c.track());
-            }
+            tracks.add(c.track());
         }
         return tracks;
     }
@@ -433,7 +461,7 @@ public final class Peer {
             return false;
         }
         if (!c.isActive()) {
-            c.activate(codecs);
+            c.activate(codecs, negotiator.negotiatedExtensions(c.id()));
             requestKeyframeFor(c);
         }
         return true;
@@ -610,7 +638,8 @@ public final class Peer {
 
     /**
      * A participant that announces no SSRC (allowed: RFC 8829 does not require a=ssrc) is matched to its producer by
-     * payload type on the first packet.
+     * payload type on the first packet. Its consumers already exist under SSRCs of their own, so nothing is
+     * renegotiated: only this participant's SSRC table changes.
      */
     private Producer learnSsrc(long ssrc, int payloadType) {
         for (Producer p : producersWithoutSsrc) {
@@ -623,7 +652,6 @@ public final class Peer {
                     publishProducers();
                 }
                 LOG.info("Participant {}: learned ssrc {} for mid {}", id, ssrc, p.mid());
-                router.producersChanged();
                 return p;
             }
         }
@@ -632,18 +660,20 @@ public final class Peer {
 
     /** An unprotected RTCP compound packet from this participant. Network thread, no locks. */
     void onRtcp(PacketBuffer packet) {
-        if (!RtcpRouting.route(this, packet)) {
+        if (!RtcpRouting.route(this, packet, System.nanoTime())) {
             rtcpDropped.increment();
         }
     }
 
-    Producer producerBySsrc(long ssrc) {
+    @Override
+    public Producer producerBySsrc(long ssrc) {
         return producersBySsrc.get(ssrc);
     }
 
-    /** This participant's consumer of the producer, or null. No lock: for the RTCP path. */
-    Consumer consumerOf(Producer producer) {
-        return consumersByProducerSnapshot.get(producer);
+    /** The consumer this participant knows by the SSRC (media or RTX), or null. No lock: for the RTCP path. */
+    @Override
+    public Consumer consumerBySsrc(long ssrc) {
+        return consumersBySsrc.get(ssrc);
     }
 
     /**
@@ -681,7 +711,7 @@ public final class Peer {
                 c.producer().removeConsumer(c);
             }
             consumersByProducer.clear();
-            consumersByProducerSnapshot = Map.of();
+            consumersBySsrc = new SsrcTable<>();
             producersByMid.clear();
             producersBySsrc = new SsrcTable<>();
             producersWithSsrc = List.of();

@@ -1,6 +1,7 @@
 package org.sfu.media.router;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -12,6 +13,7 @@ import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
+import org.sfu.media.transport.Transport;
 import org.sfu.srtp.PacketBuffer;
 
 /**
@@ -34,7 +36,11 @@ public final class Producer {
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
 
     private final String id;
-    private final Peer owner;
+    private final String ownerId;
+    /** The sending participant's transport: where keyframe requests go. */
+    private final Transport sender;
+    /** The SSRC the server puts in its own RTCP toward the sender. */
+    private final long feedbackSsrc;
     private final String kind;
     private final boolean audio;
     private final String mid;
@@ -70,13 +76,24 @@ public final class Producer {
     private long duplicates;
     private final int clockRate;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
-    private final AtomicLong lastKeyframeRequest = new AtomicLong(System.nanoTime() - KEYFRAME_REQUEST_INTERVAL_NANOS);
+    /** When the last PLI went out; none yet: {@link Long#MIN_VALUE} (nanoTime may be negative). */
+    private final AtomicLong lastKeyframeRequest = new AtomicLong(Long.MIN_VALUE);
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder keyframeRequestsCoalesced = new LongAdder();
+    /** The sender's header extension ids by URI (RFC 8285), as its session last negotiated them. */
+    private volatile Map<String, Integer> extensionIds = Map.of();
 
-    Producer(String id, Peer owner, String kind, String mid, long ssrc, long rtxSsrc, List<RtpCodec> codecs) {
+    /**
+     * @param ownerId      the sending participant
+     * @param sender       the sending participant's transport
+     * @param feedbackSsrc the SSRC the server puts in its own RTCP toward the sender
+     */
+    Producer(String id, String ownerId, Transport sender, long feedbackSsrc, String kind, String mid, long ssrc,
+             long rtxSsrc, List<RtpCodec> codecs) {
         this.id = id;
-        this.owner = owner;
+        this.ownerId = ownerId;
+        this.sender = sender;
+        this.feedbackSsrc = feedbackSsrc;
         this.kind = kind;
         this.audio = kind.equals("audio");
         this.mid = mid;
@@ -156,8 +173,23 @@ public final class Producer {
         return id;
     }
 
-    public Peer owner() {
-        return owner;
+    /** The id of the participant that sends this track. */
+    public String ownerId() {
+        return ownerId;
+    }
+
+    /** The RTP clock rate of the track's codec (RFC 3550 §5.1). */
+    int clockRate() {
+        return clockRate;
+    }
+
+    /** The sender's header extension ids by URI; an immutable map, replaced whole when renegotiated. */
+    Map<String, Integer> extensionIds() {
+        return extensionIds;
+    }
+
+    void setExtensionIds(Map<String, Integer> ids) {
+        extensionIds = Map.copyOf(ids);
     }
 
     public String kind() {
@@ -165,7 +197,7 @@ public final class Producer {
     }
 
     /** kind() is "audio"; a field, because the packet path asks per packet. */
-    boolean isAudio() {
+    public boolean isAudio() {
         return audio;
     }
 
@@ -278,7 +310,7 @@ public final class Producer {
         }
         PacketBuffer outgoing = OUTGOING.get();
         for (Consumer consumer : consumers) {
-            consumer.send(packet, outgoing);
+            consumer.send(packet, outgoing, arrivalNanos);
         }
     }
 
@@ -287,21 +319,26 @@ public final class Producer {
      * receiver's own PLI/FIR both end here, so that a burst of requests costs the sender one keyframe.
      */
     public void requestKeyframe() {
-        if (!kind.equals("video") || ssrc < 0) {
+        requestKeyframe(System.nanoTime());
+    }
+
+    /** {@link #requestKeyframe()} at this {@link System#nanoTime()}. */
+    void requestKeyframe(long now) {
+        if (audio || ssrc < 0) {
             return;
         }
-        if (!owner.transport().isConnected()) {
+        if (!sender.isConnected()) {
             // Nothing can reach the sender yet; its transport coming up asks again (Peer.onConnected).
             return;
         }
-        long now = System.nanoTime();
         long last = lastKeyframeRequest.get();
-        if (now - last < KEYFRAME_REQUEST_INTERVAL_NANOS || !lastKeyframeRequest.compareAndSet(last, now)) {
+        if (last != Long.MIN_VALUE && now - last < KEYFRAME_REQUEST_INTERVAL_NANOS
+                || !lastKeyframeRequest.compareAndSet(last, now)) {
             keyframeRequestsCoalesced.increment();
             return;
         }
-        byte[] pli = RtcpFeedback.pli(owner.localSsrc(), ssrc);
-        if (owner.transport().sendRtcp(PacketBuffer.copyOf(pli, 0, pli.length))) {
+        byte[] pli = RtcpFeedback.pli(feedbackSsrc, ssrc);
+        if (sender.sendRtcp(PacketBuffer.copyOf(pli, 0, pli.length))) {
             keyframeRequests.increment();
         } else {
             // Not sent: give the slot back so that the next request is not coalesced into nothing.

@@ -125,17 +125,6 @@ public final class Router {
         return all;
     }
 
-    /** The producer with this SSRC, whoever sends it; null if none. */
-    Producer producerBySsrc(long ssrc) {
-        for (Peer p : peers.values()) {
-            Producer producer = p.producerBySsrc(ssrc);
-            if (producer != null) {
-                return producer;
-            }
-        }
-        return null;
-    }
-
     /** Some participant's producers changed: bring every participant's consumers up to date. */
     void producersChanged() {
         // Snapshot and apply under one lock: two participants negotiating at once on two signaling threads each take

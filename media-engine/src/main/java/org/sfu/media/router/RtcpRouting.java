@@ -7,16 +7,21 @@ import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtcp.SenderReport;
+import org.sfu.media.transport.Transport;
 import org.sfu.srtp.PacketBuffer;
 
 /**
- * Decides where each packet of an RTCP compound from one participant goes (RFC 3550 §6, RFC 4585, RFC 5104). The
- * SSRC is not rewritten between sender and receivers, so most reports can travel end to end:
+ * Decides where each packet of an RTCP compound from one participant goes (RFC 3550 §6, RFC 4585, RFC 5104). Every
+ * consumer is a stream of its own in its receiver's session, so what a participant says about what it receives is
+ * looked up by the SSRCs of its own session, in its own table ({@link SessionStreams}), and what it says about
+ * what it sends reaches receivers translated to their streams:
  * <ul>
- *   <li>SR (200) from a sender goes to the receivers of that stream (lip sync, round-trip time);</li>
+ *   <li>SR (200) from a sender becomes each receiving stream's own SR (its SSRC, its timestamp, its counts);</li>
  *   <li>RR (201) stops here: the server sends every sender its own receiver reports;</li>
- *   <li>NACK (RTPFB 205 fmt 1) is answered by the server from its cache of recent packets, as RTX;</li>
- *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) become the producer's own rate-limited keyframe request;</li>
+ *   <li>NACK (RTPFB 205 fmt 1) names packets of one of the receiver's streams; that consumer answers it from the
+ *       server's cache, as RTX;</li>
+ *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) for one of the receiver's streams become that stream's producer's own
+ *       rate-limited keyframe request; for any other SSRC they are refused;</li>
  *   <li>everything else (SDES, BYE, APP, REMB, transport-cc) is dropped: the server does not negotiate it yet.</li>
  * </ul>
  * Packets bound for one participant are sent as one compound; reduced-size RTCP (RFC 5506) is negotiated, so a
@@ -26,11 +31,15 @@ final class RtcpRouting {
     private RtcpRouting() {
     }
 
-    /** Returns false when nothing in the packet could be routed. */
-    static boolean route(Peer from, PacketBuffer packet) {
+    /**
+     * Returns false when nothing in the packet could be routed.
+     *
+     * @param nowNanos {@link System#nanoTime()} as the packet arrived
+     */
+    static boolean route(SessionStreams from, PacketBuffer packet, long nowNanos) {
         byte[] b = packet.buffer();
         RtcpCompoundCursor cursor = new RtcpCompoundCursor().reset(b, packet.offset(), packet.length());
-        Map<Peer, ByteArrayOutputStream> out = new LinkedHashMap<>();
+        Map<Transport, ByteArrayOutputStream> out = new LinkedHashMap<>();
         boolean routed = false;
         while (cursor.next()) {
             int offset = cursor.offset();
@@ -38,11 +47,15 @@ final class RtcpRouting {
             switch (cursor.packetType()) {
                 case RtcpHeader.SR -> {
                     Producer p = from.producerBySsrc(RtcpHeader.senderSsrc(b, offset));
-                    if (p != null && length >= 28) {
-                        p.onSenderReport(SenderReport.lastSrOf(b, offset), System.nanoTime());
+                    if (p != null && length >= SenderReport.FIXED_LENGTH) {
+                        p.onSenderReport(SenderReport.lastSrOf(b, offset), nowNanos);
+                        long ntp = SenderReport.ntpTimestamp(b, offset);
+                        long rtp = SenderReport.rtpTimestamp(b, offset);
                         for (Consumer c : p.consumers()) {
-                            if (c.isActive()) {
-                                append(out, c.receiver(), b, offset, length);
+                            byte[] report = c.senderReport(ntp, rtp);
+                            if (report != null) {
+                                out.computeIfAbsent(c.transport(), k -> new ByteArrayOutputStream(64))
+                                        .write(report, 0, report.length);
                             }
                         }
                     }
@@ -52,33 +65,34 @@ final class RtcpRouting {
                 }
                 case RtcpHeader.RTPFB -> {
                     if (RtcpFeedback.isNack(b, offset, length) && length >= 16) {
-                        routed |= retransmit(from, RtcpHeader.mediaSsrc(b, offset), b, offset, length);
+                        routed |= retransmit(from, RtcpHeader.mediaSsrc(b, offset), b, offset, length, nowNanos);
                     }
                 }
                 case RtcpHeader.PSFB -> {
                     if (RtcpFeedback.isPli(b, offset, length)) {
-                        routed |= requestKeyframe(from, RtcpHeader.mediaSsrc(b, offset));
-                    } else if (RtcpFeedback.isFir(b, offset, length) && RtcpFeedback.firEntryCount(b, offset, length) > 0) {
+                        routed |= requestKeyframe(from, RtcpHeader.mediaSsrc(b, offset), nowNanos);
+                    } else if (RtcpFeedback.isFir(b, offset, length)
+                            && RtcpFeedback.firEntryCount(b, offset, length) > 0) {
                         // RFC 5104 §4.3.1.2: the FCI names the stream; the media source field is unused.
-                        routed |= requestKeyframe(from, RtcpFeedback.firSsrc(b, offset, 0));
+                        routed |= requestKeyframe(from, RtcpFeedback.firSsrc(b, offset, 0), nowNanos);
                     }
                 }
                 default -> {
                 }
             }
         }
-        for (Map.Entry<Peer, ByteArrayOutputStream> e : out.entrySet()) {
+        for (Map.Entry<Transport, ByteArrayOutputStream> e : out.entrySet()) {
             byte[] compound = e.getValue().toByteArray();
-            routed |= e.getKey().transport().sendRtcp(PacketBuffer.copyOf(compound, 0, compound.length));
+            routed |= e.getKey().sendRtcp(PacketBuffer.copyOf(compound, 0, compound.length));
         }
         return routed;
     }
 
     /** A receiver's NACK is answered by its consumer from the server's cache, not passed on to the sender. */
-    private static boolean retransmit(Peer from, long mediaSsrc, byte[] b, int offset, int length) {
-        Producer p = from.router().producerBySsrc(mediaSsrc);
-        Consumer c = p == null ? null : from.consumerOf(p);
-        if (c == null) {
+    private static boolean retransmit(SessionStreams from, long mediaSsrc, byte[] b, int offset, int length,
+                                      long nowNanos) {
+        Consumer c = from.consumerBySsrc(mediaSsrc);
+        if (c == null || c.ssrc() != mediaSsrc) {
             return false;
         }
         int items = RtcpFeedback.nackItemCount(b, offset, length);
@@ -89,21 +103,18 @@ final class RtcpRouting {
         int[] lost = new int[items * 17];
         int n = RtcpFeedback.nackSequenceNumbers(b, offset, length, lost);
         if (n > 0) {
-            c.retransmit(lost, n);
+            c.retransmit(lost, n, nowNanos);
         }
         return n > 0;
     }
 
-    private static boolean requestKeyframe(Peer from, long mediaSsrc) {
-        Producer p = from.router().producerBySsrc(mediaSsrc);
-        if (p == null || p.owner() == from) {
+    /** Only for a stream the participant receives: its PLI or FIR cannot reach any other sender. */
+    private static boolean requestKeyframe(SessionStreams from, long mediaSsrc, long nowNanos) {
+        Consumer c = from.consumerBySsrc(mediaSsrc);
+        if (c == null || c.ssrc() != mediaSsrc || !c.isActive()) {
             return false;
         }
-        p.requestKeyframe();
+        c.producer().requestKeyframe(nowNanos);
         return true;
-    }
-
-    private static void append(Map<Peer, ByteArrayOutputStream> out, Peer to, byte[] b, int offset, int length) {
-        out.computeIfAbsent(to, k -> new ByteArrayOutputStream(length)).write(b, offset, length);
     }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * transport at a time, in arrival order. The send methods may be called from any thread (the SRTP transformer
  * serialises each direction).
  */
-public final class WebRtcTransport implements AutoCloseable {
+public final class WebRtcTransport implements Transport, AutoCloseable {
 
     /**
      * Receives what arrives on this transport. Called on the transport's worker thread: must not block.
@@ -211,6 +211,7 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /** True once SRTP keys exist: packets can be sent. */
+    @Override
     public boolean isConnected() {
         return srtp != null && !closed.get();
     }
@@ -404,6 +405,7 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /** Protects the packet in place and sends it. Returns false (and counts why) when it was not sent. */
+    @Override
     public boolean sendRtp(PacketBuffer packet) {
         SrtpTransformer transformer = srtp;
         if (transformer == null || closed.get()) {
@@ -425,6 +427,7 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /** Protects the RTCP compound packet in place and sends it. */
+    @Override
     public boolean sendRtcp(PacketBuffer packet) {
         SrtpTransformer transformer = srtp;
         if (transformer == null || closed.get()) {
@@ -446,6 +449,7 @@ public final class WebRtcTransport implements AutoCloseable {
      * Sends an SRTP packet this transport already protected and sent once, unchanged: a retransmission of the same
      * ciphertext, which costs no encryption and repeats no SRTP index with new content (RFC 3711 §9.1, §3.3.2).
      */
+    @Override
     public boolean resendProtectedRtp(byte[] buf, int offset, int length) {
         if (srtp == null || closed.get()) {
             counters.sendDroppedNotConnected.increment();
