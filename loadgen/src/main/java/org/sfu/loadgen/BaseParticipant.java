@@ -3,8 +3,8 @@ package org.sfu.loadgen;
 import java.security.SecureRandom;
 
 /**
- * What every {@link Participant} has in common, whatever the target: its index, name and room, a random SSRC for
- * each of its two streams, its {@link Reception}, and the first reason it failed.
+ * What every {@link Participant} has in common, whatever the target: its index, name and room, an SSRC for each of
+ * its two streams (random unless chosen), its {@link Reception}, and the first reason it failed.
  */
 public abstract class BaseParticipant implements Participant {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -13,15 +13,21 @@ public abstract class BaseParticipant implements Participant {
     protected final String name;
     protected final String room;
     protected final Reception reception = new Reception();
-    protected final long audioSsrc = randomSsrc();
-    protected final long videoSsrc = randomSsrc();
+    protected final long audioSsrc;
+    protected final long videoSsrc;
     /** Set by the subclass, once (first reason wins) or as its own policy says. */
     protected volatile String failure;
 
     protected BaseParticipant(int index, String name, String room) {
+        this(index, name, room, randomSsrc(), randomSsrc());
+    }
+
+    protected BaseParticipant(int index, String name, String room, long audioSsrc, long videoSsrc) {
         this.index = index;
         this.name = name;
         this.room = room;
+        this.audioSsrc = audioSsrc;
+        this.videoSsrc = videoSsrc;
     }
 
     /** A random 32-bit SSRC (RFC 3550 §8.1). */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +41,10 @@ import org.sfu.srtp.AesImplementation;
  */
 public final class LoadGenerator {
     static final Duration DRAIN = Duration.ofMillis(500);
+    /** The SSRCs every participant sends under with --shared-ssrcs. */
+    static final long SHARED_AUDIO_SSRC = 0x1111_1111L;
+    static final long SHARED_VIDEO_SSRC = 0x2222_2222L;
+    static final long SHARED_VIDEO_RTX_SSRC = 0x3333_3333L;
 
     private LoadGenerator() {
     }
@@ -102,8 +107,12 @@ public final class LoadGenerator {
                 });
                 for (int r = 0; r < o.rooms(); r++) {
                     for (int p = 0; p < o.participantsPerRoom(); p++) {
-                        participants.add(new WebRtcParticipant(participants.size(), name(r, p), room(o, r),
-                                o.server(), webSockets, handshakes));
+                        participants.add(o.sharedSsrcs()
+                                ? new WebRtcParticipant(participants.size(), name(r, p), room(o, r), o.server(),
+                                        webSockets, handshakes, SHARED_AUDIO_SSRC, SHARED_VIDEO_SSRC,
+                                        SHARED_VIDEO_RTX_SSRC)
+                                : new WebRtcParticipant(participants.size(), name(r, p), room(o, r), o.server(),
+                                        webSockets, handshakes));
                     }
                 }
                 address = o.server().toString();
@@ -339,7 +348,7 @@ public final class LoadGenerator {
                 streamReports.add(new LoadReport.StreamReport(sender.name(), ProbePayload.kindName(s.kind()),
                         s.received(), s.expected(), s.lost(), percent(s.lost(), s.expected()), s.duplicates(),
                         s.reordered(), LoadReport.ms(s.delays().percentileMillis(50)),
-                        LoadReport.ms(s.delays().percentileMillis(99))));
+                        LoadReport.ms(s.delays().percentileMillis(99)), List.copyOf(new TreeSet<>(s.ssrcs()))));
             }
             if (p.failure() != null) {
                 failed++;

@@ -21,12 +21,14 @@ import java.nio.file.Path;
  *                           candidates; null means 127.0.0.1. Janus never gathers loopback candidates, so the
  *                           benchmark runs it in a network namespace whose only other interface is a dummy one with
  *                           this address: traffic to it is still delivered inside the machine, by the loopback path.
+ * @param sharedSsrcs        every participant sends under the same SSRCs, as two apps that pick them by chance or on
+ *                           purpose do: the server must still keep every sender's streams apart for every receiver
  */
 public record LoadOptions(String target, URI server, InetSocketAddress relay, int rooms, int participantsPerRoom,
                           double durationSeconds, int videoKbps, int audioKbps, int framesPerSecond,
                           int videoPacketBytes, long keyframeIntervalMillis, double setupTimeoutSeconds,
                           double warmupSeconds, String roomPrefix, Path json, long serverPid,
-                          InetAddress janusIceAddress) {
+                          InetAddress janusIceAddress, boolean sharedSsrcs) {
 
     static final String USAGE = """
             usage: java -jar sfu-loadgen.jar [options]          simulated participants against the SFU or the relay
@@ -51,6 +53,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
               --json FILE               write the result as JSON
               --janus-ice-address IP    for --target janus: a local, non-loopback address for ICE on both sides
                                         (Janus never gathers 127.0.0.1); must belong to an interface here
+              --shared-ssrcs            every participant sends under the same SSRCs (--target sfu): the server
+                                        must keep the streams apart
             """;
 
     public LoadOptions {
@@ -75,25 +79,32 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
 
     public static LoadOptions defaults() {
         return new LoadOptions("sfu", URI.create("wss://127.0.0.1:8000"), null, 1, 4, 10, 1500, 64, 30, 1200, 3000,
-                30, 2, "load", null, -1, null);
+                30, 2, "load", null, -1, null, false);
     }
 
     public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
         return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
                 framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
-                roomPrefix, json, serverPid, janusIceAddress);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs);
     }
 
     public LoadOptions withSize(int r, int p, double seconds) {
         return new LoadOptions(target, server, relay, r, p, seconds, videoKbps, audioKbps, framesPerSecond,
                 videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
-                serverPid, janusIceAddress);
+                serverPid, janusIceAddress, sharedSsrcs);
+    }
+
+    /** The same run with every participant sending under the same SSRCs. */
+    public LoadOptions withSharedSsrcs() {
+        return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
+                audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds,
+                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, true);
     }
 
     public LoadOptions withWarmup(double seconds) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, seconds,
-                roomPrefix, json, serverPid, janusIceAddress);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs);
     }
 
     public static LoadOptions parse(String[] args) {
@@ -108,10 +119,15 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         String prefix = d.roomPrefix;
         Path json = null;
         InetAddress janusIceAddress = null;
+        boolean sharedSsrcs = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
                 throw new IllegalArgumentException("");
+            }
+            if (a.equals("--shared-ssrcs")) {
+                sharedSsrcs = true;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + a);
@@ -146,7 +162,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                     + server);
         }
         return new LoadOptions(target, server, relay, rooms, participants, duration, videoKbps, audioKbps, fps,
-                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress);
+                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress, sharedSsrcs);
     }
 
     private static InetSocketAddress hostPort(String v) {

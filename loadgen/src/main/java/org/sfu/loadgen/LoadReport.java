@@ -45,8 +45,10 @@ public record LoadReport(String target, String address, int rooms, int participa
                                     Map<String, Long> counters) {
     }
 
+    /** @param ssrcs the SSRCs the receiver got the stream under (one, unless its SSRC changed) */
     public record StreamReport(String from, String kind, long received, long expected, long lost, double lossPercent,
-                               long duplicates, long reordered, Double delayP50Ms, Double delayP99Ms) {
+                               long duplicates, long reordered, Double delayP50Ms, Double delayP99Ms,
+                               List<Long> ssrcs) {
     }
 
     /** Milliseconds rounded to µs; null for "no samples". */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.rtp.RtpPacket;
 
 /**
  * Everything one simulated participant receives, per sender and kind. Packets are recognised by the
@@ -28,7 +29,8 @@ public final class Reception {
         int sender = ProbePayload.senderIndex(buf, end);
         int kind = ProbePayload.kind(buf, end);
         StreamReception s = streams.computeIfAbsent(sender * 2 + kind, k -> new StreamReception(sender, kind));
-        s.onPacket(ProbePayload.sequence(buf, end), arrivalNanos - ProbePayload.sendNanos(buf, end));
+        s.onPacket(ProbePayload.sequence(buf, end), arrivalNanos - ProbePayload.sendNanos(buf, end),
+                RtpPacket.ssrc(buf, 0));
         bytes.add(end);
     }
 

@@ -15,7 +15,7 @@ public final class StreamReception {
 
     /** Immutable copy of the counters for reports. */
     public record Snapshot(int senderIndex, int kind, long received, long expected, long duplicates, long reordered,
-                           DelayHistogram delays) {
+                           DelayHistogram delays, java.util.Set<Long> ssrcs) {
         public long lost() {
             return Math.max(0, expected - received);
         }
@@ -30,6 +30,8 @@ public final class StreamReception {
     private long duplicates;
     private long reordered;
     private final DelayHistogram delays = new DelayHistogram();
+    /** The SSRCs the stream arrived under: one, unless the server let it change (RFC 3550 §8: a new stream). */
+    private final java.util.Set<Long> ssrcs = new java.util.TreeSet<>();
 
     public StreamReception(int senderIndex, int kind) {
         this.senderIndex = senderIndex;
@@ -37,6 +39,14 @@ public final class StreamReception {
     }
 
     public synchronized void onPacket(int sequence, long delayNanos) {
+        onPacket(sequence, delayNanos, -1);
+    }
+
+    /** With the SSRC the packet came under, or -1 when unknown. */
+    public synchronized void onPacket(int sequence, long delayNanos, long ssrc) {
+        if (ssrc >= 0 && ssrcs.size() < 16) {
+            ssrcs.add(ssrc);
+        }
         long seq = sequence & 0xFFFF_FFFFL;
         if (first < 0) {
             first = seq;
@@ -87,7 +97,8 @@ public final class StreamReception {
 
     public synchronized Snapshot snapshot() {
         long expected = first < 0 ? 0 : highest - first + 1;
-        return new Snapshot(senderIndex, kind, received, expected, duplicates, reordered, delays.copy());
+        return new Snapshot(senderIndex, kind, received, expected, duplicates, reordered, delays.copy(),
+                java.util.Set.copyOf(ssrcs));
     }
 
     private void mark(long seq) {

@@ -31,7 +31,7 @@ public final class WebRtcParticipant extends BaseParticipant {
     private final WebSocketClient webSockets;
     private final Executor handshakeExecutor;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
-    private final long videoRtxSsrc = randomSsrc();
+    private final long videoRtxSsrc;
 
     private IceEndpoint endpoint;
     private volatile ClientTransport transport;
@@ -47,9 +47,17 @@ public final class WebRtcParticipant extends BaseParticipant {
     private final LongAdder offersRolledBack = new LongAdder();
     private final LongAdder signalingErrors = new LongAdder();
 
+    /** With SSRCs of its own, chosen at random. */
     public WebRtcParticipant(int index, String name, String room, URI server, WebSocketClient webSockets,
                              Executor handshakeExecutor) {
-        super(index, name, room);
+        this(index, name, room, server, webSockets, handshakeExecutor, randomSsrc(), randomSsrc(), randomSsrc());
+    }
+
+    /** Sending under these SSRCs (audio, video and the video's RTX, RFC 4588). */
+    public WebRtcParticipant(int index, String name, String room, URI server, WebSocketClient webSockets,
+                             Executor handshakeExecutor, long audioSsrc, long videoSsrc, long videoRtxSsrc) {
+        super(index, name, room, audioSsrc, videoSsrc);
+        this.videoRtxSsrc = videoRtxSsrc;
         this.server = server;
         this.webSockets = webSockets;
         this.handshakeExecutor = handshakeExecutor;
