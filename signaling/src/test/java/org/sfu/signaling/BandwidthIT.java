@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the path carries more. The server's transport-wide congestion control feedback is what tells it, so with the
  * feedback a 640x480 camera must reach 1 Mbps in a 1:1 call within 15 s.
  */
-class BandwidthTest {
+class BandwidthIT {
     private SfuServer server;
 
     @BeforeEach

@@ -19,7 +19,7 @@ import org.sfu.media.router.Router;
  * Chromium sits in its own namespace behind its own NAT, and the server is in the root namespace behind the
  * "internet" router. Media is proved from each browser's getStats(); where the path matters, from both ends of it.
  */
-class NatTraversalTest {
+class NatTraversalIT {
     private static final Duration MEDIA_DEADLINE = Duration.ofSeconds(25);
     private static final String ROOM = "nat";
 

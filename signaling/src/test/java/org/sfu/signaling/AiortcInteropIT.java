@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * the server re-offers to everyone. Also: aiortc's ICE role as RFC 8445 §6.1.1 gives it when the server offers, and
  * an offer aiortc leaves unanswered.
  */
-class AiortcInteropTest {
+class AiortcInteropIT {
     /** Generous: CI machines have two cores, and three WebRTC stacks encode and decode on them. */
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final long VIDEO_FRAMES = 30;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * headless audio device module and signaling written like the API document's Android snippet) calling a stock
  * Chromium page through it. Each side must decode the other's video and receive the other's audio.
  */
-class NativePeerCallTest {
+class NativePeerCallIT {
     private static final Duration MEDIA_DEADLINE = Duration.ofSeconds(30);
 
     private SfuServer server;

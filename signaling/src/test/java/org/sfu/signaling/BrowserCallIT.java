@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * browser's getStats(): decoded video frames, received audio packets, and a selected candidate pair whose remote
  * end is the server's UDP port.
  */
-class BrowserCallTest {
+class BrowserCallIT {
     private static final Duration MEDIA_DEADLINE = Duration.ofSeconds(20);
 
     private SfuServer server;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Multi-party rooms in real Chromium: everyone decodes everyone else, late joiners get keyframes promptly, leaving
  * renegotiates without adding m-lines (and a later joiner reuses them), and rooms do not see each other's media.
  */
-class RoomCallTest {
+class RoomCallIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private SfuServer server;

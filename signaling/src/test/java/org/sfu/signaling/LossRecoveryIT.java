@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * <p>Chromium's packetsLost is the RFC 3550 count for the media SSRC: a packet repaired over RTX (RFC 4588) still
  * counts there, and arrives in retransmittedPacketsReceived. What stays lost is the difference.
  */
-class LossRecoveryTest {
+class LossRecoveryIT {
     private SfuServer server;
 
     @BeforeEach

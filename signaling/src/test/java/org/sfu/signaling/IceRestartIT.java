@@ -14,7 +14,7 @@ import org.sfu.media.router.Peer;
  * ICE restart on loopback (RFC 8445 §9): the page restarts ICE from a working path; the server answers with new
  * credentials, moves the participant to the new agent and frees the old one, and media carries on.
  */
-class IceRestartTest {
+class IceRestartIT {
     private SfuServer server;
 
     @BeforeEach

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * and resume token and is the same participant; a wrong token gets a new session; a hang-up or an expired grace
  * period ends the session and the others hear that the participant left.
  */
-class SessionResumeTest {
+class SessionResumeIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final long GRACE_MILLIS = 2000;
 
