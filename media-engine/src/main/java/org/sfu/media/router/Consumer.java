@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
@@ -50,7 +49,10 @@ public final class Consumer {
     private final AtomicInteger rtxSequence = new AtomicInteger(new java.security.SecureRandom().nextInt(0x10000));
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder retransmissionMisses = new LongAdder();
+    /** The receiver negotiated the m-line ({@link #activate}). */
     private volatile boolean active;
+    /** The subscription policy holds this stream back: its m-line stays, nothing is sent. */
+    private volatile boolean paused;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
     /** Sender payload type → codec name, for recognising keyframes. */
@@ -60,6 +62,7 @@ public final class Consumer {
     private final LongAdder sentOctets = new LongAdder();
     private final LongAdder droppedNoCodec = new LongAdder();
     private final LongAdder droppedInactive = new LongAdder();
+    private final LongAdder droppedPaused = new LongAdder();
     private final LongAdder droppedBadExtensions = new LongAdder();
 
     /**
@@ -88,6 +91,7 @@ public final class Consumer {
         totals.merge("consumer_rtp_sent", sent.sum(), Long::sum);
         totals.merge("consumer_dropped_no_codec", droppedNoCodec.sum(), Long::sum);
         totals.merge("consumer_dropped_inactive", droppedInactive.sum(), Long::sum);
+        totals.merge("consumer_dropped_paused", droppedPaused.sum(), Long::sum);
         totals.merge("consumer_dropped_bad_extensions", droppedBadExtensions.sum(), Long::sum);
         totals.merge("consumer_rtx_sent", retransmitted.sum(), Long::sum);
         totals.merge("consumer_rtx_not_in_cache", retransmissionMisses.sum(), Long::sum);
@@ -133,10 +137,6 @@ public final class Consumer {
         return active;
     }
 
-    DownstreamTrack track() {
-        return new DownstreamTrack(id, producer.kind(), stream.ssrc(), producer.ownerId(), producer.id(), rtxSsrc);
-    }
-
     /**
      * The receiver has negotiated this consumer's m-line with these codecs and header extensions: start sending.
      */
@@ -175,6 +175,21 @@ public final class Consumer {
 
     void deactivate() {
         active = false;
+    }
+
+    /**
+     * Holds the stream back or lets it flow again (a tile off screen, a track nobody shows). A resumed video stream
+     * waits for a keyframe again: the receiver's decoder missed everything in between.
+     */
+    void setPaused(boolean paused) {
+        if (this.paused && !paused && !producer.isAudio()) {
+            awaitingKeyframe = true;
+        }
+        this.paused = paused;
+    }
+
+    public boolean isPaused() {
+        return paused;
     }
 
     /**
@@ -247,7 +262,7 @@ public final class Consumer {
      * sent something (its timestamps are not fixed before).
      */
     byte[] senderReport(long ntpTimestamp, long sourceRtpTimestamp) {
-        if (!active || !stream.started()) {
+        if (!active || paused || !stream.started()) {
             return null;
         }
         return SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp), sent.sum(),
@@ -265,6 +280,10 @@ public final class Consumer {
         int[] map = payloadTypeMap;
         if (!active || map == null) {
             droppedInactive.increment();
+            return;
+        }
+        if (paused) {
+            droppedPaused.increment();
             return;
         }
         byte[] buf = source.buffer();

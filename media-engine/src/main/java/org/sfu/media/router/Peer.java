@@ -378,10 +378,15 @@ public final class Peer implements SessionStreams {
             if (closed) {
                 return;
             }
+            SubscriptionPolicy policy = router.subscriptionPolicy();
             Map<String, Producer> wanted = new LinkedHashMap<>();
+            Map<String, Boolean> paused = new java.util.HashMap<>();
             for (Producer p : all) {
-                if (!p.ownerId().equals(id)) {
+                SubscriptionPolicy.Subscription s = p.ownerId().equals(id) ? SubscriptionPolicy.Subscription.NONE
+                        : policy.subscription(id, p);
+                if (s != SubscriptionPolicy.Subscription.NONE) {
                     wanted.put(p.id(), p);
+                    paused.put(p.id(), s == SubscriptionPolicy.Subscription.PAUSED);
                 }
             }
             consumersByProducer.entrySet().removeIf(e -> {
@@ -399,9 +404,18 @@ public final class Peer implements SessionStreams {
                     long ssrc = newSsrc(-1);
                     Consumer c = new Consumer(id + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
                     consumersByProducer.put(p.id(), c);
+                    c.setPaused(paused.get(p.id()));
                     p.addConsumer(c);
                     // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
                     activateIfNegotiated(c);
+                } else {
+                    Consumer c = consumersByProducer.get(p.id());
+                    boolean resumed = c.isPaused() && !paused.get(p.id());
+                    c.setPaused(paused.get(p.id()));
+                    if (resumed && c.isActive()) {
+                        // Its receiver's decoder has not seen this track for a while: it needs a keyframe.
+                        requestKeyframeFor(c);
+                    }
                 }
             }
             SsrcTable<Consumer> bySsrc = new SsrcTable<>(consumersByProducer.size() * 2);
@@ -437,7 +451,9 @@ public final class Peer implements SessionStreams {
     private List<DownstreamTrack> downstreamTracks() {
         List<DownstreamTrack> tracks = new ArrayList<>();
         for (Consumer c : consumersByProducer.values()) {
-            tracks.add(c.track());
+            Producer p = c.producer();
+            // The stream of a participant's media (a=msid) is that participant, so its audio and video play in sync.
+            tracks.add(new DownstreamTrack(c.id(), p.kind(), c.ssrc(), p.ownerId(), p.id(), c.rtxSsrc()));
         }
         return tracks;
     }
@@ -462,7 +478,9 @@ public final class Peer implements SessionStreams {
         }
         if (!c.isActive()) {
             c.activate(codecs, negotiator.negotiatedExtensions(c.id()));
-            requestKeyframeFor(c);
+            if (!c.isPaused()) {
+                requestKeyframeFor(c);
+            }
         }
         return true;
     }
@@ -484,7 +502,7 @@ public final class Peer implements SessionStreams {
             return;
         }
         scheduler.schedule(() -> {
-            if (!c.isActive() || !c.awaitingKeyframe() || isClosed()) {
+            if (!c.isActive() || c.isPaused() || !c.awaitingKeyframe() || isClosed()) {
                 return;
             }
             if (transport.isConnected()) {
@@ -745,7 +763,7 @@ public final class Peer implements SessionStreams {
             }
             // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.
             for (Consumer c : consumers()) {
-                if (c.isActive()) {
+                if (c.isActive() && !c.isPaused()) {
                     requestKeyframeFor(c);
                 }
             }

@@ -14,7 +14,7 @@ import org.sfu.media.feedback.TransportCcRecorder;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.HeaderExtensions;
-import org.sfu.media.transport.WebRtcTransport;
+import org.sfu.media.transport.Transport;
 import org.sfu.srtp.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,7 @@ final class ReceiverFeedback {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverFeedback.class);
 
     private final String participantId;
-    private final WebRtcTransport transport;
+    private final Transport transport;
     private final long localSsrc;
     private final Supplier<Collection<Producer>> producers;
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
@@ -47,7 +47,7 @@ final class ReceiverFeedback {
     /** Only touched by the timer thread. */
     private long ticks;
 
-    ReceiverFeedback(String participantId, WebRtcTransport transport, long localSsrc,
+    ReceiverFeedback(String participantId, Transport transport, long localSsrc,
                      Supplier<Collection<Producer>> producers) {
         this.participantId = participantId;
         this.transport = transport;

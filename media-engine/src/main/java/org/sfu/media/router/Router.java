@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A room (mediasoup's "Router"): the participants whose tracks are forwarded to each other. Every participant consumes
- * every other participant's producers.
+ * A room (mediasoup's "Router"): the participants whose tracks are forwarded to each other. Which participant consumes
+ * which producer is its {@link SubscriptionPolicy}'s decision; by default everyone consumes everyone else's.
  */
 public final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
@@ -28,6 +28,7 @@ public final class Router {
      */
     private final Object consumerSync = new Object();
     private final Consumer<Router> onEmpty;
+    private volatile SubscriptionPolicy policy;
     private boolean closed;
     /** Who is speaking, from the RFC 6464 audio levels participants send; evaluated every 300 ms. */
     private final DominantSpeaker speakers = new DominantSpeaker(SPEAKER_SWITCH_HOLD_NANOS);
@@ -38,10 +39,17 @@ public final class Router {
     static final long SPEAKER_EVALUATION_MILLIS = 300;
 
     public Router(String id, MediaContext context, int maxPeers, Consumer<Router> onEmpty) {
+        this(id, context, maxPeers, onEmpty, SubscriptionPolicy.EVERYONE);
+    }
+
+    /** @param policy which tracks each participant receives (see {@link SubscriptionPolicy}) */
+    public Router(String id, MediaContext context, int maxPeers, Consumer<Router> onEmpty,
+                  SubscriptionPolicy policy) {
         this.id = id;
         this.context = context;
         this.maxPeers = maxPeers;
         this.onEmpty = onEmpty;
+        this.policy = policy;
         this.speakerTimer = context.scheduler().scheduleAtFixedRate(this::evaluateSpeakers,
                 SPEAKER_EVALUATION_MILLIS, SPEAKER_EVALUATION_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -123,6 +131,21 @@ public final class Router {
             all.addAll(p.producers());
         }
         return all;
+    }
+
+    SubscriptionPolicy subscriptionPolicy() {
+        return policy;
+    }
+
+    /** Applies a new subscription policy to every participant (consumers come, go, pause or resume). */
+    public void setSubscriptionPolicy(SubscriptionPolicy policy) {
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
+        subscriptionsChanged();
+    }
+
+    /** What the subscription policy decides may have changed: ask it again for every participant. */
+    public void subscriptionsChanged() {
+        producersChanged();
     }
 
     /** Some participant's producers changed: bring every participant's consumers up to date. */

@@ -108,10 +108,13 @@ final class RtcpRouting {
         return n > 0;
     }
 
-    /** Only for a stream the participant receives: its PLI or FIR cannot reach any other sender. */
+    /**
+     * Only for a stream the participant receives, and that flows: its PLI or FIR cannot reach any other sender, and
+     * a paused stream needs no keyframe until it resumes.
+     */
     private static boolean requestKeyframe(SessionStreams from, long mediaSsrc, long nowNanos) {
         Consumer c = from.consumerBySsrc(mediaSsrc);
-        if (c == null || c.ssrc() != mediaSsrc || !c.isActive()) {
+        if (c == null || c.ssrc() != mediaSsrc || !c.isActive() || c.isPaused()) {
             return false;
         }
         c.producer().requestKeyframe(nowNanos);

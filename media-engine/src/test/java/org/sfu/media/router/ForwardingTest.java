@@ -264,21 +264,35 @@ class ForwardingTest {
     }
 
     @Test
-    void aPausedConsumerSendsNothingAndResumesInSequence() {
+    void aPausedConsumerSendsNothingTakesNoKeyframeRequestAndResumesWaitingForAKeyframe() {
         Producer alice = video(SENDER_SSRC, "alice");
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, SENDER_VIDEO, List.of());
         alice.onRtp(vp8(1, 0, SENDER_SSRC), false, 0);
-        toBob.deactivate();
-        alice.onRtp(vp8(2, 3000, SENDER_SSRC), false, 33 * MS);
-        assertEquals(1, bob.rtp.size(), "paused");
-        assertNull(toBob.senderReport(1, 1), "no reports for a paused stream");
+        assertFalse(toBob.awaitingKeyframe());
 
-        toBob.activate(SENDER_VIDEO, List.of());
+        toBob.setPaused(true);
+        alice.onRtp(vp8(2, 3000, SENDER_SSRC), false, 33 * MS);
+        assertEquals(1, bob.rtp.size(), "paused: nothing sent");
+        assertNull(toBob.senderReport(1, 1), "no reports for a paused stream");
+        assertFalse(route(new Receiver(toBob), RtcpFeedback.pli(1, toBob.ssrc())), "a paused stream needs no keyframe");
+        assertEquals(0, senderTransport.rtcp.size());
+
+        toBob.setPaused(false);
+        assertTrue(toBob.awaitingKeyframe(), "the receiver's decoder missed what was held back");
         alice.onRtp(vp8(3, 6000, SENDER_SSRC), false, 66 * MS);
         assertEquals(2, bob.rtp.size());
         assertEquals((RtpPacket.sequenceNumber(bob.rtp.get(0), 0) + 2) & 0xFFFF,
                 RtpPacket.sequenceNumber(bob.rtp.get(1), 0), "the gap is the packet bob did not get");
+        assertFalse(toBob.awaitingKeyframe(), "that packet was a keyframe");
+    }
+
+    @Test
+    void theDefaultPolicyGivesEveryoneEveryoneElsesTracksFlowing() {
+        Producer alice = video(SENDER_SSRC, "alice");
+        assertEquals(SubscriptionPolicy.Subscription.FLOWING, SubscriptionPolicy.EVERYONE.subscription("bob", alice));
+        assertEquals(SubscriptionPolicy.Subscription.NONE, SubscriptionPolicy.EVERYONE.subscription("alice", alice),
+                "nobody receives their own track");
     }
 
     /** The compound as it arrives from {@code from}, at {@link #NOW}. */

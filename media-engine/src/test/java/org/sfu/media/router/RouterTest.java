@@ -1,0 +1,159 @@
+package org.sfu.media.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sfu.dtls.DtlsCertificate;
+import org.sfu.ice.IceEndpoint;
+import org.sfu.media.sdp.Direction;
+import org.sfu.media.sdp.MediaDescription;
+import org.sfu.media.sdp.SessionDescription;
+
+/**
+ * A router and its participants through their public entry points (offers, joins, the subscription policy), with
+ * Chromium's captured offer as every participant's: who gets which consumer, under which SSRC, flowing or paused.
+ * Nothing connects: the ICE endpoint is on loopback and no peer answers.
+ */
+class RouterTest {
+    private IceEndpoint endpoint;
+    private final ExecutorService handshakes = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private MediaContext context;
+    private String chromiumOffer;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
+        // The server waits a minute for a participant's own offer before it offers: every participant here offers.
+        context = new MediaContext(endpoint, DtlsCertificate.generate(), null, handshakes, timer, 60_000, 0, 60_000,
+                60_000);
+        try (InputStream in = RouterTest.class.getResourceAsStream("/sdp/chromium-offer-audio-video.sdp")) {
+            chromiumOffer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        timer.shutdownNow();
+        handshakes.shutdownNow();
+        endpoint.close();
+    }
+
+    @Test
+    void participantsThatSendTheSameSsrcsAreOfferedUnderSsrcsOfTheReceiversOwn() throws Exception {
+        Router router = new Router("same-ssrcs", context, 16, r -> { });
+        Recorder carolSignaling = new Recorder();
+        Peer alice = router.join("alice", new Recorder());
+        Peer bob = router.join("bob", new Recorder());
+        Peer carol = router.join("carol", carolSignaling);
+        // Alice and bob are the same captured Chromium: same SSRCs, same everything.
+        alice.onOffer(chromiumOffer);
+        bob.onOffer(chromiumOffer);
+        // Carol calls last; the server answers and then offers her what the others send.
+        carol.onOffer(chromiumOffer);
+
+        assertEquals(4, carol.consumers().size(), "alice's and bob's audio and video");
+        Set<Long> ssrcs = new HashSet<>();
+        for (Consumer c : carol.consumers()) {
+            assertTrue(ssrcs.add(c.ssrc()), "distinct: " + c.ssrc());
+            if (c.rtxSsrc() >= 0) {
+                assertTrue(ssrcs.add(c.rtxSsrc()));
+            }
+            assertNotEquals(c.producer().ssrc(), c.ssrc(), "not the sender's SSRC");
+            assertEquals(c, carol.consumerBySsrc(c.ssrc()), "carol's RTCP about it finds it");
+        }
+        String offer = carolSignaling.lastOffer();
+        assertNotNull(offer, "carol was offered the tracks");
+        Set<Long> offered = new HashSet<>();
+        for (MediaDescription m : SessionDescription.parse(offer).media()) {
+            if (m.direction() == Direction.SENDONLY) {
+                offered.addAll(m.ssrcAttributes().keySet());
+            }
+        }
+        assertEquals(ssrcs, offered, "the offer names exactly the consumers' SSRCs (RFC 5576)");
+        router.peers().forEach(Peer::close);
+    }
+
+    @Test
+    void aSubscriptionPolicyExpressesPublishOnlyAndPausedTracksWithoutThePacketPath() throws Exception {
+        // Carol only publishes (a broadcaster); bob sees alice's video only when he scrolls to it.
+        boolean[] bobShowsAlice = {false};
+        SubscriptionPolicy policy = (receiver, producer) -> {
+            if (receiver.equals("carol") || producer.ownerId().equals(receiver)) {
+                return SubscriptionPolicy.Subscription.NONE;
+            }
+            if (receiver.equals("bob") && producer.ownerId().equals("alice") && !producer.isAudio()) {
+                return bobShowsAlice[0] ? SubscriptionPolicy.Subscription.FLOWING
+                        : SubscriptionPolicy.Subscription.PAUSED;
+            }
+            return SubscriptionPolicy.Subscription.FLOWING;
+        };
+        Router router = new Router("policy", context, 16, r -> { }, policy);
+        Peer alice = router.join("alice", new Recorder());
+        Peer bob = router.join("bob", new Recorder());
+        Peer carol = router.join("carol", new Recorder());
+        alice.onOffer(chromiumOffer);
+        carol.onOffer(chromiumOffer);
+
+        assertEquals(0, carol.consumers().size(), "publish-only: carol receives nothing");
+        assertEquals(4, bob.consumers().size(), "alice's and carol's tracks, paused ones included");
+        Consumer aliceVideo = bob.consumers().stream()
+                .filter(c -> c.producer().ownerId().equals("alice") && !c.producer().isAudio()).findFirst().get();
+        assertTrue(aliceVideo.isPaused());
+        assertEquals(3, bob.consumers().stream().filter(c -> !c.isPaused()).count());
+        assertEquals(2, alice.consumers().size(), "carol's audio and video");
+
+        bobShowsAlice[0] = true;
+        router.subscriptionsChanged();
+
+        assertFalse(aliceVideo.isPaused(), "the same consumer resumes: same SSRC, same m-line");
+        assertEquals(aliceVideo, bob.consumerBySsrc(aliceVideo.ssrc()));
+        router.peers().forEach(Peer::close);
+    }
+
+    /** A participant's signaling channel that keeps what the server sent it. */
+    private static final class Recorder implements PeerSignaling {
+        final List<String> offers = new ArrayList<>();
+
+        @Override
+        public synchronized void sendOffer(String sdp, boolean carriesOthersMedia) {
+            offers.add(sdp);
+        }
+
+        synchronized String lastOffer() {
+            return offers.isEmpty() ? null : offers.get(offers.size() - 1);
+        }
+
+        @Override
+        public void sendAnswer(String sdp) {
+        }
+
+        @Override
+        public void sendCandidate(String candidate, String sdpMid, int sdpMLineIndex) {
+        }
+
+        @Override
+        public void sendError(String code, String message) {
+        }
+
+        @Override
+        public void close(String reason) {
+        }
+    }
+}
