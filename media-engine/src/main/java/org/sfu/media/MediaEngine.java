@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.srtp.AesImplementation;
 import org.sfu.ice.IceEndpoint;
+import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.router.MediaContext;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
@@ -70,6 +71,7 @@ public final class MediaEngine implements AutoCloseable {
     private final MediaContext context;
     private final ConcurrentHashMap<String, Router> routers = new ConcurrentHashMap<>();
     private final int maxParticipantsPerRoom;
+    private final CounterRegistry counters = new CounterRegistry();
 
     private MediaEngine(Options options) throws IOException {
         this.maxParticipantsPerRoom = options.maxParticipantsPerRoom();
@@ -82,7 +84,7 @@ public final class MediaEngine implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),
-                options.answerTimeoutMillis());
+                options.answerTimeoutMillis(), counters);
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}, {} media threads",
                 iceEndpoint.udpPort(), iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes,
                 workers.size());
@@ -90,6 +92,11 @@ public final class MediaEngine implements AutoCloseable {
 
     public static MediaEngine start(Options options) throws IOException {
         return new MediaEngine(options);
+    }
+
+    /** Every counter of every participant's stages, labelled: what a metrics exporter reads. */
+    public CounterRegistry counters() {
+        return counters;
     }
 
     public int udpPort() {

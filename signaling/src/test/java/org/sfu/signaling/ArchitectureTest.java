@@ -48,13 +48,15 @@ class ArchitectureTest {
 
     @Test
     void theForwardingPathNeverCallsNegotiationOrSignaling() {
-        // What runs per packet on a media worker: a producer's fan-out, a consumer's rewriting, RTCP routing and the
-        // server's own feedback. None of it may build descriptions, send signaling or reach a participant's session.
+        // What runs per packet on a media worker: a participant's RTP session (SSRC demultiplexing), a producer's
+        // fan-out, a consumer's rewriting, RTCP routing and the server's own feedback. None of it may build
+        // descriptions, send signaling, or reach a participant's control side (Peer) or the room.
         noClasses().that().haveFullyQualifiedName("org.sfu.media.router.Producer")
                 .or().haveFullyQualifiedName("org.sfu.media.router.Consumer")
                 .or().haveFullyQualifiedName("org.sfu.media.router.RtcpRouting")
                 .or().haveFullyQualifiedName("org.sfu.media.router.ReceiverFeedback")
                 .or().haveFullyQualifiedName("org.sfu.media.router.SessionStreams")
+                .or().haveFullyQualifiedName("org.sfu.media.router.RtpSession")
                 .should().dependOnClassesThat().resideInAnyPackage("org.sfu.media.negotiation..",
                         "org.sfu.signaling..")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sfu.media.router.Peer")

@@ -86,15 +86,15 @@ public final class Consumer {
         return awaitingKeyframe;
     }
 
-    /** Adds this consumer's counters, under stable names, into a participant's totals. */
-    void addCounters(Map<String, Long> totals) {
-        totals.merge("consumer_rtp_sent", sent.sum(), Long::sum);
-        totals.merge("consumer_dropped_no_codec", droppedNoCodec.sum(), Long::sum);
-        totals.merge("consumer_dropped_inactive", droppedInactive.sum(), Long::sum);
-        totals.merge("consumer_dropped_paused", droppedPaused.sum(), Long::sum);
-        totals.merge("consumer_dropped_bad_extensions", droppedBadExtensions.sum(), Long::sum);
-        totals.merge("consumer_rtx_sent", retransmitted.sum(), Long::sum);
-        totals.merge("consumer_rtx_not_in_cache", retransmissionMisses.sum(), Long::sum);
+    /** Reports this consumer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}). */
+    void report(java.util.function.BiConsumer<String, Long> counter) {
+        counter.accept("consumer_rtp_sent", sent.sum());
+        counter.accept("consumer_dropped_no_codec", droppedNoCodec.sum());
+        counter.accept("consumer_dropped_inactive", droppedInactive.sum());
+        counter.accept("consumer_dropped_paused", droppedPaused.sum());
+        counter.accept("consumer_dropped_bad_extensions", droppedBadExtensions.sum());
+        counter.accept("consumer_rtx_sent", retransmitted.sum());
+        counter.accept("consumer_rtx_not_in_cache", retransmissionMisses.sum());
     }
 
     public long retransmitted() {

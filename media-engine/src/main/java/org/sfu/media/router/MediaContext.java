@@ -4,6 +4,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.ice.IceEndpoint;
+import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.transport.PacketWorkers;
 
 /**
@@ -13,8 +14,10 @@ import org.sfu.media.transport.PacketWorkers;
  *
  * @param answerTimeoutMillis how long the server waits for the answer to one of its offers before it tells the
  *                            participant (an {@code answer-timeout} error) and lets the next change make a new offer
+ * @param counters            where every stage of every participant registers its counters
  */
 public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, PacketWorkers workers,
                            Executor handshakeExecutor, ScheduledExecutorService scheduler, long firstOfferDelayMillis,
-                           double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis) {
+                           double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis,
+                           CounterRegistry counters) {
 }

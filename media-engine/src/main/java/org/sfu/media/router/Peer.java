@@ -2,14 +2,13 @@ package org.sfu.media.router;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.sfu.ice.IceCandidate;
+import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
@@ -17,22 +16,22 @@ import org.sfu.media.negotiation.Negotiator;
 import org.sfu.media.negotiation.RemoteTransportParameters;
 import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
-import org.sfu.media.rtp.AudioLevel;
-import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.transport.ConsentFreshness;
 import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.srtp.PacketBuffer;
-import org.sfu.srtp.SsrcTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One participant in a router: its transport, its half of the offer/answer exchange, the tracks it sends
- * (producers) and the copies of other participants' tracks it receives (consumers).
+ * One participant in a router, its control side: its half of the offer/answer exchange, the tracks it sends
+ * (producers) and the copies of other participants' tracks it receives (consumers), and the lifecycle of its
+ * transport. What arrives from the participant is the data plane's: its {@link RtpSession}, which this class
+ * feeds with tables of its streams; consent is {@link ConsentFreshness}'s.
  *
  * <p>Threads: signaling calls ({@link #onOffer}, {@link #onAnswer}, {@link #onCandidate}) and router updates are
  * serialised by this object's lock; a peer never holds its lock while calling into another peer, so two peers can
- * renegotiate at once without deadlock. The packet path ({@link #onRtp}, {@link #onRtcp}) takes no lock: it reads
- * immutable snapshots published through volatile fields.
+ * renegotiate at once without deadlock. The packet path never takes this lock: the media worker runs the session,
+ * which reads immutable tables published to it.
  *
  * <p>Offer collisions (RFC 8829 §4.1.8, "glare"): the server does not withdraw a fresh offer of its own for a
  * client's. A client offer that arrives while the server's offer is outstanding is held: a browser that receives the
@@ -47,11 +46,10 @@ import org.slf4j.LoggerFactory;
  * a late answer still completes it, until the next change of what the participant should receive replaces it with a
  * new offer.
  */
-public final class Peer implements SessionStreams {
+public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
     static final long KEYFRAME_RETRY_MILLIS = 300;
     static final int KEYFRAME_RETRIES = 10;
-    static final long CONSENT_CHECK_MILLIS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -65,15 +63,14 @@ public final class Peer implements SessionStreams {
     private final long localSsrc;
     private final long joinedAtNanos = System.nanoTime();
     private final long offerDelayNanos;
-    private final LongAdder rtpUnknownSsrc = new LongAdder();
-    private final LongAdder rtcpDropped = new LongAdder();
-    private final LongAdder rtxDropped = new LongAdder();
-    private final LongAdder consentExpired = new LongAdder();
-    private final long consentTimeoutMillis;
     private final long answerTimeoutMillis;
-    private final java.util.concurrent.ScheduledFuture<?> consentCheck;
-    /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
-    private final ReceiverFeedback feedback;
+    private final ConsentFreshness consent;
+    /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
+    private final RtpSession session;
+    private final CounterRegistry counters;
+    /** This participant's stages in the registry: transport, session and consent; then one per producer or consumer. */
+    private final List<CounterRegistry.Registration> ownCounters;
+    private final Map<Object, CounterRegistry.Registration> streamCounters = new java.util.HashMap<>();
 
     // Guarded by this.
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
@@ -88,20 +85,6 @@ public final class Peer implements SessionStreams {
     /** The outstanding offer went unanswered past the answer timeout: the next change replaces it. */
     private boolean offerOverdue;
 
-    // Snapshots for the packet path.
-    private volatile int transportCcExtensionId = -1;
-    private volatile int audioLevelExtensionId = -1;
-    /** SSRC (and RTX SSRC) → producer; built whole and never changed after publication. Unboxed: read per packet. */
-    private volatile SsrcTable<Producer> producersBySsrc = new SsrcTable<>();
-    /** The producers whose SSRC is known, each once: what the feedback tick reports on. */
-    private volatile List<Producer> producersWithSsrc = List.of();
-    private volatile List<Producer> producersWithoutSsrc = List.of();
-    /**
-     * This participant's consumers by the SSRCs it knows them by (media and RTX): how its RTCP about what it receives
-     * finds its stream. Built whole and never changed after publication.
-     */
-    private volatile SsrcTable<Consumer> consumersBySsrc = new SsrcTable<>();
-
     Peer(String id, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
         this.router = router;
@@ -111,12 +94,37 @@ public final class Peer implements SessionStreams {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
-        this.feedback = new ReceiverFeedback(id, transport, localSsrc, this::producersSnapshot);
+        this.session = new RtpSession(id, transport, localSsrc, router.speakers());
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
-        this.consentTimeoutMillis = context.consentTimeoutMillis();
         this.answerTimeoutMillis = context.answerTimeoutMillis();
-        this.consentCheck = scheduler.scheduleWithFixedDelay(this::checkConsent, CONSENT_CHECK_MILLIS,
-                CONSENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(), scheduler);
+        this.counters = context.counters();
+        this.ownCounters = List.of(
+                counters.register(labels("transport"), out -> transport.counters().snapshot().forEach(out)),
+                counters.register(labels("session"), session::report),
+                counters.register(labels("consent"), out -> out.accept("peer_consent_expired", consent.expired())));
+    }
+
+    /** The labels of one of this participant's stages in the counter registry. */
+    private Map<String, String> labels(String stage) {
+        return Map.of("room", router.id(), "participant", id, "stage", stage);
+    }
+
+    /** Must hold the lock. Registers a producer's or consumer's counters, labelled with its stream. */
+    private void registerStream(Object stream, String stage, String streamId, String kind,
+                                CounterRegistry.Source source) {
+        Map<String, String> labels = new java.util.HashMap<>(labels(stage));
+        labels.put("stream", streamId);
+        labels.put("kind", kind);
+        streamCounters.put(stream, counters.register(labels, source));
+    }
+
+    /** Must hold the lock. The stream is gone: so are its counters. */
+    private void unregisterStream(Object stream) {
+        CounterRegistry.Registration r = streamCounters.remove(stream);
+        if (r != null) {
+            r.close();
+        }
     }
 
     private LocalTransportParameters localTransportParameters() {
@@ -132,27 +140,6 @@ public final class Peer implements SessionStreams {
             throw new NegotiationException(e.getMessage(), e);
         }
         return localTransportParameters();
-    }
-
-    /**
-     * RFC 7675: a participant whose path has carried nothing, not even an answer to the server's consent checks, for
-     * the consent timeout has gone (network lost, app killed). It is failed, which ends its session and tells the
-     * others it left. Counted from the transport's start, so a participant whose ICE never connects goes too.
-     */
-    private void checkConsent() {
-        try {
-            if (isClosed() || !transport.isStarted()) {
-                return;
-            }
-            long silent = transport.millisSinceHeard();
-            if (silent > consentTimeoutMillis) {
-                consentExpired.increment();
-                transport.failPath("consent expired: nothing from the participant for " + silent + " ms (RFC 7675)");
-            }
-        } catch (RuntimeException e) {
-            // A periodic task that throws is never run again.
-            LOG.warn("Participant {}: consent check failed", id, e);
-        }
     }
 
     public String id() {
@@ -282,8 +269,8 @@ public final class Peer implements SessionStreams {
 
     /** Must hold the lock. The header extension ids the packet path reads, as the last exchange settled them. */
     private void publishExtensionIds() {
-        transportCcExtensionId = negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI);
-        audioLevelExtensionId = negotiator.extensionId(SupportedCodecs.AUDIO_LEVEL_URI);
+        session.publishExtensionIds(negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI),
+                negotiator.extensionId(SupportedCodecs.AUDIO_LEVEL_URI));
         Map<String, Integer> ids = negotiator.upstreamExtensionIds();
         for (Producer p : producersByMid.values()) {
             p.setExtensionIds(ids);
@@ -342,6 +329,16 @@ public final class Peer implements SessionStreams {
             }
         }
         if (changed) {
+            for (Producer old : producersByMid.values()) {
+                if (!next.containsValue(old)) {
+                    unregisterStream(old);
+                }
+            }
+            for (Producer p : next.values()) {
+                if (!streamCounters.containsKey(p)) {
+                    registerStream(p, "producer", p.id(), p.kind(), p::report);
+                }
+            }
             producersByMid.clear();
             producersByMid.putAll(next);
             publishProducers();
@@ -350,23 +347,7 @@ public final class Peer implements SessionStreams {
     }
 
     private void publishProducers() {
-        SsrcTable<Producer> bySsrc = new SsrcTable<>();
-        List<Producer> known = new ArrayList<>();
-        List<Producer> unknown = new ArrayList<>();
-        for (Producer p : producersByMid.values()) {
-            if (p.ssrc() >= 0) {
-                bySsrc.put(p.ssrc(), p);
-                if (p.rtxSsrc() >= 0) {
-                    bySsrc.put(p.rtxSsrc(), p);
-                }
-                known.add(p);
-            } else {
-                unknown.add(p);
-            }
-        }
-        producersBySsrc = bySsrc;
-        producersWithSsrc = List.copyOf(known);
-        producersWithoutSsrc = List.copyOf(unknown);
+        session.publishProducers(producersByMid.values());
     }
 
     /**
@@ -396,6 +377,7 @@ public final class Peer implements SessionStreams {
                 }
                 e.getValue().deactivate();
                 e.getValue().producer().removeConsumer(e.getValue());
+                unregisterStream(e.getValue());
                 return true;
             });
             for (Producer p : wanted.values()) {
@@ -404,6 +386,7 @@ public final class Peer implements SessionStreams {
                     long ssrc = newSsrc(-1);
                     Consumer c = new Consumer(id + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
                     consumersByProducer.put(p.id(), c);
+                    registerStream(c, "consumer", c.id(), p.kind(), c::report);
                     c.setPaused(paused.get(p.id()));
                     p.addConsumer(c);
                     // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
@@ -418,14 +401,7 @@ public final class Peer implements SessionStreams {
                     }
                 }
             }
-            SsrcTable<Consumer> bySsrc = new SsrcTable<>(consumersByProducer.size() * 2);
-            for (Consumer c : consumersByProducer.values()) {
-                bySsrc.put(c.ssrc(), c);
-                if (c.rtxSsrc() >= 0) {
-                    bySsrc.put(c.rtxSsrc(), c);
-                }
-            }
-            consumersBySsrc = bySsrc;
+            session.publishConsumers(consumersByProducer.values());
         }
         maybeOffer();
     }
@@ -437,7 +413,8 @@ public final class Peer implements SessionStreams {
     private long newSsrc(long alsoTaken) {
         while (true) {
             long ssrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-            boolean taken = ssrc == 0 || ssrc == alsoTaken || ssrc == localSsrc || producersBySsrc.get(ssrc) != null;
+            boolean taken = ssrc == 0 || ssrc == alsoTaken || ssrc == localSsrc
+                    || session.producerBySsrc(ssrc) != null;
             for (Consumer c : consumersByProducer.values()) {
                 taken |= c.ssrc() == ssrc || c.rtxSsrc() == ssrc;
             }
@@ -615,101 +592,21 @@ public final class Peer implements SessionStreams {
         afterNegotiation(producersChanged);
     }
 
-    /**
-     * An unprotected RTP packet from this participant, lent for the call (see {@link WebRtcTransport.Listener}).
-     * Network thread; one uncontended lock for the recorder.
-     */
-    void onRtp(PacketBuffer packet, long arrivalNanos) {
-        byte[] buf = packet.buffer();
-        int transportCcId = transportCcExtensionId;
-        if (transportCcId > 0) {
-            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId, arrivalNanos);
-        }
-        long ssrc = RtpPacket.ssrc(buf, packet.offset());
-        Producer producer = producersBySsrc.get(ssrc);
-        if (producer == null) {
-            producer = learnSsrc(ssrc, RtpPacket.payloadType(buf, packet.offset()));
-            if (producer == null) {
-                rtpUnknownSsrc.increment();
-                return;
-            }
-        }
-        int levelId = audioLevelExtensionId;
-        if (levelId > 0 && producer.isAudio()) {
-            int level = AudioLevel.level(buf, packet.offset(), packet.length(), levelId);
-            if (level >= 0) {
-                router.onAudioLevel(id, level);
-            }
-        }
-        boolean repaired = ssrc == producer.rtxSsrc();
-        if (repaired && !producer.unwrapRtx(packet)) {
-            rtxDropped.increment();
-            return;
-        }
-        producer.onRtp(packet, repaired, arrivalNanos);
-    }
-
-    /** Every producer of this participant once (a producer with RTX is listed under both SSRCs). */
-    private Collection<Producer> producersSnapshot() {
-        return producersWithSsrc;
+    /** The participant's streams by the SSRCs of its session (for tests and RTCP routing). */
+    SessionStreams streams() {
+        return session;
     }
 
     /**
-     * A participant that announces no SSRC (allowed: RFC 8829 does not require a=ssrc) is matched to its producer by
-     * payload type on the first packet. Its consumers already exist under SSRCs of their own, so nothing is
-     * renegotiated: only this participant's SSRC table changes.
-     */
-    private Producer learnSsrc(long ssrc, int payloadType) {
-        for (Producer p : producersWithoutSsrc) {
-            if (p.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
-                synchronized (this) {
-                    if (p.ssrc() >= 0 || producersByMid.get(p.mid()) != p) {
-                        return null;
-                    }
-                    p.learnSsrc(ssrc);
-                    publishProducers();
-                }
-                LOG.info("Participant {}: learned ssrc {} for mid {}", id, ssrc, p.mid());
-                return p;
-            }
-        }
-        return null;
-    }
-
-    /** An unprotected RTCP compound packet from this participant. Network thread, no locks. */
-    void onRtcp(PacketBuffer packet) {
-        if (!RtcpRouting.route(this, packet, System.nanoTime())) {
-            rtcpDropped.increment();
-        }
-    }
-
-    @Override
-    public Producer producerBySsrc(long ssrc) {
-        return producersBySsrc.get(ssrc);
-    }
-
-    /** The consumer this participant knows by the SSRC (media or RTX), or null. No lock: for the RTCP path. */
-    @Override
-    public Consumer consumerBySsrc(long ssrc) {
-        return consumersBySsrc.get(ssrc);
-    }
-
-    /**
-     * Every counter of this participant's stages under a stable name: its transport (received, sent, each drop
-     * reason), its producers (what it sends), its consumers (what it receives), and its feedback.
+     * Every counter of this participant's stages under a stable name, summed over its producers and consumers: its
+     * transport (received, sent, each drop reason), its session and feedback, what it sends and what it receives.
+     * The same counters, labelled per stage and stream, are in the media engine's {@link CounterRegistry}.
      */
     public Map<String, Long> counters() {
-        Map<String, Long> totals = new java.util.TreeMap<>(transport.counters().snapshot());
-        totals.put("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
-        totals.put("peer_rtcp_not_routed", rtcpDropped.sum());
-        totals.put("peer_rtx_dropped", rtxDropped.sum());
-        totals.put("peer_consent_expired", consentExpired.sum());
-        feedback.addCounters(totals);
-        for (Producer p : producers()) {
-            p.addCounters(totals);
-        }
-        for (Consumer c : consumers()) {
-            c.addCounters(totals);
+        Map<String, Long> totals = new java.util.TreeMap<>();
+        for (CounterRegistry.Sample sample : counters.snapshot(
+                labels -> id.equals(labels.get("participant")) && router.id().equals(labels.get("room")))) {
+            totals.merge(sample.reportedName(), sample.value(), Long::sum);
         }
         return totals;
     }
@@ -722,18 +619,17 @@ public final class Peer implements SessionStreams {
             }
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
-            consentCheck.cancel(false);
-            feedback.stop();
+            consent.stop();
             for (Consumer c : consumersByProducer.values()) {
                 c.deactivate();
                 c.producer().removeConsumer(c);
             }
             consumersByProducer.clear();
-            consumersBySsrc = new SsrcTable<>();
             producersByMid.clear();
-            producersBySsrc = new SsrcTable<>();
-            producersWithSsrc = List.of();
-            producersWithoutSsrc = List.of();
+            session.clear();
+            streamCounters.values().forEach(CounterRegistry.Registration::close);
+            streamCounters.clear();
+            ownCounters.forEach(CounterRegistry.Registration::close);
         }
         transport.close();
         router.remove(this);
@@ -746,19 +642,19 @@ public final class Peer implements SessionStreams {
     private final class TransportListener implements WebRtcTransport.Listener {
         @Override
         public void onRtp(PacketBuffer packet, long arrivalNanos) {
-            Peer.this.onRtp(packet, arrivalNanos);
+            session.onRtp(packet, arrivalNanos);
         }
 
         @Override
         public void onRtcp(PacketBuffer packet) {
-            Peer.this.onRtcp(packet);
+            session.onRtcp(packet);
         }
 
         @Override
         public void onConnected() {
             synchronized (Peer.this) {
                 if (!closed) {
-                    feedback.start(scheduler);
+                    session.feedback().start(scheduler);
                 }
             }
             // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.

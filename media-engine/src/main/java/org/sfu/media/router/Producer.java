@@ -246,20 +246,20 @@ public final class Producer {
         }
     }
 
-    /** Adds this producer's counters, under stable names, into a participant's totals. */
-    void addCounters(java.util.Map<String, Long> totals) {
+    /** Reports this producer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}). */
+    void report(java.util.function.BiConsumer<String, Long> counter) {
         synchronized (receiveLock) {
-            totals.merge("producer_rtp_forwarded", packets, Long::sum);
-            totals.merge("producer_dropped_duplicate", duplicates, Long::sum);
+            counter.accept("producer_rtp_forwarded", packets);
+            counter.accept("producer_dropped_duplicate", duplicates);
             if (losses != null) {
-                totals.merge("producer_packets_lost", losses.lost(), Long::sum);
-                totals.merge("producer_packets_recovered", losses.recovered(), Long::sum);
+                counter.accept("producer_packets_lost", losses.lost());
+                counter.accept("producer_packets_recovered", losses.recovered());
             }
         }
-        totals.merge("producer_keyframe_requests_sent", keyframeRequests.sum(), Long::sum);
-        totals.merge("producer_keyframe_requests_coalesced", keyframeRequestsCoalesced.sum(), Long::sum);
+        counter.accept("producer_keyframe_requests_sent", keyframeRequests.sum());
+        counter.accept("producer_keyframe_requests_coalesced", keyframeRequestsCoalesced.sum());
         if (cache != null) {
-            totals.merge("producer_cache_misses", cache.misses(), Long::sum);
+            counter.accept("producer_cache_misses", cache.misses());
         }
     }
 

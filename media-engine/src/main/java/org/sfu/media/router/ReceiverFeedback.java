@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +80,16 @@ final class ReceiverFeedback {
         }
     }
 
-    void addCounters(Map<String, Long> totals) {
-        totals.put("peer_nacks_sent", nacksSent.sum());
+    void report(java.util.function.BiConsumer<String, Long> counter) {
+        counter.accept("peer_nacks_sent", nacksSent.sum());
+        long recorded;
+        long built;
         synchronized (transportCc) {
-            totals.put("peer_transport_cc_packets_recorded", transportCc.packetsRecorded());
-            totals.put("peer_transport_cc_feedback_sent", transportCc.feedbackPacketsBuilt());
+            recorded = transportCc.packetsRecorded();
+            built = transportCc.feedbackPacketsBuilt();
         }
+        counter.accept("peer_transport_cc_packets_recorded", recorded);
+        counter.accept("peer_transport_cc_feedback_sent", built);
     }
 
     private void tick() {

@@ -54,9 +54,9 @@ public final class Router {
                 SPEAKER_EVALUATION_MILLIS, SPEAKER_EVALUATION_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** One audio packet's level (0 = loudest, 127 = silence, RFC 6464 §3) from a participant. Network thread. */
-    void onAudioLevel(String peerId, int level) {
-        speakers.onLevel(peerId, level, System.nanoTime());
+    /** Who is speaking: each participant's {@link RtpSession} gives it the audio levels it reads (RFC 6464). */
+    DominantSpeaker speakers() {
+        return speakers;
     }
 
     private void evaluateSpeakers() {

@@ -241,8 +241,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 return false;
             }
             IceListener events = new IceListener();
-            // Controlled: the peer's offer restarted ICE, and the offerer of a restart controls as at the start (libwebrtc
-            // re-determines its role at every restart it offers, RFC 8445 §6.1.1).
+            // Controlled: the peer's offer restarted ICE, and the offerer of a restart controls as at the start
+            // (libwebrtc re-determines its role at every restart it offers, RFC 8445 §6.1.1).
             IceTransport fresh = endpoint.createTransport(id + "/" + (++iceGeneration), events);
             events.agent = fresh;
             try {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.ice.IceEndpoint;
+import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.sdp.Direction;
 import org.sfu.media.sdp.MediaDescription;
 import org.sfu.media.sdp.SessionDescription;
@@ -34,6 +35,7 @@ class RouterTest {
     private IceEndpoint endpoint;
     private final ExecutorService handshakes = Executors.newCachedThreadPool();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final CounterRegistry counters = new CounterRegistry();
     private MediaContext context;
     private String chromiumOffer;
 
@@ -42,7 +44,7 @@ class RouterTest {
         endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
         // The server waits a minute for a participant's own offer before it offers: every participant here offers.
         context = new MediaContext(endpoint, DtlsCertificate.generate(), null, handshakes, timer, 60_000, 0, 60_000,
-                60_000);
+                60_000, counters);
         try (InputStream in = RouterTest.class.getResourceAsStream("/sdp/chromium-offer-audio-video.sdp")) {
             chromiumOffer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -76,7 +78,7 @@ class RouterTest {
                 assertTrue(ssrcs.add(c.rtxSsrc()));
             }
             assertNotEquals(c.producer().ssrc(), c.ssrc(), "not the sender's SSRC");
-            assertEquals(c, carol.consumerBySsrc(c.ssrc()), "carol's RTCP about it finds it");
+            assertEquals(c, carol.streams().consumerBySsrc(c.ssrc()), "carol's RTCP about it finds it");
         }
         String offer = carolSignaling.lastOffer();
         assertNotNull(offer, "carol was offered the tracks");
@@ -87,7 +89,20 @@ class RouterTest {
             }
         }
         assertEquals(ssrcs, offered, "the offer names exactly the consumers' SSRCs (RFC 5576)");
+
+        // Every stage's counters are in the registry, labelled with whose they are.
+        List<CounterRegistry.Sample> carols = counters.snapshot(l -> "carol".equals(l.get("participant")));
+        assertEquals(Set.of("transport", "session", "consent", "producer", "consumer"),
+                carols.stream().map(x -> x.labels().get("stage")).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(4, carols.stream().filter(x -> x.name().equals("consumer_rtp_sent"))
+                .map(x -> x.labels().get("stream")).distinct().count(), "one per consumer");
+        assertTrue(carols.stream().allMatch(x -> "same-ssrcs".equals(x.labels().get("room"))));
+        assertTrue(carols.stream().anyMatch(x -> x.name().equals("consumer_dropped")
+                && "inactive".equals(x.labels().get("reason"))), "a drop is one counter with a reason");
+        assertTrue(carol.counters().containsKey("consumer_dropped_inactive"), "and the flat view keeps its name");
+
         router.peers().forEach(Peer::close);
+        assertEquals(0, counters.size(), "everyone left: nothing registered");
     }
 
     @Test
@@ -123,7 +138,7 @@ class RouterTest {
         router.subscriptionsChanged();
 
         assertFalse(aliceVideo.isPaused(), "the same consumer resumes: same SSRC, same m-line");
-        assertEquals(aliceVideo, bob.consumerBySsrc(aliceVideo.ssrc()));
+        assertEquals(aliceVideo, bob.streams().consumerBySsrc(aliceVideo.ssrc()));
         router.peers().forEach(Peer::close);
     }
 

@@ -1,0 +1,99 @@
+package org.sfu.media.counters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
+/**
+ * Every counter of the server's stages, with labels that say whose it is ({@code room}, {@code participant},
+ * {@code stream}, {@code kind}, {@code stage}) and, for a drop, why ({@code reason}): what a metrics exporter reads
+ * without knowing any stage. One registry per media engine, nothing global.
+ *
+ * <p>Stages keep counting in their own {@code LongAdder}s on the packet path, so an increment costs what it did; each
+ * registers a {@link Source} that reports its counters by name when the registry is read, and closes the
+ * registration when the stage goes. Names are lower_snake_case; a name {@code <x>dropped_<reason>} is a drop, read as
+ * the counter {@code <x>dropped} with the label {@code reason=<reason>}, so that every drop reason of a stage is one
+ * labelled counter. Thread-safe.
+ */
+public final class CounterRegistry {
+
+    /** A stage's counters, by name, as they are now. Called on the reading thread: must be quick and not block. */
+    @FunctionalInterface
+    public interface Source {
+        void report(BiConsumer<String, Long> counter);
+    }
+
+    /** One counter's value with its labels. */
+    public record Sample(String name, Map<String, String> labels, long value) {
+        /** The name the stage reported: {@link #name()} with the drop reason appended again. */
+        public String reportedName() {
+            String reason = labels.get("reason");
+            return reason == null ? name : name + "_" + reason;
+        }
+    }
+
+    /** A stage's place in the registry; closing it removes the stage's counters. */
+    public final class Registration implements AutoCloseable {
+        private final Map<String, String> labels;
+        private final Source source;
+
+        private Registration(Map<String, String> labels, Source source) {
+            this.labels = labels;
+            this.source = source;
+        }
+
+        @Override
+        public void close() {
+            registrations.remove(this);
+        }
+    }
+
+    private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Adds a stage. {@code labels} name it (for example {@code room}, {@code participant}, {@code stage}); keep
+     * their values few per label where a metric is meant to be aggregated.
+     */
+    public Registration register(Map<String, String> labels, Source source) {
+        Registration r = new Registration(Map.copyOf(labels), source);
+        registrations.add(r);
+        return r;
+    }
+
+    /** Every counter of every registered stage. */
+    public List<Sample> snapshot() {
+        return snapshot(labels -> true);
+    }
+
+    /** The counters of the stages whose labels pass the filter. */
+    public List<Sample> snapshot(Predicate<Map<String, String>> stages) {
+        List<Sample> out = new ArrayList<>();
+        for (Registration r : registrations) {
+            if (!stages.test(r.labels)) {
+                continue;
+            }
+            r.source.report((name, value) -> out.add(sample(name, r.labels, value)));
+        }
+        return out;
+    }
+
+    /** The number of registered stages (each closes its registration when it goes). */
+    public int size() {
+        return registrations.size();
+    }
+
+    private static Sample sample(String reported, Map<String, String> labels, long value) {
+        int dropped = reported.indexOf("dropped_");
+        if (dropped < 0 || !(dropped == 0 || reported.charAt(dropped - 1) == '_')) {
+            return new Sample(reported, labels, value);
+        }
+        Map<String, String> withReason = new LinkedHashMap<>(labels);
+        withReason.put("reason", reported.substring(dropped + "dropped_".length()));
+        return new Sample(reported.substring(0, dropped + "dropped".length()), Map.copyOf(withReason), value);
+    }
+}

@@ -1,0 +1,188 @@
+package org.sfu.media.router;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.feedback.DominantSpeaker;
+import org.sfu.media.rtp.AudioLevel;
+import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.transport.Transport;
+import org.sfu.srtp.PacketBuffer;
+import org.sfu.srtp.SsrcTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One participant's RTP session as the packet path sees it (RFC 3550 §3): the streams of its one bundled transport
+ * by the SSRCs of that session, and what arrives on it. RTP goes to the producer of its SSRC (RTX unwrapped first),
+ * with its transport-wide sequence number recorded for feedback and its audio level given to the room's dominant
+ * speaker; RTCP goes to {@link RtcpRouting}, which finds streams here.
+ *
+ * <p>Threads: {@link #onRtp} and {@link #onRtcp} run on the participant's media worker and take no lock but this
+ * session's own, and only to bind an unsignalled SSRC. They read immutable tables that the participant's control side
+ * ({@link Peer}, under its own lock) replaces whole through the {@code publish} methods. Nothing here calls back into
+ * negotiation or signaling: binding an unsignalled SSRC changes only this session's table, because every consumer
+ * already has SSRCs of its receiver's own.
+ */
+final class RtpSession implements SessionStreams {
+    private static final Logger LOG = LoggerFactory.getLogger(RtpSession.class);
+
+    private final String participantId;
+    private final DominantSpeaker speakers;
+    /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
+    private final ReceiverFeedback feedback;
+    private final LongAdder rtpUnknownSsrc = new LongAdder();
+    private final LongAdder rtcpDropped = new LongAdder();
+    private final LongAdder rtxDropped = new LongAdder();
+
+    private volatile int transportCcExtensionId = -1;
+    private volatile int audioLevelExtensionId = -1;
+    /** SSRC (and RTX SSRC) → producer; built whole and never changed after publication. Unboxed: read per packet. */
+    private volatile SsrcTable<Producer> producersBySsrc = new SsrcTable<>();
+    /** The producers whose SSRC is known, each once: what the feedback tick reports on. */
+    private volatile List<Producer> producersWithSsrc = List.of();
+    private volatile List<Producer> producersWithoutSsrc = List.of();
+    /** The consumers the participant receives, by their SSRCs in its session (media and RTX). */
+    private volatile SsrcTable<Consumer> consumersBySsrc = new SsrcTable<>();
+
+    /**
+     * @param transport    the participant's transport, for the feedback the server sends it
+     * @param feedbackSsrc the SSRC the server puts in its own RTCP toward the participant
+     * @param speakers     the room's dominant speaker detector, fed with this participant's audio levels
+     */
+    RtpSession(String participantId, Transport transport, long feedbackSsrc, DominantSpeaker speakers) {
+        this.participantId = participantId;
+        this.speakers = speakers;
+        this.feedback = new ReceiverFeedback(participantId, transport, feedbackSsrc, this::producersWithSsrc);
+    }
+
+    ReceiverFeedback feedback() {
+        return feedback;
+    }
+
+    /** The header extension ids the packet path reads, as the participant's last exchange settled them (RFC 8285). */
+    void publishExtensionIds(int transportCcId, int audioLevelId) {
+        transportCcExtensionId = transportCcId;
+        audioLevelExtensionId = audioLevelId;
+    }
+
+    /** The participant's producers now; replaces the tables whole. */
+    synchronized void publishProducers(Collection<Producer> producers) {
+        SsrcTable<Producer> bySsrc = new SsrcTable<>(producers.size() * 2);
+        List<Producer> known = new ArrayList<>();
+        List<Producer> unknown = new ArrayList<>();
+        for (Producer p : producers) {
+            if (p.ssrc() >= 0) {
+                bySsrc.put(p.ssrc(), p);
+                if (p.rtxSsrc() >= 0) {
+                    bySsrc.put(p.rtxSsrc(), p);
+                }
+                known.add(p);
+            } else {
+                unknown.add(p);
+            }
+        }
+        producersBySsrc = bySsrc;
+        producersWithSsrc = List.copyOf(known);
+        producersWithoutSsrc = List.copyOf(unknown);
+    }
+
+    /** The consumers the participant receives now; replaces the table whole. */
+    void publishConsumers(Collection<Consumer> consumers) {
+        SsrcTable<Consumer> bySsrc = new SsrcTable<>(consumers.size() * 2);
+        for (Consumer c : consumers) {
+            bySsrc.put(c.ssrc(), c);
+            if (c.rtxSsrc() >= 0) {
+                bySsrc.put(c.rtxSsrc(), c);
+            }
+        }
+        consumersBySsrc = bySsrc;
+    }
+
+    /** An unprotected RTP packet from the participant, lent for the call (see {@code WebRtcTransport.Listener}). */
+    void onRtp(PacketBuffer packet, long arrivalNanos) {
+        byte[] buf = packet.buffer();
+        int transportCcId = transportCcExtensionId;
+        if (transportCcId > 0) {
+            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId, arrivalNanos);
+        }
+        long ssrc = RtpPacket.ssrc(buf, packet.offset());
+        Producer producer = producersBySsrc.get(ssrc);
+        if (producer == null) {
+            producer = bindUnsignalledSsrc(ssrc, RtpPacket.payloadType(buf, packet.offset()));
+            if (producer == null) {
+                rtpUnknownSsrc.increment();
+                return;
+            }
+        }
+        int levelId = audioLevelExtensionId;
+        if (levelId > 0 && producer.isAudio()) {
+            int level = AudioLevel.level(buf, packet.offset(), packet.length(), levelId);
+            if (level >= 0) {
+                speakers.onLevel(participantId, level, arrivalNanos);
+            }
+        }
+        boolean repaired = ssrc == producer.rtxSsrc();
+        if (repaired && !producer.unwrapRtx(packet)) {
+            rtxDropped.increment();
+            return;
+        }
+        producer.onRtp(packet, repaired, arrivalNanos);
+    }
+
+    /**
+     * A participant that announces no SSRC (allowed: RFC 8829 does not require a=ssrc) is matched to its producer by
+     * payload type on the first packet. Only this session's table changes: the producer's consumers already exist.
+     */
+    private synchronized Producer bindUnsignalledSsrc(long ssrc, int payloadType) {
+        for (Producer p : producersWithoutSsrc) {
+            if (p.ssrc() < 0 && p.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
+                p.learnSsrc(ssrc);
+                List<Producer> all = new ArrayList<>(producersWithSsrc);
+                all.addAll(producersWithoutSsrc);
+                publishProducers(all);
+                LOG.info("Participant {}: learned ssrc {} for mid {}", participantId, ssrc, p.mid());
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An unprotected RTCP compound packet from the participant. */
+    void onRtcp(PacketBuffer packet) {
+        if (!RtcpRouting.route(this, packet, System.nanoTime())) {
+            rtcpDropped.increment();
+        }
+    }
+
+    @Override
+    public Producer producerBySsrc(long ssrc) {
+        return producersBySsrc.get(ssrc);
+    }
+
+    @Override
+    public Consumer consumerBySsrc(long ssrc) {
+        return consumersBySsrc.get(ssrc);
+    }
+
+    /** Every producer of the participant whose SSRC is known, each once. */
+    private Collection<Producer> producersWithSsrc() {
+        return producersWithSsrc;
+    }
+
+    /** Forgets every stream: nothing more is routed. */
+    synchronized void clear() {
+        feedback.stop();
+        publishProducers(List.of());
+        publishConsumers(List.of());
+    }
+
+    /** Reports the session's counters, and its feedback's, by name. */
+    void report(java.util.function.BiConsumer<String, Long> counter) {
+        counter.accept("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
+        counter.accept("peer_rtcp_not_routed", rtcpDropped.sum());
+        counter.accept("peer_rtx_dropped", rtxDropped.sum());
+        feedback.report(counter);
+    }
+}

@@ -1,0 +1,59 @@
+package org.sfu.media.transport;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 7675 on the server's side of one participant's path: a peer whose path has carried nothing, not even an
+ * answer to the server's consent checks (ice4j sends them), for the consent timeout has gone (network lost, app
+ * killed), and its transport is failed, which ends its session. Counted from the transport's start, so a participant
+ * whose ICE never connects goes too. One look a second, on the shared timer.
+ */
+public final class ConsentFreshness {
+    static final long CHECK_MILLIS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(ConsentFreshness.class);
+
+    private final String participantId;
+    private final WebRtcTransport transport;
+    private final long timeoutMillis;
+    private final LongAdder expired = new LongAdder();
+    private final ScheduledFuture<?> check;
+
+    public ConsentFreshness(String participantId, WebRtcTransport transport, long timeoutMillis,
+                            ScheduledExecutorService timer) {
+        this.participantId = participantId;
+        this.transport = transport;
+        this.timeoutMillis = timeoutMillis;
+        this.check = timer.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void check() {
+        try {
+            if (!transport.isStarted()) {
+                return;
+            }
+            long silent = transport.millisSinceHeard();
+            if (silent > timeoutMillis) {
+                expired.increment();
+                check.cancel(false);
+                transport.failPath("consent expired: nothing from the participant for " + silent + " ms (RFC 7675)");
+            }
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again.
+            LOG.warn("Participant {}: consent check failed", participantId, e);
+        }
+    }
+
+    /** Times the participant's consent expired (0 or 1: the first expiry ends the session). */
+    public long expired() {
+        return expired.sum();
+    }
+
+    public void stop() {
+        check.cancel(false);
+    }
+}
