@@ -45,27 +45,14 @@ class OfferCollisionTest {
         }
     }
 
-    /** The next message of this type, skipping others (candidates, notifications); null if none in time. */
+    /** The next message of this type, skipping others (candidates, notifications) but no error; null if none. */
     private static JsonNode next(TestSignalingClient client, String type, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            String text = client.poll(Duration.ofNanos(left));
-            if (text == null) {
-                return null;
-            }
-            JsonNode message = JSON.readTree(text);
-            if (message.path("type").asText().equals(type)) {
-                return message;
-            }
-            assertEquals(false, message.path("type").asText().equals("error"), "unexpected error: " + text);
-        }
+        return client.nextOfType(type, timeout, skipped -> assertEquals(false,
+                skipped.path("type").asText().equals("error"), "unexpected error: " + skipped));
     }
 
-    private static String message(String type, String sdp) throws Exception {
+    /** A documented offer or answer message carrying this SDP. */
+    static String message(String type, String sdp) throws Exception {
         return JSON.writeValueAsString(Map.of("type", type, "data", Map.of("type", type, "sdp", sdp)));
     }
 

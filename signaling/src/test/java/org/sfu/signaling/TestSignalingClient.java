@@ -99,6 +99,30 @@ final class TestSignalingClient implements AutoCloseable {
         return JSON.readTree(text);
     }
 
+    /**
+     * The next message of this type, parsed; the others before it (candidates, notifications, ...) are handed to
+     * {@code skipped} and dropped. Null if none arrives in time.
+     */
+    JsonNode nextOfType(String type, Duration timeout, java.util.function.Consumer<JsonNode> skipped)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            String text = poll(Duration.ofNanos(left));
+            if (text == null) {
+                return null;
+            }
+            JsonNode message = JSON.readTree(text);
+            if (message.path("type").asText().equals(type)) {
+                return message;
+            }
+            skipped.accept(message);
+        }
+    }
+
     /** Like {@link #poll}, skipping room notifications. */
     String pollReply(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();

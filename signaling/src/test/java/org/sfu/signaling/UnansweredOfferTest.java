@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
  * of what it should receive still reaches it in a new offer. Played with bare WebSocket clients, no media.
  */
 class UnansweredOfferTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CHROMIUM_OFFER =
             Path.of("../media-engine/src/test/resources/sdp/chromium-offer-audio-video.sdp");
     private static final long ANSWER_TIMEOUT_MILLIS = 1000;
@@ -65,7 +62,7 @@ class UnansweredOfferTest {
 
             // Someone joins and publishes: the unanswered offer gives way to one with the joiner's tracks.
             try (TestSignalingClient joiner = TestSignalingClient.connect(vertx, server.httpPort(), room)) {
-                joiner.send(message("offer", Files.readString(CHROMIUM_OFFER)));
+                joiner.send(OfferCollisionTest.message("offer", Files.readString(CHROMIUM_OFFER)));
                 assertNotNull(next(joiner, "answer", Duration.ofSeconds(5)), "the joiner is answered");
 
                 JsonNode second = next(silent, "offer", Duration.ofSeconds(5));
@@ -75,7 +72,8 @@ class UnansweredOfferTest {
                 assertEquals(count(sdp, "m="), count(sdp, "a=setup:actpass"), "every m-line of an offer: actpass");
 
                 // It answers this one: the exchange completes, and nothing more is owed.
-                silent.send(message("answer", OfferCollisionTest.answerTo(sdp, Files.readString(CHROMIUM_OFFER))));
+                String answer = OfferCollisionTest.answerTo(sdp, Files.readString(CHROMIUM_OFFER));
+                silent.send(OfferCollisionTest.message("answer", answer));
                 assertNull(next(silent, "error", Duration.ofMillis(ANSWER_TIMEOUT_MILLIS + 500)),
                         "the answer was refused or not taken as the answer");
             }
@@ -93,13 +91,14 @@ class UnansweredOfferTest {
             assertNotNull(offer);
             assertNotNull(next(late, "error", Duration.ofSeconds(5)), "no answer-timeout error");
 
-            late.send(message("answer", OfferCollisionTest.answerTo(offer.path("data").path("sdp").asText(),
-                    Files.readString(CHROMIUM_OFFER))));
+            String answer = OfferCollisionTest.answerTo(offer.path("data").path("sdp").asText(),
+                    Files.readString(CHROMIUM_OFFER));
+            late.send(OfferCollisionTest.message("answer", answer));
 
             // Taken as the answer: no error, and a joiner's tracks arrive in a fresh offer.
             assertNull(next(late, "error", Duration.ofMillis(500)), "the late answer was refused");
             try (TestSignalingClient joiner = TestSignalingClient.connect(vertx, server.httpPort(), "/ws?room=late")) {
-                joiner.send(message("offer", Files.readString(CHROMIUM_OFFER)));
+                joiner.send(OfferCollisionTest.message("offer", Files.readString(CHROMIUM_OFFER)));
                 JsonNode next = next(late, "offer", Duration.ofSeconds(5));
                 assertNotNull(next, "the joiner never reached the client");
                 assertEquals(2, count(next.path("data").path("sdp").asText(), "a=sendonly"));
@@ -109,25 +108,7 @@ class UnansweredOfferTest {
 
     /** The next message of this type, skipping others (candidates, notifications); null if none in time. */
     private static JsonNode next(TestSignalingClient client, String type, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            String text = client.poll(Duration.ofNanos(left));
-            if (text == null) {
-                return null;
-            }
-            JsonNode message = JSON.readTree(text);
-            if (message.path("type").asText().equals(type)) {
-                return message;
-            }
-        }
-    }
-
-    private static String message(String type, String sdp) throws Exception {
-        return JSON.writeValueAsString(Map.of("type", type, "data", Map.of("type", type, "sdp", sdp)));
+        return client.nextOfType(type, timeout, skipped -> { });
     }
 
     private static int count(String sdp, String line) {
