@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.rtcp.SenderReport;
+import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.RtpPacket;
@@ -55,8 +56,8 @@ public final class Consumer {
     private volatile boolean paused;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
-    /** Sender payload type → codec name, for recognising keyframes. */
-    private final String[] codecNames = new String[128];
+    /** Sender payload type → codec, for recognising keyframes; null where the sender has none. */
+    private final Codec[] codecs = new Codec[128];
     private final LongAdder sent = new LongAdder();
     /** Payload octets sent (RFC 3550 §6.4.1: no header, no padding), for this stream's sender reports. */
     private final LongAdder sentOctets = new LongAdder();
@@ -77,7 +78,7 @@ public final class Consumer {
         this.stream = new RtpRewriter(ssrc, producer.clockRate());
         this.rtxSsrc = producer.isAudio() ? -1 : rtxSsrc;
         for (RtpCodec c : producer.codecs()) {
-            codecNames[c.payloadType() & 0x7f] = c.name();
+            codecs[c.payloadType() & 0x7f] = Codec.of(c.name());
         }
     }
 
@@ -293,8 +294,9 @@ public final class Consumer {
             droppedNoCodec.increment();
             return;
         }
-        boolean keyframe = awaitingKeyframe && codecNames[pt & 0x7f] != null
-                && Keyframes.isKeyframe(codecNames[pt & 0x7f], buf, source.offset(), source.length());
+        Codec codec = codecs[pt & 0x7f];
+        boolean keyframe = awaitingKeyframe && codec != null
+                && Keyframes.isKeyframe(codec, buf, source.offset(), source.length());
         PacketBuffer copy = outgoing.copyFrom(buf, source.offset(), source.length());
         byte[] out = copy.buffer();
         if (!HeaderExtensions.translateIds(out, copy.offset(), copy.length(), extensionIdMap())) {

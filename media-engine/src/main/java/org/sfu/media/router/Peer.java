@@ -16,6 +16,7 @@ import org.sfu.media.negotiation.Negotiator;
 import org.sfu.media.negotiation.RemoteTransportParameters;
 import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.negotiation.UpstreamTrack;
+import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.transport.ConsentFreshness;
 import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.srtp.PacketBuffer;
@@ -315,8 +316,8 @@ public final class Peer {
                 next.put(track.mid(), existing);
                 continue;
             }
-            Producer producer = new Producer(id + "-" + track.mid(), id, transport, localSsrc, track.kind(),
-                    track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs());
+            Producer producer = new Producer(id + "-" + track.mid(), id, transport, localSsrc,
+                    MediaKind.fromSdp(track.kind()), track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs());
             producer.setExtensionIds(negotiator.upstreamExtensionIds());
             next.put(track.mid(), producer);
             changed = true;
@@ -336,7 +337,7 @@ public final class Peer {
             }
             for (Producer p : next.values()) {
                 if (!streamCounters.containsKey(p)) {
-                    registerStream(p, "producer", p.id(), p.kind(), p::report);
+                    registerStream(p, "producer", p.id(), p.kind().sdpName(), p::report);
                 }
             }
             producersByMid.clear();
@@ -386,7 +387,7 @@ public final class Peer {
                     long ssrc = newSsrc(-1);
                     Consumer c = new Consumer(id + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
                     consumersByProducer.put(p.id(), c);
-                    registerStream(c, "consumer", c.id(), p.kind(), c::report);
+                    registerStream(c, "consumer", c.id(), p.kind().sdpName(), c::report);
                     c.setPaused(paused.get(p.id()));
                     p.addConsumer(c);
                     // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
@@ -430,7 +431,7 @@ public final class Peer {
         for (Consumer c : consumersByProducer.values()) {
             Producer p = c.producer();
             // The stream of a participant's media (a=msid) is that participant, so its audio and video play in sync.
-            tracks.add(new DownstreamTrack(c.id(), p.kind(), c.ssrc(), p.ownerId(), p.id(), c.rtxSsrc()));
+            tracks.add(new DownstreamTrack(c.id(), p.kind().sdpName(), c.ssrc(), p.ownerId(), p.id(), c.rtxSsrc()));
         }
         return tracks;
     }

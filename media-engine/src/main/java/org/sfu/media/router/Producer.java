@@ -9,6 +9,7 @@ import org.sfu.media.feedback.LossDetector;
 import org.sfu.media.feedback.ReceiveStatistics;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
+import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
@@ -41,7 +42,7 @@ public final class Producer {
     private final Transport sender;
     /** The SSRC the server puts in its own RTCP toward the sender. */
     private final long feedbackSsrc;
-    private final String kind;
+    private final MediaKind kind;
     private final boolean audio;
     private final String mid;
     private final List<RtpCodec> codecs;
@@ -88,14 +89,14 @@ public final class Producer {
      * @param sender       the sending participant's transport
      * @param feedbackSsrc the SSRC the server puts in its own RTCP toward the sender
      */
-    Producer(String id, String ownerId, Transport sender, long feedbackSsrc, String kind, String mid, long ssrc,
+    Producer(String id, String ownerId, Transport sender, long feedbackSsrc, MediaKind kind, String mid, long ssrc,
              long rtxSsrc, List<RtpCodec> codecs) {
         this.id = id;
         this.ownerId = ownerId;
         this.sender = sender;
         this.feedbackSsrc = feedbackSsrc;
         this.kind = kind;
-        this.audio = kind.equals("audio");
+        this.audio = kind == MediaKind.AUDIO;
         this.mid = mid;
         this.ssrc = ssrc;
         this.rtxSsrc = rtxSsrc;
@@ -107,7 +108,7 @@ public final class Producer {
             }
         }
         java.util.Arrays.fill(recentSequences, -1);
-        boolean video = kind.equals("video");
+        boolean video = kind == MediaKind.VIDEO;
         this.cache = video ? new RetransmissionCache() : null;
         this.losses = video ? new LossDetector() : null;
         this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
@@ -192,11 +193,11 @@ public final class Producer {
         extensionIds = Map.copyOf(ids);
     }
 
-    public String kind() {
+    public MediaKind kind() {
         return kind;
     }
 
-    /** kind() is "audio"; a field, because the packet path asks per packet. */
+    /** kind() is audio; a field, because the packet path asks per packet. */
     public boolean isAudio() {
         return audio;
     }

@@ -13,18 +13,20 @@ public final class Keyframes {
      * than VP8 and H264 are never reported as keyframes. The packet must have passed {@link RtpPacket#isValidRtp}.
      */
     public static boolean isKeyframe(String codec, byte[] buf, int off, int len) {
+        return isKeyframe(Codec.of(codec), buf, off, len);
+    }
+
+    /** {@link #isKeyframe(String, byte[], int, int)} for a codec already resolved: the packet path's form. */
+    public static boolean isKeyframe(Codec codec, byte[] buf, int off, int len) {
+        if (codec != Codec.VP8 && codec != Codec.H264) {
+            return false;
+        }
         int payload = RtpPacket.payloadOffset(buf, off);
         int end = payload + RtpPacket.payloadLength(buf, off, len);
         if (payload >= end) {
             return false;
         }
-        if (codec.equalsIgnoreCase("VP8")) {
-            return vp8(buf, payload, end);
-        }
-        if (codec.equalsIgnoreCase("H264")) {
-            return h264(buf, payload, end);
-        }
-        return false;
+        return codec == Codec.VP8 ? vp8(buf, payload, end) : h264(buf, payload, end);
     }
 
     /**

@@ -17,6 +17,7 @@ import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.HeaderExtensions;
+import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.Extmap;
@@ -44,7 +45,7 @@ class ForwardingTest {
     private final FakeTransport senderTransport = new FakeTransport();
 
     private Producer video(long ssrc, String owner) {
-        Producer p = new Producer(owner + "-1", owner, senderTransport, 0x5E4E_0001L, "video", "1", ssrc,
+        Producer p = new Producer(owner + "-1", owner, senderTransport, 0x5E4E_0001L, MediaKind.VIDEO, "1", ssrc,
                 SENDER_RTX_SSRC, SENDER_VIDEO);
         p.setExtensionIds(Map.of(SupportedCodecs.TRANSPORT_CC_URI, 3));
         return p;
@@ -141,9 +142,9 @@ class ForwardingTest {
     void twoSendersWithTheSameSsrcAreTwoStreamsToTheReceiverAndItsRequestsReachTheRightOne() {
         FakeTransport aliceTransport = new FakeTransport();
         FakeTransport daveTransport = new FakeTransport();
-        Producer alice = new Producer("alice-1", "alice", aliceTransport, 9, "video", "1", SENDER_SSRC, -1,
+        Producer alice = new Producer("alice-1", "alice", aliceTransport, 9, MediaKind.VIDEO, "1", SENDER_SSRC, -1,
                 SENDER_VIDEO);
-        Producer dave = new Producer("dave-1", "dave", daveTransport, 9, "video", "1", SENDER_SSRC, -1,
+        Producer dave = new Producer("dave-1", "dave", daveTransport, 9, MediaKind.VIDEO, "1", SENDER_SSRC, -1,
                 SENDER_VIDEO);
         FakeTransport bob = new FakeTransport();
         Consumer fromAlice = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, SENDER_VIDEO, List.of());
