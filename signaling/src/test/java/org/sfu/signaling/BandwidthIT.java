@@ -48,6 +48,7 @@ class BandwidthIT {
                       };
                     })();
                     """);
+            long opened = System.nanoTime();
             sender.open(page);
             receiver.open(page);
             sender.awaitStats(Duration.ofSeconds(20), "media flowing",
@@ -71,6 +72,9 @@ class BandwidthIT {
             } catch (AssertionError e) {
                 throw new AssertionError("video bitrate per second: " + history, e);
             }
+            // The ramp, for comparing runs: seconds to 1 Mbps and the bitrate each second on the way.
+            System.out.println("video bitrate per second until 1 Mbps: " + history + " reached "
+                    + (System.nanoTime() - opened) / 1_000_000 + " ms after the pages opened");
         }
     }
 }
