@@ -8,8 +8,11 @@ import java.util.Objects;
  * §6.2.1) can be answered with a retransmission (RFC 4588 §4, built with {@link RtxPacket}).
  *
  * <p>A fixed ring of slots indexed by the low bits of the 16-bit sequence number. Each slot owns
- * a preallocated copy buffer, the copied length, the sequence number it holds and the time it
- * was stored, so {@link #put} allocates nothing. A packet is found again only while its slot
+ * a copy buffer, the copied length, the sequence number it holds and the time it was stored. A
+ * slot's buffer is allocated when the slot is first used, so a stream that never sends costs no
+ * packet memory (a hostile offer with dozens of video sections must not reserve 0.75 MiB for
+ * each), and once every slot has been used {@link #put} allocates nothing. A packet is found
+ * again only while its slot
  * still holds it (not overwritten by the sequence number {@code slots} later) and it is younger
  * than {@code maxAgeNanos}; older packets are useless to the receiver's jitter buffer anyway.
  *
@@ -33,6 +36,7 @@ public final class RetransmissionCache {
     private final int[] sequences;
     private final long[] storedAt;
     private final int mask;
+    private final int slotCapacity;
     private final long maxAgeNanos;
 
     // Counters, guarded by lock.
@@ -41,6 +45,7 @@ public final class RetransmissionCache {
     private long hits;
     private long misses;
     private long expired;
+    private int slotsAllocated;
 
     public RetransmissionCache() {
         this(DEFAULT_SLOTS, DEFAULT_SLOT_CAPACITY, DEFAULT_MAX_AGE_NANOS);
@@ -62,7 +67,9 @@ public final class RetransmissionCache {
         if (maxAgeNanos <= 0) {
             throw new IllegalArgumentException("max age " + maxAgeNanos);
         }
-        this.data = new byte[slots][slotCapacity];
+        // Rows are allocated on first use (see put).
+        this.data = new byte[slots][];
+        this.slotCapacity = slotCapacity;
         this.lengths = new int[slots];
         this.sequences = new int[slots];
         this.storedAt = new long[slots];
@@ -84,10 +91,14 @@ public final class RetransmissionCache {
         Objects.checkFromIndexSize(off, len, buf.length);
         int slot = seq & mask;
         synchronized (lock) {
-            if (len > data[slot].length) {
+            if (len > slotCapacity) {
                 sequences[slot] = -1;
                 oversizeDropped++;
                 return;
+            }
+            if (data[slot] == null) {
+                data[slot] = new byte[slotCapacity];
+                slotsAllocated++;
             }
             System.arraycopy(buf, off, data[slot], 0, len);
             lengths[slot] = len;
@@ -130,6 +141,13 @@ public final class RetransmissionCache {
     public void clear() {
         synchronized (lock) {
             Arrays.fill(sequences, -1);
+        }
+    }
+
+    /** Bytes of packet buffers allocated so far: slots used at least once, times the slot capacity. */
+    public long bytesAllocated() {
+        synchronized (lock) {
+            return (long) slotsAllocated * slotCapacity;
         }
     }
 

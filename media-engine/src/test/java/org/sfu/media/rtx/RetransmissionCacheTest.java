@@ -44,6 +44,23 @@ class RetransmissionCacheTest {
     }
 
     @Test
+    void aCacheTakesPacketMemoryOnlyForTheSlotsItHasUsed() {
+        // A stream that never sends (one of 60 video sections of a hostile offer) must cost no packet buffers.
+        RetransmissionCache cache = new RetransmissionCache();
+        assertEquals(0, cache.bytesAllocated());
+        byte[] p = new byte[1200];
+        cache.put(p, 0, p.length, 7, 0);
+        cache.put(p, 0, p.length, 8, 0);
+        cache.put(p, 0, p.length, 7 + RetransmissionCache.DEFAULT_SLOTS, 0);
+        assertEquals(2L * RetransmissionCache.DEFAULT_SLOT_CAPACITY, cache.bytesAllocated(), "two slots used");
+        for (int seq = 0; seq < 2 * RetransmissionCache.DEFAULT_SLOTS; seq++) {
+            cache.put(p, 0, p.length, seq, 0);
+        }
+        assertEquals((long) RetransmissionCache.DEFAULT_SLOTS * RetransmissionCache.DEFAULT_SLOT_CAPACITY,
+                cache.bytesAllocated(), "at most one buffer per slot, however long the stream");
+    }
+
+    @Test
     void neverStoredIsAMiss() {
         RetransmissionCache cache = new RetransmissionCache();
         cache.put(vp8(10), 0, vp8(10).length, 10, T0);
