@@ -240,8 +240,10 @@ public final class Negotiator {
     }
 
     /**
-     * True when the server should offer: some downstream track has no m-line yet, or an m-line's track is gone, or
-     * the participant has never negotiated (the server then offers the m-lines it may send on).
+     * True when the server should offer: the m-lines would carry other downstream tracks than they do (a track that
+     * has none yet and can get one, or an m-line whose track is gone), or the participant has never negotiated (the
+     * server then offers the m-lines it may send on). Tracks that do not fit the session's {@value #MAX_SECTIONS}
+     * m-lines do not count: offering again would only repeat the same offer.
      */
     public boolean needsOffer(List<DownstreamTrack> downstream) {
         if (proposed != null) {
@@ -250,35 +252,17 @@ public final class Negotiator {
         if (sections.isEmpty()) {
             return true;
         }
-        Set<String> bound = new HashSet<>();
-        for (Section s : sections) {
-            if (s.role == Role.DOWNSTREAM && s.track != null && !s.rejected) {
-                bound.add(s.track.id());
-            }
-        }
-        Set<String> wanted = new HashSet<>();
-        for (DownstreamTrack t : downstream) {
-            wanted.add(t.id());
-        }
-        return !bound.equals(wanted);
+        return !boundTracks(plan(downstream)).equals(boundTracks(sections));
     }
 
-    /** True while the server's outstanding offer gives the participant exactly these downstream tracks. */
+    /** True while the server's outstanding offer carries what an offer made now would (see {@link #needsOffer}). */
     public boolean offerCovers(List<DownstreamTrack> downstream) {
-        if (proposed == null) {
-            return false;
-        }
-        Set<String> offered = new HashSet<>();
-        for (Section s : proposed) {
-            if (s.role == Role.DOWNSTREAM && s.track != null && !s.rejected) {
-                offered.add(s.track.id());
-            }
-        }
-        Set<String> wanted = new HashSet<>();
-        for (DownstreamTrack t : downstream) {
-            wanted.add(t.id());
-        }
-        return offered.equals(wanted);
+        return proposed != null && boundTracks(proposed).equals(boundTracks(plan(downstream)));
+    }
+
+    /** The downstream tracks an offer made now could not carry: the session has its maximum of m-lines. */
+    public int tracksLeftOut(List<DownstreamTrack> downstream) {
+        return downstream.size() - boundTracks(plan(downstream)).size();
     }
 
     /** Builds the server's offer for the given downstream tracks and enters have-local-offer. */
@@ -286,6 +270,30 @@ public final class Negotiator {
         if (proposed != null) {
             throw new IllegalStateException("an offer is already outstanding");
         }
+        if (sections.isEmpty()) {
+            iceControlling = true;
+        }
+        List<Section> next = plan(downstream);
+        List<Direction> directions = new ArrayList<>();
+        for (Section s : next) {
+            if (s.rejected) {
+                directions.add(Direction.INACTIVE);
+            } else if (s.role == Role.UPSTREAM) {
+                directions.add(Direction.RECVONLY);
+            } else {
+                directions.add(s.track != null ? Direction.SENDONLY : Direction.INACTIVE);
+            }
+        }
+        proposed = next;
+        return write(next, directions, setupValue(true));
+    }
+
+    /**
+     * The m-lines an offer for these downstream tracks would have, from the last completed exchange; the session is
+     * not changed. Tracks keep their m-lines; a new track takes an m-line left inactive, else a new one while the
+     * session has fewer than {@value #MAX_SECTIONS}; the rest are left out.
+     */
+    private List<Section> plan(List<DownstreamTrack> downstream) {
         List<Section> next = new ArrayList<>();
         Set<String> wanted = new HashSet<>();
         for (DownstreamTrack t : downstream) {
@@ -306,7 +314,6 @@ public final class Negotiator {
             next.add(c);
         }
         if (sections.isEmpty()) {
-            iceControlling = true;
             // The participant never offered: give it m-lines it can send its camera and microphone on.
             for (String kind : List.of("audio", "video")) {
                 Section s = new Section(nextMid(usedMids), kind, RTP_PROTOCOL, Role.UPSTREAM, sessionCodecs(kind, next));
@@ -332,18 +339,18 @@ public final class Negotiator {
             s.extmaps = offeredExtensions(SupportedCodecs.downstreamExtensions(t.kind()), next);
             next.add(s);
         }
-        List<Direction> directions = new ArrayList<>();
-        for (Section s : next) {
-            if (s.rejected) {
-                directions.add(Direction.INACTIVE);
-            } else if (s.role == Role.UPSTREAM) {
-                directions.add(Direction.RECVONLY);
-            } else {
-                directions.add(s.track != null ? Direction.SENDONLY : Direction.INACTIVE);
+        return next;
+    }
+
+    /** The ids of the downstream tracks these m-lines carry. */
+    private static Set<String> boundTracks(List<Section> list) {
+        Set<String> bound = new HashSet<>();
+        for (Section s : list) {
+            if (s.role == Role.DOWNSTREAM && s.track != null && !s.rejected) {
+                bound.add(s.track.id());
             }
         }
-        proposed = next;
-        return write(next, directions, setupValue(true));
+        return bound;
     }
 
     /**

@@ -526,6 +526,11 @@ public final class Peer {
                 }
             }
             String offer = negotiator.createOffer(tracks);
+            int leftOut = negotiator.tracksLeftOut(tracks);
+            if (leftOut > 0) {
+                LOG.warn("Participant {}: {} of the room's tracks left out of the offer: the session has its maximum "
+                        + "of m-lines", id, leftOut);
+            }
             // Before the offer leaves: the participant may check as soon as it has it.
             applyIceRole();
             long number = ++offerNumber;

@@ -301,6 +301,37 @@ class NegotiatorTest {
     }
 
     @Test
+    void aSessionAtItsMaximumOfMLinesDoesNotOfferAgainForTracksThatCannotFit() throws Exception {
+        // Before: the server left the 65th track out of its offer but still wanted to offer it, so it sent the same
+        // offer again after every answer, for ever (a room of 33, or one participant offering 63 video sections).
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(offerAudioVideo, List.of());
+        List<DownstreamTrack> many = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            many.add(new DownstreamTrack("c" + i, i % 2 == 0 ? "audio" : "video", 1000 + i, "p" + i, "t" + i, -1));
+        }
+        assertTrue(negotiator.needsOffer(many));
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(many));
+        assertEquals(64, offer.media().size(), "RFC 8843 bundles them all, but the server caps a session at 64");
+        negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(Direction.RECVONLY)).toSdp());
+
+        assertFalse(negotiator.needsOffer(many), "nothing an offer could change");
+        assertEquals(8, negotiator.tracksLeftOut(many));
+
+        // One track that has an m-line leaves: its m-line goes inactive, then a track left out takes it.
+        List<DownstreamTrack> fewer = new ArrayList<>(many);
+        fewer.remove(0);
+        assertTrue(negotiator.needsOffer(fewer));
+        offer = SessionDescription.parse(negotiator.createOffer(fewer));
+        negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(Direction.RECVONLY)).toSdp());
+        assertTrue(negotiator.needsOffer(fewer), "the freed m-line can now carry a track that was left out");
+        offer = SessionDescription.parse(negotiator.createOffer(fewer));
+        negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(Direction.RECVONLY)).toSdp());
+        assertFalse(negotiator.needsOffer(fewer));
+        assertEquals(7, negotiator.tracksLeftOut(fewer));
+    }
+
+    @Test
     void theOutstandingOfferCoversExactlyTheTracksItCarries() throws Exception {
         Negotiator negotiator = new Negotiator(local);
         negotiator.receiveOffer(offerAudioVideo, List.of());
