@@ -11,6 +11,7 @@ import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtp.RtpRewriter;
+import org.sfu.media.rtx.RetransmissionBudget;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.Extmap;
@@ -49,6 +50,8 @@ public final class Consumer {
     private final long rtxSsrc;
     private final AtomicInteger rtxSequence = new AtomicInteger(new java.security.SecureRandom().nextInt(0x10000));
     private final LongAdder retransmitted = new LongAdder();
+    /** How much of what the receiver NACKs it gets again. */
+    private final RetransmissionBudget retransmissionBudget = new RetransmissionBudget();
     private final LongAdder retransmissionMisses = new LongAdder();
     /** The receiver negotiated the m-line ({@link #activate}). */
     private volatile boolean active;
@@ -96,6 +99,8 @@ public final class Consumer {
         counter.accept("consumer_dropped_bad_extensions", droppedBadExtensions.sum());
         counter.accept("consumer_rtx_sent", retransmitted.sum());
         counter.accept("consumer_rtx_not_in_cache", retransmissionMisses.sum());
+        counter.accept("consumer_rtx_dropped_repeat", retransmissionBudget.refusedRepeats());
+        counter.accept("consumer_rtx_dropped_over_budget", retransmissionBudget.refusedOverBudget());
     }
 
     public long retransmitted() {
@@ -196,7 +201,8 @@ public final class Consumer {
     /**
      * The receiver lost these packets of this stream (its NACK, RFC 4585 §6.2.1): resend them from the producer's
      * cache as RTX (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. A receiver without RTX gets
-     * the original packets again: the very bytes it was sent, not a new encryption of them.
+     * the original packets again: the very bytes it was sent, not a new encryption of them. Within the receiver's
+     * {@link RetransmissionBudget}: a packet once per hold-off, a bounded number per second.
      *
      * @param sequenceNumbers this stream's sequence numbers, as the receiver names them
      * @param nowNanos        {@link System#nanoTime()} now: packets older than the cache keeps are not resent
@@ -216,6 +222,9 @@ public final class Consumer {
         int[] ids = extensionIdMap();
         byte[] original = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
         for (int i = 0; i < count; i++) {
+            if (!retransmissionBudget.allow(sequenceNumbers[i], nowNanos)) {
+                continue;
+            }
             int source = stream.sourceSequence(sequenceNumbers[i]);
             int length = source < 0 ? -1 : cache.get(source, original, 0, nowNanos);
             if (length < 0) {
@@ -248,6 +257,9 @@ public final class Consumer {
     private void resendOriginals(RetransmissionCache sentCache, int[] sequenceNumbers, int count, long nowNanos) {
         byte[] packet = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
         for (int i = 0; i < count; i++) {
+            if (!retransmissionBudget.allow(sequenceNumbers[i], nowNanos)) {
+                continue;
+            }
             int length = sentCache.get(sequenceNumbers[i], packet, 0, nowNanos);
             if (length < 0) {
                 retransmissionMisses.increment();

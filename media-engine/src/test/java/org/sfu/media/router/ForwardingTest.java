@@ -19,6 +19,7 @@ import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtx.RetransmissionBudget;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.RtpCodec;
@@ -228,6 +229,50 @@ class ForwardingTest {
     }
 
     @Test
+    void aPacketNackedAgainWithinTheHoldOffIsResentOnce() {
+        Producer alice = video(SENDER_SSRC, "alice");
+        FakeTransport bob = new FakeTransport();
+        Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, RECEIVER_VIDEO, List.of());
+        for (int i = 0; i < 3; i++) {
+            alice.onRtp(vp8(100 + i, 3000L * i, SENDER_SSRC), false, i * 33 * MS);
+        }
+        int lost = RtpPacket.sequenceNumber(bob.rtp.get(1), 0);
+
+        // The same packet twice in one NACK, then again 10 ms later: one retransmission.
+        byte[] nack = RtcpFeedback.nack(1, toBob.ssrc(), new int[] {lost});
+        route(new Receiver(toBob), RtcpFeedback.nack(1, toBob.ssrc(), new int[] {lost, lost}));
+        RtcpRouting.route(new Receiver(toBob), rtcp(nack), NOW + 10 * MS);
+        assertEquals(1, toBob.retransmitted());
+        // After the hold-off, a receiver whose retransmission was lost too gets it again.
+        RtcpRouting.route(new Receiver(toBob), rtcp(nack), NOW + 150 * MS);
+        assertEquals(2, toBob.retransmitted());
+    }
+
+    @Test
+    void aFloodOfNacksGetsNoMoreThanTheStreamsRetransmissionBudget() {
+        Producer alice = video(SENDER_SSRC, "alice");
+        FakeTransport bob = new FakeTransport();
+        Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, RECEIVER_VIDEO, List.of());
+        for (int i = 0; i < 400; i++) {
+            alice.onRtp(vp8(i, 3000L * i, SENDER_SSRC), false, i * MS / 4);
+        }
+        int first = RtpPacket.sequenceNumber(bob.rtp.get(0), 0);
+        int[] all = new int[400];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (first + i) & 0xFFFF;
+        }
+
+        // One NACK naming all 400 packets (about 100 bytes of RTCP): a burst's worth goes out.
+        route(new Receiver(toBob), RtcpFeedback.nack(1, toBob.ssrc(), all));
+
+        assertEquals(RetransmissionBudget.DEFAULT_BURST, toBob.retransmitted());
+        assertEquals(400 + RetransmissionBudget.DEFAULT_BURST, bob.rtp.size());
+        // A moment later the bucket has barely refilled.
+        RtcpRouting.route(new Receiver(toBob), rtcp(RtcpFeedback.nack(1, toBob.ssrc(), all)), NOW + 20 * MS);
+        assertEquals(RetransmissionBudget.DEFAULT_BURST + 4, toBob.retransmitted(), "200 a second: 4 in 20 ms");
+    }
+
+    @Test
     void aReceiverWithoutRtxGetsTheSameProtectedBytesAgain() {
         Producer alice = video(SENDER_SSRC, "alice");
         FakeTransport noRtx = new FakeTransport();
@@ -298,7 +343,11 @@ class ForwardingTest {
 
     /** The compound as it arrives from {@code from}, at {@link #NOW}. */
     private static boolean route(SessionStreams from, byte[] packet) {
-        return RtcpRouting.route(from, PacketBuffer.copyOf(packet, 0, packet.length), NOW);
+        return RtcpRouting.route(from, rtcp(packet), NOW);
+    }
+
+    private static PacketBuffer rtcp(byte[] packet) {
+        return PacketBuffer.copyOf(packet, 0, packet.length);
     }
 
     /** A participant's session as RTCP routing sees it: its streams by its own SSRCs. */
