@@ -36,17 +36,20 @@ public final class MediaEngine implements AutoCloseable {
      *                              ({@link PacketWorkers}); 0 means {@link PacketWorkers#defaultThreads()}
      * @param answerTimeoutMillis   how long an offer of the server's may go unanswered before the participant is told
      *                              and the next change makes a new offer
+     * @param mediaStartTimeoutMillis a participant whose media path is not up this long after joining is removed
      */
     public record Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
-                          double simulatedLoss, long consentTimeoutMillis, int mediaThreads, long answerTimeoutMillis) {
+                          double simulatedLoss, long consentTimeoutMillis, int mediaThreads, long answerTimeoutMillis,
+                          long mediaStartTimeoutMillis) {
         public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
+        public static final long DEFAULT_MEDIA_START_TIMEOUT_MILLIS = 30_000;
 
         public Options {
             if (consentTimeoutMillis <= 0) {
                 throw new IllegalArgumentException("consentTimeoutMillis must be positive");
             }
-            if (answerTimeoutMillis <= 0) {
-                throw new IllegalArgumentException("answerTimeoutMillis must be positive");
+            if (answerTimeoutMillis <= 0 || mediaStartTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("answer and media start timeouts must be positive");
             }
             if (mediaThreads < 0) {
                 throw new IllegalArgumentException("mediaThreads must not be negative");
@@ -57,7 +60,7 @@ public final class MediaEngine implements AutoCloseable {
         public Options(IceEndpoint.Options ice, long firstOfferDelayMillis, int maxParticipantsPerRoom,
                        double simulatedLoss) {
             this(ice, firstOfferDelayMillis, maxParticipantsPerRoom, simulatedLoss, 20_000, 0,
-                    DEFAULT_ANSWER_TIMEOUT_MILLIS);
+                    DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS);
         }
     }
 
@@ -84,7 +87,7 @@ public final class MediaEngine implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),
-                options.answerTimeoutMillis(), counters);
+                options.answerTimeoutMillis(), options.mediaStartTimeoutMillis(), counters);
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}, {} media threads",
                 iceEndpoint.udpPort(), iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes,
                 workers.size());

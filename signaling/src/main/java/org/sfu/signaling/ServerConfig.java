@@ -48,13 +48,16 @@ import java.util.Map;
  * @param answerTimeoutMillis   how long an offer of the server's may go unanswered before the participant gets an
  *                              {@code answer-timeout} error and the next change makes a new offer
  *                              (SFU_ANSWER_TIMEOUT_MS, default 10000)
+ * @param mediaStartTimeoutMillis a participant whose media path is not up this long after it joined (it never
+ *                              negotiated, or ICE or DTLS never completed) is removed, as when consent expires
+ *                              (SFU_MEDIA_START_TIMEOUT_MS, default 30000): idle connections cannot hold places
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
                            long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
-                           long webSocketPingMillis, long answerTimeoutMillis) {
+                           long webSocketPingMillis, long answerTimeoutMillis, long mediaStartTimeoutMillis) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -62,6 +65,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
     public static final long DEFAULT_RECONNECT_GRACE_MILLIS = 15_000;
     public static final long DEFAULT_WEBSOCKET_PING_MILLIS = 20_000;
     public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
+    public static final long DEFAULT_MEDIA_START_TIMEOUT_MILLIS = 30_000;
 
     /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -71,7 +75,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
                 DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS,
-                DEFAULT_ANSWER_TIMEOUT_MILLIS);
+                DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -119,6 +123,10 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
             throw new IllegalArgumentException("SFU_ANSWER_TIMEOUT_MS must be at least 1000, not "
                     + answerTimeoutMillis);
         }
+        if (mediaStartTimeoutMillis < 1000) {
+            throw new IllegalArgumentException("SFU_MEDIA_START_TIMEOUT_MS must be at least 1000, not "
+                    + mediaStartTimeoutMillis);
+        }
     }
 
     /** The embedded default: port 8000, UDP 10000, every interface, a self-signed certificate. */
@@ -150,14 +158,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478),
                 (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256),
                 number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000),
-                number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000));
+                number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000),
+                number(env, "SFU_MEDIA_START_TIMEOUT_MS", DEFAULT_MEDIA_START_TIMEOUT_MILLIS, 1000, 600_000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
@@ -165,7 +174,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
                 tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings with these ICE servers for clients. */
@@ -173,7 +182,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis);
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -182,7 +191,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
@@ -190,7 +199,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings with WebSocket pings this often (0: none). */
@@ -198,7 +207,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                intervalMillis, answerTimeoutMillis);
+                intervalMillis, answerTimeoutMillis, mediaStartTimeoutMillis);
     }
 
     /** The same settings with this deadline for answers to the server's offers. */
@@ -206,7 +215,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, millis);
+                webSocketPingMillis, millis, mediaStartTimeoutMillis);
+    }
+
+    /** The same settings with this deadline for a participant's media to start. */
+    public ServerConfig withMediaStartTimeout(long millis) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis, answerTimeoutMillis, millis);
     }
 
     private static double fraction(Map<String, String> env, String name) {

@@ -66,7 +66,8 @@ public final class SfuServer implements AutoCloseable {
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
                         config.iceRemoteNetworks(), config.tcpPort()),
                 config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
-                config.consentTimeoutMillis(), config.mediaThreads(), config.answerTimeoutMillis()));
+                config.consentTimeoutMillis(), config.mediaThreads(), config.answerTimeoutMillis(),
+                config.mediaStartTimeoutMillis()));
         if (config.simulatedLoss() > 0) {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.simulatedLoss() * 1000) / 10.0);

@@ -110,7 +110,7 @@ class ServerConfigTest {
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
-                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis()),
+                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis()),
                 moved);
     }
 
@@ -157,6 +157,16 @@ class ServerConfigTest {
         assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).answerTimeoutMillis());
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "999");
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "600001");
+    }
+
+    @Test
+    void aParticipantsMediaMustStartWithinThirtySecondsUnlessToldOtherwise() {
+        assertEquals(30_000, ServerConfig.defaults().mediaStartTimeoutMillis());
+        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_START_TIMEOUT_MS", "5000"))
+                .mediaStartTimeoutMillis());
+        assertEquals(2000, ServerConfig.defaults().withMediaStartTimeout(2000).mediaStartTimeoutMillis());
+        assertRefused("SFU_MEDIA_START_TIMEOUT_MS", "999");
+        assertRefused("SFU_MEDIA_START_TIMEOUT_MS", "idle");
     }
 
     @ParameterizedTest

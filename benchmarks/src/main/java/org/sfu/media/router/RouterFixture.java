@@ -48,7 +48,8 @@ public final class RouterFixture implements AutoCloseable {
         endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
         // No packet workers: the benchmark calls onDatagram on its own thread, which then does the whole path.
         MediaContext context = new MediaContext(endpoint, DtlsCertificate.generate(), null, handshakes, timer, 0, 0,
-                Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, new CounterRegistry());
+                Long.MAX_VALUE / 4, Long.MAX_VALUE / 4,
+                Long.MAX_VALUE / 4, new CounterRegistry());
         router = new Router("bench", context, receiverKeys.size() + 1, r -> { });
         sender = router.join("sender", new SilentSignaling());
         for (int i = 0; i < receiverKeys.size(); i++) {

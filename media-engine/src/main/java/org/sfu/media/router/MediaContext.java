@@ -14,10 +14,12 @@ import org.sfu.media.transport.PacketWorkers;
  *
  * @param answerTimeoutMillis how long the server waits for the answer to one of its offers before it tells the
  *                            participant (an {@code answer-timeout} error) and lets the next change make a new offer
+ * @param mediaStartTimeoutMillis a participant whose media path is not up this long after joining is removed, as
+ *                            when its consent expires: it never negotiated, or ICE or DTLS never completed
  * @param counters            where every stage of every participant registers its counters
  */
 public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, PacketWorkers workers,
                            Executor handshakeExecutor, ScheduledExecutorService scheduler, long firstOfferDelayMillis,
                            double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis,
-                           CounterRegistry counters) {
+                           long mediaStartTimeoutMillis, CounterRegistry counters) {
 }

@@ -98,12 +98,16 @@ public final class Peer {
         this.session = new RtpSession(id, transport, localSsrc, router.speakers());
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.answerTimeoutMillis = context.answerTimeoutMillis();
-        this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(), scheduler);
+        this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
+                context.mediaStartTimeoutMillis(), scheduler);
         this.counters = context.counters();
         this.ownCounters = List.of(
                 counters.register(labels("transport"), out -> transport.counters().snapshot().forEach(out)),
                 counters.register(labels("session"), session::report),
-                counters.register(labels("consent"), out -> out.accept("peer_consent_expired", consent.expired())));
+                counters.register(labels("consent"), out -> {
+                    out.accept("peer_consent_expired", consent.expired());
+                    out.accept("peer_media_never_started", consent.neverStarted());
+                }));
     }
 
     /** The labels of one of this participant's stages in the counter registry. */

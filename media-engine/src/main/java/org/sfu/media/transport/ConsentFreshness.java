@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * RFC 7675 on the server's side of one participant's path: a peer whose path has carried nothing, not even an
  * answer to the server's consent checks (ice4j sends them), for the consent timeout has gone (network lost, app
  * killed), and its transport is failed, which ends its session. Counted from the transport's start, so a participant
- * whose ICE never connects goes too. One look a second, on the shared timer.
+ * whose ICE never connects goes too. A participant whose media path is not up (DTLS done) within the media start
+ * timeout of joining goes the same way, negotiated or not: a connection that only keeps its WebSocket open must
+ * not hold a place in a room for ever. One look a second, on the shared timer.
  */
 public final class ConsentFreshness {
     static final long CHECK_MILLIS = 1000;
@@ -20,19 +22,30 @@ public final class ConsentFreshness {
     private final String participantId;
     private final WebRtcTransport transport;
     private final long timeoutMillis;
+    private final long mediaStartTimeoutMillis;
+    private final long createdNanos = System.nanoTime();
     private final LongAdder expired = new LongAdder();
+    private final LongAdder neverStarted = new LongAdder();
     private final ScheduledFuture<?> check;
 
     public ConsentFreshness(String participantId, WebRtcTransport transport, long timeoutMillis,
-                            ScheduledExecutorService timer) {
+                            long mediaStartTimeoutMillis, ScheduledExecutorService timer) {
         this.participantId = participantId;
         this.transport = transport;
         this.timeoutMillis = timeoutMillis;
+        this.mediaStartTimeoutMillis = mediaStartTimeoutMillis;
         this.check = timer.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void check() {
         try {
+            long sinceJoined = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
+            if (!transport.isConnected() && sinceJoined > mediaStartTimeoutMillis) {
+                neverStarted.increment();
+                check.cancel(false);
+                transport.failPath("media did not start: no DTLS-SRTP path " + sinceJoined + " ms after joining");
+                return;
+            }
             if (!transport.isStarted()) {
                 return;
             }
@@ -46,6 +59,11 @@ public final class ConsentFreshness {
             // A periodic task that throws is never run again.
             LOG.warn("Participant {}: consent check failed", participantId, e);
         }
+    }
+
+    /** Times the participant's media path was not up in time (0 or 1: it ends the session). */
+    public long neverStarted() {
+        return neverStarted.sum();
     }
 
     /** Times the participant's consent expired (0 or 1: the first expiry ends the session). */

@@ -44,7 +44,7 @@ class RouterTest {
         endpoint = IceEndpoint.open(IceEndpoint.Options.loopback());
         // The server waits a minute for a participant's own offer before it offers: every participant here offers.
         context = new MediaContext(endpoint, DtlsCertificate.generate(), null, handshakes, timer, 60_000, 0, 60_000,
-                60_000, counters);
+                60_000, 60_000, counters);
         try (InputStream in = RouterTest.class.getResourceAsStream("/sdp/chromium-offer-audio-video.sdp")) {
             chromiumOffer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
