@@ -25,7 +25,8 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * have modified the buffer.
  *
  * <p>Inbound contexts are kept only once a packet authenticates under them, so garbage with random SSRCs
- * cannot fill the context tables.
+ * cannot fill the context tables; and at most {@link #MAX_INBOUND_SSRCS} per direction are kept, so a peer that
+ * holds the keys cannot mint SSRCs without end either (a session's streams are a few per m-line).
  */
 public final class SrtpTransformer implements AutoCloseable {
     private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
@@ -33,6 +34,8 @@ public final class SrtpTransformer implements AutoCloseable {
     private static final int RTP_FIXED_HEADER = 12;   // RFC 3550 §5.1
     private static final int RTCP_HEADER = 8;         // RFC 3550 §6.4.1: header + sender SSRC
     private static final int SRTCP_INDEX_LENGTH = 4;  // RFC 3711 §3.4: E flag + 31-bit index
+    /** SSRCs a peer may send under, per direction (RTP, RTCP); packets under another SSRC beyond this are dropped. */
+    public static final int MAX_INBOUND_SSRCS = 256;
 
     private final SrtpProfile profile;
     private final int tagLength;
@@ -59,6 +62,7 @@ public final class SrtpTransformer implements AutoCloseable {
     private final AtomicLong droppedMalformed = new AtomicLong();
     private final AtomicLong droppedAuth = new AtomicLong();
     private final AtomicLong droppedReplay = new AtomicLong();
+    private final AtomicLong droppedTooManySsrcs = new AtomicLong();
     private final AtomicLong protectFailures = new AtomicLong();
 
     public SrtpTransformer(SrtpKeyMaterial keys) {
@@ -102,6 +106,10 @@ public final class SrtpTransformer implements AutoCloseable {
                 }
                 SrtpCryptoContext context = inboundRtp.get(ssrc);
                 boolean fresh = context == null;
+                if (fresh && inboundRtp.size() >= MAX_INBOUND_SSRCS) {
+                    droppedTooManySsrcs.incrementAndGet();
+                    return false;
+                }
                 if (fresh) {
                     context = inboundFactory.deriveContext(ssrc, 0);
                 }
@@ -135,6 +143,10 @@ public final class SrtpTransformer implements AutoCloseable {
                 }
                 SrtcpCryptoContext context = inboundRtcp.get(ssrc);
                 boolean fresh = context == null;
+                if (fresh && inboundRtcp.size() >= MAX_INBOUND_SSRCS) {
+                    droppedTooManySsrcs.incrementAndGet();
+                    return false;
+                }
                 if (fresh) {
                     context = inboundFactory.deriveControlContext(ssrc);
                 }
@@ -231,6 +243,7 @@ public final class SrtpTransformer implements AutoCloseable {
         m.put("srtp.dropped_malformed", droppedMalformed.get());
         m.put("srtp.dropped_auth_failed", droppedAuth.get());
         m.put("srtp.dropped_replay", droppedReplay.get());
+        m.put("srtp.dropped_too_many_ssrcs", droppedTooManySsrcs.get());
         m.put("srtp.protect_failed", protectFailures.get());
         return m;
     }

@@ -67,6 +67,29 @@ class SrtpTransformerTest {
         return profile == SrtpProfile.AEAD_AES_128_GCM ? 16 : 10;
     }
 
+    @Test
+    void aPeerThatMintsSsrcsGetsNoMoreThanTheCapOfInboundContexts() {
+        // It holds the keys, so every packet authenticates: without a cap each new SSRC would keep a context for ever.
+        SrtpKeyMaterial k = keys(SrtpProfile.AEAD_AES_128_GCM);
+        try (SrtpTransformer sender = new SrtpTransformer(k);
+             SrtpTransformer receiver = new SrtpTransformer(k.mirrored())) {
+            int accepted = 0;
+            for (int ssrc = 1; ssrc <= SrtpTransformer.MAX_INBOUND_SSRCS + 50; ssrc++) {
+                byte[] rtp = vp8Rtp(1, ssrc);
+                PacketBuffer p = PacketBuffer.copyOf(rtp, 0, rtp.length);
+                assertTrue(sender.protectRtp(p));
+                accepted += receiver.unprotectRtp(p) ? 1 : 0;
+            }
+            assertEquals(SrtpTransformer.MAX_INBOUND_SSRCS, accepted);
+            assertEquals(50L, receiver.counters().get("srtp.dropped_too_many_ssrcs"));
+            // The streams it already has keep flowing.
+            byte[] again = vp8Rtp(2, 1);
+            PacketBuffer p = PacketBuffer.copyOf(again, 0, again.length);
+            assertTrue(sender.protectRtp(p));
+            assertTrue(receiver.unprotectRtp(p));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(SrtpProfile.class)
     void rtpRoundTripTamperAndReplay(SrtpProfile profile) {
