@@ -66,6 +66,11 @@ public final class IceTransport implements AutoCloseable {
     /** RFC 8839 §5.4: ice-ufrag is 4..256 ice-chars, ice-pwd 22..256. */
     private static final Pattern UFRAG = Pattern.compile("[A-Za-z0-9+/]{4,256}");
     private static final Pattern PASSWORD = Pattern.compile("[A-Za-z0-9+/]{22,256}");
+    /**
+     * Remote candidates one agent takes. Each makes candidate pairs and checks (RFC 8445 §6.1.2), so a peer that
+     * signals thousands would cost the server work for nothing; browsers signal a handful per network interface.
+     */
+    public static final int MAX_REMOTE_CANDIDATES = 64;
     /** Lowers every TCP candidate's local preference below the UDP ones (see assignPriorities). */
     private static final int TCP_LOCAL_PREFERENCE_OFFSET = 4096;
 
@@ -234,7 +239,8 @@ public final class IceTransport implements AutoCloseable {
      * @return false, with a debug log, for candidates ignored: TCP (not yet), mDNS {@code .local} names (the peer
      * still shows up as peer-reflexive, RFC 8445 §7.3.1.3, when its checks arrive), components other than 1 (rtcp-mux),
      * addresses outside the endpoint's allowed networks or of a family it has no address of, names that are not IP
-     * literals (never resolved), port 0; also after close(). True if added or already known.
+     * literals (never resolved), port 0, any beyond {@link #MAX_REMOTE_CANDIDATES}; also after close(). True if added
+     * or already known.
      */
     public boolean addRemoteCandidate(IceCandidate candidate) {
         String reason = ignoreReason(candidate);
@@ -260,6 +266,12 @@ public final class IceTransport implements AutoCloseable {
             }
             if (remoteAddresses.contains(transportAddress)) {
                 return true;
+            }
+            if (remoteAddresses.size() >= MAX_REMOTE_CANDIDATES) {
+                remoteCandidatesIgnored.increment();
+                log.debug("ICE {}: ignoring remote candidate (already {}): {}", name, MAX_REMOTE_CANDIDATES,
+                        candidate.toSdpValue());
+                return false;
             }
             // A client of a single-port server sends the first check; see SharedPortHarvester.
             if (registersRemoteAddresses && !endpoint.expectPeer(this, transportAddress)) {

@@ -217,6 +217,23 @@ class IceLoopbackTest {
     }
 
     @Test
+    void anAgentTakesABoundedNumberOfRemoteCandidates() throws Exception {
+        // Each candidate makes pairs to check: a peer that trickles thousands gets only the first few dozen taken.
+        try (IceEndpoint endpoint = IceEndpoint.open(IceEndpoint.Options.loopback())) {
+            IceTransport server = endpoint.createTransport("flooded", new Recorder());
+            int taken = 0;
+            for (int port = 20_000; port < 20_000 + 3 * IceTransport.MAX_REMOTE_CANDIDATES; port++) {
+                taken += server.addRemoteCandidate(IceCandidate.udpHost("1", 2130706431L, "127.0.0.1", port)) ? 1 : 0;
+            }
+            assertEquals(IceTransport.MAX_REMOTE_CANDIDATES, taken);
+            assertEquals(2L * IceTransport.MAX_REMOTE_CANDIDATES,
+                    server.counters().get("ice_remote_candidates_ignored"));
+            assertTrue(server.addRemoteCandidate(IceCandidate.udpHost("1", 2130706431L, "127.0.0.1", 20_000)),
+                    "one it has is still known");
+        }
+    }
+
+    @Test
     void twoControlledAgentsAreARoleConflictThatIsCounted() throws Exception {
         // What happened before the server took the offerer's role: it stayed controlled while the answering client
         // was controlled too. ICE resolves it (RFC 8445 §7.3.1.1), and the server counts it.
