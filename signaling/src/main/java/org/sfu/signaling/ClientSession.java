@@ -45,13 +45,19 @@ final class ClientSession implements PeerSignaling {
     private boolean offerLostWhileDetached;
 
     private final java.util.function.Consumer<ClientSession> onEnded;
+    /** Messages this client may still send; kept across a resumed connection, so a reconnect does not reset it. */
+    private final MessageRateLimit rateLimit;
 
-    /** @param onEnded told once when the session ends, whatever ended it */
-    ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool,
+    /**
+     * @param rateLimit how many messages the client may send
+     * @param onEnded   told once when the session ends, whatever ended it
+     */
+    ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool, MessageRateLimit rateLimit,
                   java.util.function.Consumer<ClientSession> onEnded) {
         this.socket = socket;
         this.codec = codec;
         this.tasks = new OrderedExecutor(pool);
+        this.rateLimit = rateLimit;
         this.onEnded = onEnded;
     }
 
@@ -179,6 +185,15 @@ final class ClientSession implements PeerSignaling {
 
     /** A text frame from the client. Event loop. */
     void onText(String text) {
+        if (closed.get()) {
+            return;
+        }
+        if (!rateLimit.allow(System.nanoTime())) {
+            // Before the log line and the parse: a flood must not cost what the messages it stands for would.
+            LOG.warn("Client {}: over its message rate; closing the connection", id);
+            refuse("rate-limited", "too many messages for the server's limit per second", (short) 1008);
+            return;
+        }
         LOG.info("Received from {}: {}", id, abbreviate(text));
         SignalingMessage message;
         try {

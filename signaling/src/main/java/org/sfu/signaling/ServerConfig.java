@@ -51,13 +51,17 @@ import java.util.Map;
  * @param mediaStartTimeoutMillis a participant whose media path is not up this long after it joined (it never
  *                              negotiated, or ICE or DTLS never completed) is removed, as when consent expires
  *                              (SFU_MEDIA_START_TIMEOUT_MS, default 30000): idle connections cannot hold places
+ * @param maxMessagesPerSecond  the signaling messages one connection may send per second, with a burst of four
+ *                              seconds' worth; a client over it gets a {@code rate-limited} error and is closed with
+ *                              1008 (SFU_MAX_MESSAGES_PER_SECOND, default 50; 0: no limit)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
                            long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants,
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
                            long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
-                           long webSocketPingMillis, long answerTimeoutMillis, long mediaStartTimeoutMillis) {
+                           long webSocketPingMillis, long answerTimeoutMillis, long mediaStartTimeoutMillis,
+                           int maxMessagesPerSecond) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -66,6 +70,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
     public static final long DEFAULT_WEBSOCKET_PING_MILLIS = 20_000;
     public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_MEDIA_START_TIMEOUT_MILLIS = 30_000;
+    public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 50;
 
     /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -75,7 +80,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         this(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
                 DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS,
-                DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS);
+                DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS,
+                DEFAULT_MAX_MESSAGES_PER_SECOND);
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -123,6 +129,10 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
             throw new IllegalArgumentException("SFU_ANSWER_TIMEOUT_MS must be at least 1000, not "
                     + answerTimeoutMillis);
         }
+        if (maxMessagesPerSecond < 0) {
+            throw new IllegalArgumentException("SFU_MAX_MESSAGES_PER_SECOND must be 0 (no limit) or more, not "
+                    + maxMessagesPerSecond);
+        }
         if (mediaStartTimeoutMillis < 1000) {
             throw new IllegalArgumentException("SFU_MEDIA_START_TIMEOUT_MS must be at least 1000, not "
                     + mediaStartTimeoutMillis);
@@ -159,14 +169,16 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256),
                 number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000),
                 number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000),
-                number(env, "SFU_MEDIA_START_TIMEOUT_MS", DEFAULT_MEDIA_START_TIMEOUT_MILLIS, 1000, 600_000));
+                number(env, "SFU_MEDIA_START_TIMEOUT_MS", DEFAULT_MEDIA_START_TIMEOUT_MILLIS, 1000, 600_000),
+                (int) number(env, "SFU_MAX_MESSAGES_PER_SECOND", DEFAULT_MAX_MESSAGES_PER_SECOND, 0, 100_000));
     }
 
     public ServerConfig withPorts(int http, int udp) {
         return new ServerConfig(http, udp, bindAddress, publicAddresses, tlsCertificate, tlsKey, iceRemoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis, mediaStartTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
@@ -174,7 +186,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
                 tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis, mediaStartTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings with these ICE servers for clients. */
@@ -182,7 +195,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis);
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -191,7 +205,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bind, advertised, tlsCertificate, tlsKey, remoteNetworks,
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis, mediaStartTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
@@ -199,7 +214,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis,
-                answerTimeoutMillis, mediaStartTimeoutMillis);
+                answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings with WebSocket pings this often (0: none). */
@@ -207,7 +223,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                intervalMillis, answerTimeoutMillis, mediaStartTimeoutMillis);
+                intervalMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
+                maxMessagesPerSecond);
     }
 
     /** The same settings with this deadline for answers to the server's offers. */
@@ -215,7 +232,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, millis, mediaStartTimeoutMillis);
+                webSocketPingMillis, millis, mediaStartTimeoutMillis, maxMessagesPerSecond);
+    }
+
+    /** The same settings with this limit on each connection's signaling messages per second (0: none). */
+    public ServerConfig withMaxMessagesPerSecond(int perSecond) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, perSecond);
     }
 
     /** The same settings with this deadline for a participant's media to start. */
@@ -223,7 +248,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, millis);
+                webSocketPingMillis, answerTimeoutMillis, millis, maxMessagesPerSecond);
     }
 
     private static double fraction(Map<String, String> env, String name) {

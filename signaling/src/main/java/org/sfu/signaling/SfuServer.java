@@ -80,7 +80,8 @@ public final class SfuServer implements AutoCloseable {
         });
         try {
             SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
-                    config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis());
+                    config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis(),
+                    config.maxMessagesPerSecond());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
                     .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),

@@ -39,9 +39,10 @@ final class SignalingEndpoint {
     private final IceServers iceServers;
     private final long reconnectGraceMillis;
     private final long pingIntervalMillis;
+    private final int maxMessagesPerSecond;
 
     SignalingEndpoint(MediaEngine media, Vertx vertx, Executor pool, int maxMessageBytes, IceServers iceServers,
-                      long reconnectGraceMillis, long pingIntervalMillis) {
+                      long reconnectGraceMillis, long pingIntervalMillis, int maxMessagesPerSecond) {
         this.media = media;
         this.vertx = vertx;
         this.pool = pool;
@@ -49,6 +50,7 @@ final class SignalingEndpoint {
         this.iceServers = iceServers;
         this.reconnectGraceMillis = reconnectGraceMillis;
         this.pingIntervalMillis = pingIntervalMillis;
+        this.maxMessagesPerSecond = maxMessagesPerSecond;
     }
 
     /** Sessions not yet ended, including those waiting to be resumed. */
@@ -74,7 +76,8 @@ final class SignalingEndpoint {
                 return;
             }
         }
-        ClientSession session = new ClientSession(socket, codec, pool, ended -> sessions.remove(ended.id(), ended));
+        ClientSession session = new ClientSession(socket, codec, pool, new MessageRateLimit(maxMessagesPerSecond),
+                ended -> sessions.remove(ended.id(), ended));
         sessions.put(session.id(), session);
         LOG.info("Client {} connected. Total clients: {}", session.id(), total);
         bind(socket, session);

@@ -110,7 +110,8 @@ class ServerConfigTest {
         assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
-                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis()),
+                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis(),
+                c.maxMessagesPerSecond()),
                 moved);
     }
 
@@ -157,6 +158,15 @@ class ServerConfigTest {
         assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).answerTimeoutMillis());
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "999");
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "600001");
+    }
+
+    @Test
+    void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
+        assertEquals(50, ServerConfig.defaults().maxMessagesPerSecond());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))
+                .maxMessagesPerSecond(), "0 turns the limit off");
+        assertRefused("SFU_MAX_MESSAGES_PER_SECOND", "-1");
+        assertRefused("SFU_MAX_MESSAGES_PER_SECOND", "many");
     }
 
     @Test
