@@ -128,7 +128,7 @@ public final class DtlsTransport implements AutoCloseable {
      * Runs the handshake on {@code executor} (Bouncy Castle's accept/connect block, so never on an event
      * loop); the same executor later runs the short post-handshake record processing. Completes with the keys,
      * or exceptionally with a {@link DtlsHandshakeException} on a fingerprint mismatch (the session must end),
-     * timeout (30 s), fatal alert, missing SRTP profile, or {@link #close()}. Calling it again returns the same
+     * timeout (10 s), fatal alert, missing SRTP profile, or {@link #close()}. Calling it again returns the same
      * future.
      */
     public CompletableFuture<SrtpKeyMaterial> start(Executor executor) {

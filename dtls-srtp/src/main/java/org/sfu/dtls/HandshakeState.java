@@ -36,7 +36,12 @@ final class HandshakeState {
     /** The server's SRTP preference: GCM first (one pass, cheaper than AES-CM + HMAC-SHA1). Clients offer these. */
     static final SrtpProfile[] SRTP_PREFERENCE = {SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80};
 
-    static final int HANDSHAKE_TIMEOUT_MILLIS = 30_000;
+    /**
+     * A handshake not done this long after it began fails. The server begins it once ICE has a path, so this is
+     * handshake time only: a few round trips, plus Bouncy Castle's retransmissions of a lost flight (1 s, doubling,
+     * RFC 6347 §4.2.4.1), three of which fit. A peer that needs longer holds a handshake thread for nothing.
+     */
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     final DtlsCertificate localCertificate;
     final Fingerprint remoteFingerprint;

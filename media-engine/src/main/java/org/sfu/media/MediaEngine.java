@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.srtp.AesImplementation;
@@ -65,6 +68,8 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaEngine.class);
+    /** DTLS handshakes (Bouncy Castle blocks a thread per handshake) in progress at once. */
+    static final int HANDSHAKE_THREADS = 32;
 
     private final IceEndpoint iceEndpoint;
     private final DtlsCertificate certificate;
@@ -82,8 +87,12 @@ public final class MediaEngine implements AutoCloseable {
         this.certificate = DtlsCertificate.generate();
         this.iceEndpoint = IceEndpoint.open(options.ice());
         this.workers = new PacketWorkers(options.mediaThreads(), PacketWorkers.DEFAULT_QUEUE_CAPACITY);
-        // Bouncy Castle's handshake blocks its thread until the peer answers: one thread per handshake in flight.
-        this.handshakeExecutor = Executors.newCachedThreadPool(daemonThreads("dtls-handshake"));
+        // At most HANDSHAKE_THREADS handshakes hold a thread at once; more wait their turn in the queue (each
+        // participant's handshake starts only once its ICE has a path, and lasts at most 10 s).
+        ThreadPoolExecutor handshakes = new ThreadPoolExecutor(HANDSHAKE_THREADS, HANDSHAKE_THREADS, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("dtls-handshake"));
+        handshakes.allowCoreThreadTimeOut(true);
+        this.handshakeExecutor = handshakes;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),

@@ -76,6 +76,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     private final TransportCounters counters = new TransportCounters();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean handshakeStarted = new AtomicBoolean();
 
     /** Fraction of outgoing RTP dropped on purpose; 0 except in tests of loss recovery. */
     private final double simulatedLoss;
@@ -140,6 +141,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
             } else {
                 LOG.info("Participant {}: ICE connected with {}", id, remote);
             }
+            startHandshake();
         }
 
         @Override
@@ -311,12 +313,28 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        ice.setRemoteCredentials(remoteUfrag, remotePassword);
-        ice.start();
         DtlsTransport transport = new DtlsTransport(role, certificate, remoteFingerprint, this::sendDatagram);
         dtls = transport;
         transport.onClosed(() -> fail("DTLS closed by the peer"));
-        LOG.debug("Participant {}: DTLS {} handshake starting", id, role);
+        ice.setRemoteCredentials(remoteUfrag, remotePassword);
+        ice.start();
+        if (ice.isConnected()) {
+            startHandshake();
+        }
+    }
+
+    /**
+     * The DTLS handshake runs once ICE has a pair, not before: until then nothing could be sent (a DTLS client's
+     * ClientHello would be dropped) and Bouncy Castle would only hold a handshake thread waiting, so a participant
+     * that never gets a path never takes one, and the handshake deadline counts from a working path. The peer's
+     * own flights that arrive first are queued by the DTLS transport.
+     */
+    private void startHandshake() {
+        DtlsTransport transport = dtls;
+        if (transport == null || closed.get() || !handshakeStarted.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.debug("Participant {}: DTLS {} handshake starting", id, transport.role());
         transport.start(handshakeExecutor).whenComplete((keys, error) -> {
             if (error != null) {
                 fail("DTLS handshake failed: " + error.getMessage());
@@ -324,6 +342,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 onKeys(keys);
             }
         });
+    }
+
+    /** True once the DTLS handshake has begun: after ICE found a path. */
+    public boolean isHandshakeStarted() {
+        return handshakeStarted.get();
     }
 
     public boolean isStarted() {
