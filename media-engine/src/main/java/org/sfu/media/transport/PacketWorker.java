@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * <p>The queue never blocks the socket thread: when it is full the datagram is dropped and counted, as the kernel
  * would drop it on a full socket buffer. Slots are reused, so a queued packet allocates nothing. Any thread may offer
  * (UDP harvesters, TCP readers); only the worker thread consumes.
+ *
+ * <p>Each participant offers through its {@link Share}, which holds at most a quarter of the queue at once: a
+ * participant that floods its own validated path fills its share and loses only its own datagrams, while the others
+ * on the worker keep theirs.
  */
 public final class PacketWorker implements AutoCloseable {
 
@@ -27,6 +31,23 @@ public final class PacketWorker implements AutoCloseable {
     @FunctionalInterface
     public interface Sink {
         void receive(byte[] buf, int offset, int length, long arrivalNanos);
+    }
+
+    /** One participant's part of the queue: where its datagrams go, and how many of them wait. */
+    public static final class Share {
+        private final Sink sink;
+        // Guarded by the worker's lock.
+        private int queued;
+        private final LongAdder dropped = new LongAdder();
+
+        private Share(Sink sink) {
+            this.sink = sink;
+        }
+
+        /** Datagrams refused because this participant already had its share of the queue waiting. */
+        public long dropped() {
+            return dropped.sum();
+        }
     }
 
     /**
@@ -52,9 +73,12 @@ public final class PacketWorker implements AutoCloseable {
         int length;
         long arrivalNanos;
         Sink sink;
+        Share share;
     }
 
     private final Slot[] slots;
+    /** The most slots one {@link Share} may hold at once. */
+    private final int maxShare;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Thread thread;
@@ -74,6 +98,7 @@ public final class PacketWorker implements AutoCloseable {
             throw new IllegalArgumentException("capacity must be more than " + HANDSHAKE_RESERVE);
         }
         slots = new Slot[capacity];
+        maxShare = capacity / 4;
         for (int i = 0; i < capacity; i++) {
             slots[i] = new Slot();
         }
@@ -86,13 +111,31 @@ public final class PacketWorker implements AutoCloseable {
         thread.start();
     }
 
+    /** A participant's part of this worker's queue, for {@link #offer(Share, byte[], int, int, long, boolean)}. */
+    public Share share(Sink sink) {
+        return new Share(sink);
+    }
+
     /**
      * Copies the datagram into a free slot for the worker. Returns false, and counts the drop, when the queue is full
-     * or the worker is stopped; never blocks.
+     * or the worker is stopped; never blocks. Not limited to a share: for tests and single-participant use.
      *
      * @param handshake true for a DTLS datagram: it may also take the last {@link #HANDSHAKE_RESERVE} slots
      */
     public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
+        return offer(sink, null, buf, offset, length, arrivalNanos, handshake);
+    }
+
+    /**
+     * {@link #offer(Sink, byte[], int, int, long, boolean)} for one participant: also refused, and counted in the
+     * share, when that participant already has a quarter of the queue waiting.
+     */
+    public boolean offer(Share share, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
+        return offer(share.sink, share, buf, offset, length, arrivalNanos, handshake);
+    }
+
+    private boolean offer(Sink sink, Share share, byte[] buf, int offset, int length, long arrivalNanos,
+                          boolean handshake) {
         if (length > MAX_DATAGRAM) {
             dropped.increment();
             return false;
@@ -104,11 +147,19 @@ public final class PacketWorker implements AutoCloseable {
                 dropped.increment();
                 return false;
             }
+            if (share != null) {
+                if (share.queued >= maxShare) {
+                    share.dropped.increment();
+                    return false;
+                }
+                share.queued++;
+            }
             Slot slot = slots[(head + count) % slots.length];
             System.arraycopy(buf, offset, slot.data, 0, length);
             slot.length = length;
             slot.arrivalNanos = arrivalNanos;
             slot.sink = sink;
+            slot.share = share;
             count++;
             if (waiting) {
                 waiting = false;
@@ -153,6 +204,13 @@ public final class PacketWorker implements AutoCloseable {
             processed.add(taken);
             lock.lock();
             try {
+                for (int i = 0; i < taken; i++) {
+                    Slot slot = slots[(start + i) % slots.length];
+                    if (slot.share != null) {
+                        slot.share.queued--;
+                        slot.share = null;
+                    }
+                }
                 head = (start + taken) % slots.length;
                 count -= taken;
             } finally {

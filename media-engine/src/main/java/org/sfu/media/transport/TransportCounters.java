@@ -24,6 +24,8 @@ public final class TransportCounters {
     final LongAdder iceRestarts = new LongAdder();
     final LongAdder droppedWorkerQueueFull = new LongAdder();
     final LongAdder droppedOversize = new LongAdder();
+    /** The participant already had its share of its worker's queue waiting (see PacketWorker.Share). */
+    final LongAdder droppedOverShare = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -54,6 +56,7 @@ public final class TransportCounters {
         m.put("ice_restarts", iceRestarts.sum());
         m.put("dropped_worker_queue_full", droppedWorkerQueueFull.sum());
         m.put("dropped_oversize", droppedOversize.sum());
+        m.put("dropped_over_worker_share", droppedOverShare.sum());
         return m;
     }
 }

@@ -89,8 +89,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     private final PacketWorkers workers;
     /** The thread this transport's datagrams are processed on; null: on the thread that received them. */
     private final PacketWorker worker;
-    /** {@link #onDatagram(byte[], int, int, long)} as the worker calls it: one object, not one per datagram. */
-    private final PacketWorker.Sink workerSink = this::onDatagram;
+    /** This transport's part of its worker's queue, with {@link #onDatagram} as its sink; null without a worker. */
+    private final PacketWorker.Share share;
     /** Guards swapping the ICE agents during a restart. */
     private final Object iceLock = new Object();
     /** The agent media is sent on. */
@@ -109,6 +109,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         this.endpoint = endpoint;
         this.workers = workers;
         this.worker = workers == null ? null : workers.assign();
+        this.share = worker == null ? null : worker.share(this::onDatagram);
         this.simulatedLoss = simulatedLoss;
         this.certificate = certificate;
         this.handshakeExecutor = handshakeExecutor;
@@ -175,9 +176,16 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 counters.droppedOversize.increment();
             } else if (w == null) {
                 onDatagram(buf, offset, length, arrivalNanos);
-            } else if (!w.offer(workerSink, buf, offset, length, arrivalNanos,
-                    length > 0 && DatagramKind.of(buf[offset]) == DatagramKind.DTLS)) {
-                counters.droppedWorkerQueueFull.increment();
+            } else {
+                long overShare = share.dropped();
+                if (!w.offer(share, buf, offset, length, arrivalNanos,
+                        length > 0 && DatagramKind.of(buf[offset]) == DatagramKind.DTLS)) {
+                    if (share.dropped() != overShare) {
+                        counters.droppedOverShare.increment();
+                    } else {
+                        counters.droppedWorkerQueueFull.increment();
+                    }
+                }
             }
         }
     }

@@ -93,6 +93,41 @@ class PacketWorkerTest {
     }
 
     @Test
+    void aParticipantThatFloodsFillsOnlyItsShareOfTheQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        PacketWorker.Sink blocked = (buf, off, len, arrival) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (PacketWorker worker = new PacketWorker("share-test", 64)) {
+            PacketWorker.Share flooder = worker.share((b, o, l, a) -> { });
+            PacketWorker.Share other = worker.share((b, o, l, a) -> { });
+            // The worker is busy with one datagram: everything else waits in the queue.
+            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0, false));
+            int accepted = 0;
+            for (int i = 0; i < 60; i++) {
+                accepted += worker.offer(flooder, datagram(i), 0, 4, 0, false) ? 1 : 0;
+            }
+            assertEquals(16, accepted, "a quarter of the 64 slots");
+            assertEquals(44, flooder.dropped());
+            assertTrue(worker.offer(other, datagram(1), 0, 4, 0, false), "the others still get in");
+            assertEquals(0, other.dropped());
+            release.countDown();
+            // Once the worker has processed and released them, the flooder's share takes datagrams again.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean again = false;
+            while (!again && System.nanoTime() < deadline) {
+                again = worker.offer(flooder, datagram(2), 0, 4, 0, false);
+                Thread.onSpinWait();
+            }
+            assertTrue(again, "its share is free again once processed");
+        }
+    }
+
+    @Test
     void theSinkGetsACopyThatOutlivesTheCallersBuffer() throws Exception {
         byte[] original = datagram(7);
         byte[][] got = new byte[1][];
