@@ -84,6 +84,7 @@ public final class PacketWorker implements AutoCloseable {
     private final Thread thread;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder processed = new LongAdder();
+    private final LongAdder failures = new LongAdder();
     // Guarded by lock: the oldest slot not yet released, the number of slots filled (including those the worker is
     // processing), whether the worker waits for a signal, whether it should stop.
     private int head;
@@ -104,8 +105,9 @@ public final class PacketWorker implements AutoCloseable {
         }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
-        // An Error thrown by a sink ends the thread: say so loudly, as every participant on it stops being forwarded
-        // (their datagrams are then dropped and counted as a full queue).
+        // An Error the loop does not contain (out of memory, a linkage error: the process is in trouble anyway) ends
+        // the thread: say so loudly, as every participant on it stops being forwarded (their datagrams are then
+        // dropped and counted as a full queue).
         thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} stopped: its participants are no longer forwarded",
                 t.getName(), e));
         thread.start();
@@ -196,9 +198,14 @@ public final class PacketWorker implements AutoCloseable {
                 slot.sink = null;
                 try {
                     sink.receive(slot.data, 0, slot.length, slot.arrivalNanos);
-                } catch (RuntimeException e) {
-                    // A sink counts its own errors; this is the last guard that keeps the worker alive.
-                    LOG.warn("{}: packet processing failed", thread.getName(), e);
+                } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                    // A sink counts its own errors; this is the last guard that keeps the worker alive. Errors one
+                    // packet can cause (a runaway recursion, a broken assertion) are contained too: a worker that
+                    // died would leave every participant on it unforwarded.
+                    failures.increment();
+                    if (failures.sum() <= 100) {
+                        LOG.error("{}: packet processing failed", thread.getName(), e);
+                    }
                 }
             }
             processed.add(taken);
@@ -226,6 +233,11 @@ public final class PacketWorker implements AutoCloseable {
 
     public long processed() {
         return processed.sum();
+    }
+
+    /** Datagrams whose processing threw: contained, logged (the first hundred) and counted. */
+    public long failures() {
+        return failures.sum();
     }
 
     /** Stops the thread; queued datagrams are discarded. */

@@ -159,8 +159,13 @@ class PacketWorkerTest {
             assertTrue(worker.offer((b, o, l, a) -> {
                 throw new IllegalStateException("a bad packet");
             }, datagram(1), 0, 4, 0, false));
+            // An Error a packet can cause does not end the worker either.
+            assertTrue(worker.offer((b, o, l, a) -> {
+                throw new StackOverflowError("a packet that recursed");
+            }, datagram(1), 0, 4, 0, false));
             assertTrue(worker.offer((b, o, l, a) -> after.countDown(), datagram(2), 0, 4, 0, false));
             assertTrue(after.await(5, TimeUnit.SECONDS));
+            assertEquals(2, worker.failures());
             byte[] huge = new byte[PacketWorker.MAX_DATAGRAM + 1];
             assertFalse(worker.offer((b, o, l, a) -> { }, huge, 0, huge.length, 0, true));
             // The largest accepted datagram goes through whole.
