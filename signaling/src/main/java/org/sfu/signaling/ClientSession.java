@@ -147,11 +147,6 @@ final class ClientSession implements PeerSignaling {
     void start(MediaEngine media, String room, IceServers iceServers, long reconnectGraceMillis) {
         this.room = room;
         send(SignalingMessage.ClientId.of(id));
-        // After client_id, which documented clients expect first; clients that know it configure RTCPeerConnection.
-        send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
-        if (reconnectGraceMillis > 0) {
-            issueResumeToken(reconnectGraceMillis);
-        }
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
             return;
@@ -165,6 +160,13 @@ final class ClientSession implements PeerSignaling {
                 List<String> others = new ArrayList<>(joined.router().peerIds());
                 others.remove(id);
                 peer = joined;
+                // Only an admitted client gets the ICE servers (TURN credentials are worth something to anyone) and a
+                // resume token. They still come right after client_id, in the documented order: nothing else is
+                // sent before the join.
+                send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
+                if (reconnectGraceMillis > 0) {
+                    issueResumeToken(reconnectGraceMillis);
+                }
                 send(SignalingMessage.Room.of(room, others));
             } catch (RouterFullException e) {
                 // 1013 "Try Again Later" (RFC 6455 §7.4.1 registry): the room may have room later.

@@ -48,6 +48,21 @@ class IceServersTest {
     }
 
     @Test
+    void aClientThatIsNotAdmittedGetsNoIceServers() throws Exception {
+        // TURN credentials are worth something to anyone: only admitted clients get them.
+        server = SfuServer.start(LoopbackServer.config().withIceServers(new IceServers(List.of(
+                "turn:turn.example.test:3478?transport=udp"), "s3cret", 3600)));
+        try (TestSignalingClient client =
+                     TestSignalingClient.connect(vertx, server.httpPort(), "/ws?room=no%20spaces")) {
+            assertEquals("client_id", client.next(Duration.ofSeconds(5)).path("type").asText());
+            JsonNode refused = client.next(Duration.ofSeconds(5));
+            assertEquals("error", refused.path("type").asText(), "no ice_servers before the refusal: " + refused);
+            assertEquals("bad-room", refused.path("data").path("code").asText());
+            assertEquals(null, client.poll(Duration.ofSeconds(1)), "and nothing after it");
+        }
+    }
+
+    @Test
     void turnServersCarryTimeLimitedCredentialsForThatClient() throws Exception {
         server = SfuServer.start(LoopbackServer.config().withIceServers(new IceServers(List.of(
                 "stun:stun.example.test:3478", "turn:turn.example.test:3478?transport=udp",
