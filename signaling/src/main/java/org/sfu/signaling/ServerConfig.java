@@ -54,6 +54,8 @@ import java.util.Map;
  * @param maxMessagesPerSecond  the signaling messages one connection may send per second, with a burst of four
  *                              seconds' worth; a client over it gets a {@code rate-limited} error and is closed with
  *                              1008 (SFU_MAX_MESSAGES_PER_SECOND, default 50; 0: no limit)
+ * @param connectionLimits      allowed web origins and caps on connections, in all and per source address
+ *                              (SFU_ALLOWED_ORIGINS, SFU_MAX_CONNECTIONS, SFU_MAX_CONNECTIONS_PER_IP)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
@@ -61,7 +63,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
                            long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
                            long webSocketPingMillis, long answerTimeoutMillis, long mediaStartTimeoutMillis,
-                           int maxMessagesPerSecond) {
+                           int maxMessagesPerSecond, ConnectionLimits connectionLimits) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -81,7 +83,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
                 DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS,
                 DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS,
-                DEFAULT_MAX_MESSAGES_PER_SECOND);
+                DEFAULT_MAX_MESSAGES_PER_SECOND, ConnectionLimits.defaults());
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -111,6 +113,9 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
 
     public ServerConfig {
         publicAddresses = List.copyOf(publicAddresses);
+        if (connectionLimits == null) {
+            connectionLimits = ConnectionLimits.defaults();
+        }
         iceRemoteNetworks = List.copyOf(iceRemoteNetworks);
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("SFU_TLS_CERT and SFU_TLS_KEY go together");
@@ -170,7 +175,12 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000),
                 number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000),
                 number(env, "SFU_MEDIA_START_TIMEOUT_MS", DEFAULT_MEDIA_START_TIMEOUT_MILLIS, 1000, 600_000),
-                (int) number(env, "SFU_MAX_MESSAGES_PER_SECOND", DEFAULT_MAX_MESSAGES_PER_SECOND, 0, 100_000));
+                (int) number(env, "SFU_MAX_MESSAGES_PER_SECOND", DEFAULT_MAX_MESSAGES_PER_SECOND, 0, 100_000),
+                new ConnectionLimits(list(env.get("SFU_ALLOWED_ORIGINS")),
+                        (int) number(env, "SFU_MAX_CONNECTIONS", ConnectionLimits.DEFAULT_MAX_CONNECTIONS, 0,
+                                1_000_000),
+                        (int) number(env, "SFU_MAX_CONNECTIONS_PER_IP",
+                                ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000)));
     }
 
     public ServerConfig withPorts(int http, int udp) {
@@ -178,7 +188,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
@@ -187,7 +197,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
                 tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings with these ICE servers for clients. */
@@ -196,7 +206,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -206,7 +216,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
@@ -215,7 +225,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings with WebSocket pings this often (0: none). */
@@ -224,7 +234,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 intervalMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond);
+                maxMessagesPerSecond, connectionLimits);
     }
 
     /** The same settings with this deadline for answers to the server's offers. */
@@ -232,7 +242,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, millis, mediaStartTimeoutMillis, maxMessagesPerSecond);
+                webSocketPingMillis, millis, mediaStartTimeoutMillis, maxMessagesPerSecond,
+                connectionLimits);
     }
 
     /** The same settings with this limit on each connection's signaling messages per second (0: none). */
@@ -240,7 +251,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, perSecond);
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, perSecond, connectionLimits);
+    }
+
+    /** The same settings with these origins and connection caps. */
+    public ServerConfig withConnectionLimits(ConnectionLimits limits) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, maxMessagesPerSecond, limits);
     }
 
     /** The same settings with this deadline for a participant's media to start. */
@@ -248,7 +267,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, millis, maxMessagesPerSecond);
+                webSocketPingMillis, answerTimeoutMillis, millis, maxMessagesPerSecond,
+                connectionLimits);
     }
 
     private static double fraction(Map<String, String> env, String name) {

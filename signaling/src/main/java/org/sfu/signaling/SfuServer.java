@@ -83,10 +83,30 @@ public final class SfuServer implements AutoCloseable {
                     config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis(),
                     config.maxMessagesPerSecond());
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
-            web.route("/ws").handler(ctx -> ctx.request().toWebSocket()
-                    .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
-                            ctx.request().getParam("resume"), ctx.request().getParam("token")))
-                    .onFailure(e -> LOG.debug("WebSocket upgrade refused: {}", e.toString())));
+            Admission admission = new Admission(config.connectionLimits());
+            if (!config.connectionLimits().allowedOrigins().isEmpty()) {
+                LOG.info("Signaling accepts browsers' pages from {}", config.connectionLimits().allowedOrigins());
+            }
+            web.route("/ws").handler(ctx -> {
+                // Before the upgrade: a refused connection never gets a session (an HTTP status, no WebSocket).
+                String address = ctx.request().remoteAddress() == null ? "unknown"
+                        : ctx.request().remoteAddress().hostAddress();
+                Admission.Refusal refusal = admission.reserve(address, ctx.request().getHeader("Origin"),
+                        ctx.request().getHeader("Host"));
+                if (refusal != null) {
+                    LOG.info("Connection from {} refused: {}", address, refusal.reason());
+                    ctx.response().setStatusCode(refusal.status()).end(refusal.reason());
+                    return;
+                }
+                ctx.request().toWebSocket()
+                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
+                                ctx.request().getParam("resume"), ctx.request().getParam("token"),
+                                () -> admission.release(address)))
+                        .onFailure(e -> {
+                            admission.release(address);
+                            LOG.debug("WebSocket upgrade refused: {}", e.toString());
+                        });
+            });
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
             HttpServerOptions options = new HttpServerOptions()

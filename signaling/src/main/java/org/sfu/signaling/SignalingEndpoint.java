@@ -64,15 +64,16 @@ final class SignalingEndpoint {
      * @param room        the {@code room} query parameter, or null for the default room
      * @param resumeId    the {@code resume} query parameter: the id of a session to take over, or null
      * @param resumeToken the {@code token} query parameter that must go with it
+     * @param onClosed    run once when the connection closes (gives back its admission slot)
      */
-    void accept(ServerWebSocket socket, String room, String resumeId, String resumeToken) {
+    void accept(ServerWebSocket socket, String room, String resumeId, String resumeToken, Runnable onClosed) {
         int total = connected.incrementAndGet();
         if (resumeId != null) {
             ClientSession old = sessions.get(resumeId);
             if (old != null && old.resume(socket, resumeToken, iceServers, reconnectGraceMillis)) {
                 LOG.info("Client {} connected. Total clients: {}", old.id(), total);
                 LOG.info("Client {}: session resumed", old.id());
-                bind(socket, old);
+                bind(socket, old, onClosed);
                 return;
             }
         }
@@ -80,7 +81,7 @@ final class SignalingEndpoint {
                 ended -> sessions.remove(ended.id(), ended));
         sessions.put(session.id(), session);
         LOG.info("Client {} connected. Total clients: {}", session.id(), total);
-        bind(socket, session);
+        bind(socket, session, onClosed);
         session.start(media, room == null ? DEFAULT_ROOM : room, iceServers, reconnectGraceMillis);
         if (resumeId != null) {
             LOG.info("Client {}: could not resume {}: unknown, ended or wrong token", session.id(), resumeId);
@@ -88,7 +89,7 @@ final class SignalingEndpoint {
         }
     }
 
-    private void bind(ServerWebSocket socket, ClientSession session) {
+    private void bind(ServerWebSocket socket, ClientSession session, Runnable onClosed) {
         socket.textMessageHandler(text -> {
             if (session.socket() == socket) {
                 session.onText(text);
@@ -114,6 +115,7 @@ final class SignalingEndpoint {
                 : -1;
         socket.closeHandler(v -> {
             vertx.cancelTimer(pinger);
+            onClosed.run();
             onSocketClosed(socket, session);
         });
     }

@@ -111,7 +111,7 @@ class ServerConfigTest {
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
                 c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis(),
-                c.maxMessagesPerSecond()),
+                c.maxMessagesPerSecond(), c.connectionLimits()),
                 moved);
     }
 
@@ -158,6 +158,21 @@ class ServerConfigTest {
         assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).answerTimeoutMillis());
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "999");
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "600001");
+    }
+
+    @Test
+    void connectionsComeFromAnyOriginUpToTwoThousandAndAHundredPerAddressUnlessToldOtherwise() {
+        assertEquals(ConnectionLimits.defaults(), ServerConfig.defaults().connectionLimits());
+        ConnectionLimits set = ServerConfig.fromEnvironment(Map.of(
+                "SFU_ALLOWED_ORIGINS", "https://app.example.test, https://www.example.test:8443",
+                "SFU_MAX_CONNECTIONS", "500", "SFU_MAX_CONNECTIONS_PER_IP", "0")).connectionLimits();
+        assertEquals(List.of("https://app.example.test", "https://www.example.test:8443"), set.allowedOrigins());
+        assertEquals(500, set.maxConnections());
+        assertEquals(0, set.maxConnectionsPerAddress(), "0: no cap");
+        assertRefused("SFU_ALLOWED_ORIGINS", "app.example.test");
+        assertRefused("SFU_ALLOWED_ORIGINS", "https://app.example.test/path");
+        assertRefused("SFU_MAX_CONNECTIONS", "-1");
+        assertRefused("SFU_MAX_CONNECTIONS_PER_IP", "lots");
     }
 
     @Test

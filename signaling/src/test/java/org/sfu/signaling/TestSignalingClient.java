@@ -51,6 +51,16 @@ final class TestSignalingClient implements AutoCloseable {
 
     static TestSignalingClient connect(Vertx vertx, int port, String uri, WebSocketClientOptions options)
             throws Exception {
+        return connect(vertx, port, uri, options, null);
+    }
+
+    /** As a browser's page from {@code origin} connects: with that {@code Origin} header (RFC 6455 §4.1). */
+    static TestSignalingClient connectFrom(Vertx vertx, int port, String origin) throws Exception {
+        return connect(vertx, port, "/ws", new WebSocketClientOptions(), origin);
+    }
+
+    private static TestSignalingClient connect(Vertx vertx, int port, String uri, WebSocketClientOptions options,
+                                               String origin) throws Exception {
         WebSocketClient client = vertx.createWebSocketClient(options.setSsl(true).setTrustAll(true)
                 .setVerifyHost(false));
         // Handlers go on before the handshake, so the server's first message (client_id) cannot be missed.
@@ -62,8 +72,20 @@ final class TestSignalingClient implements AutoCloseable {
             c.received.add(CLOSED);
         });
         socket.exceptionHandler(e -> { });
-        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
-                .setSsl(true)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
+                .setSsl(true);
+        if (origin != null) {
+            connect.addHeader("Origin", origin);
+        } else {
+            // Like a mobile app's WebSocket library: no Origin header (Vert.x would send its own by default).
+            connect.setAllowOriginHeader(false);
+        }
+        try {
+            socket.connect(connect).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            client.close();
+            throw e;
+        }
         return c;
     }
 

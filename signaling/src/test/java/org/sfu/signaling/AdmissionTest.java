@@ -1,0 +1,75 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Who may open a signaling connection: allowed web origins, and caps on connections in all and per address. */
+class AdmissionTest {
+    private SfuServer server;
+    private final Vertx vertx = Vertx.vertx();
+    private final List<TestSignalingClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(TestSignalingClient::close);
+        vertx.close();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void originsAndCapsAreCheckedBeforeAnyConnectionSlotIsTaken() {
+        Admission admission = new Admission(new ConnectionLimits(List.of("https://app.example.test"), 3, 2));
+
+        assertEquals(403, admission.reserve("10.0.0.1", "https://evil.example.test", "sfu.example.test").status());
+        assertEquals(0, admission.open(), "a refusal takes nothing");
+        assertNull(admission.reserve("10.0.0.1", "https://APP.example.test", "sfu.example.test"),
+                "origins compare case-insensitively");
+        assertNull(admission.reserve("10.0.0.1", null, null), "no Origin: not a browser page, let through");
+        assertEquals(429, admission.reserve("10.0.0.1", null, null).status(), "two per address");
+        assertNull(admission.reserve("10.0.0.2", "https://sfu.example.test:8000", "sfu.example.test:8000"),
+                "the server's own page (its Origin is the Host it asked) is always allowed");
+        assertEquals(503, admission.reserve("10.0.0.3", null, null).status(), "three in all");
+
+        admission.release("10.0.0.1");
+        assertNull(admission.reserve("10.0.0.3", null, null), "a closed connection's slot is free again");
+        assertEquals(3, admission.open());
+    }
+
+    @Test
+    void theServerRefusesAForeignOriginAndTheConnectionsOverTheCapPerAddress() throws Exception {
+        server = SfuServer.start(LoopbackServer.config().withConnectionLimits(
+                new ConnectionLimits(List.of("https://localhost:8443"), 0, 3)));
+
+        ExecutionException foreign = assertThrows(ExecutionException.class,
+                () -> TestSignalingClient.connectFrom(vertx, server.httpPort(), "https://evil.example.test"));
+        assertTrue(String.valueOf(foreign.getCause()).contains("403"), String.valueOf(foreign.getCause()));
+        clients.add(TestSignalingClient.connectFrom(vertx, server.httpPort(), "https://localhost:8443"));
+
+        // The same address (127.0.0.1) opens up to 3.
+        clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
+        clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
+        ExecutionException over = assertThrows(ExecutionException.class,
+                () -> TestSignalingClient.connect(vertx, server.httpPort()));
+        assertTrue(String.valueOf(over.getCause()).contains("429"), String.valueOf(over.getCause()));
+        assertEquals(3, server.clientCount(), "the refused ones never got a session");
+
+        clients.remove(0).hangUp();
+        Poll.until(Duration.ofSeconds(5), () -> server.clientCount() == 2);
+        TestSignalingClient again = TestSignalingClient.connect(vertx, server.httpPort());
+        clients.add(again);
+        assertNotNull(again.next(Duration.ofSeconds(5)), "a freed slot takes a new connection");
+    }
+}
