@@ -43,6 +43,8 @@ final class ClientSession implements PeerSignaling {
     private final Object resumeLock = new Object();
     private byte[] resumeToken;
     private boolean offerLostWhileDetached;
+    /** Counts the drops: a grace timer belongs to the drop that started it. */
+    private long drops;
 
     private final java.util.function.Consumer<ClientSession> onEnded;
     /** Messages this client may still send; kept across a resumed connection, so a reconnect does not reset it. */
@@ -85,12 +87,29 @@ final class ClientSession implements PeerSignaling {
                 reconnectGraceMillis));
     }
 
-    /** The connection dropped without a goodbye: keep the participant, drop messages until {@link #resume}. */
-    void detach(ServerWebSocket from) {
+    /**
+     * The connection dropped without a goodbye: keep the participant, drop messages until {@link #resume}.
+     *
+     * @return this drop's number, for {@link #stillDetachedSince}; -1 when {@code from} was not the session's
+     *     connection
+     */
+    long detach(ServerWebSocket from) {
         synchronized (resumeLock) {
-            if (socket == from) {
-                socket = null;
+            if (socket != from) {
+                return -1;
             }
+            socket = null;
+            return ++drops;
+        }
+    }
+
+    /**
+     * True while the session is still detached by this drop: not resumed since, and not dropped again (a later drop
+     * has a grace period of its own).
+     */
+    boolean stillDetachedSince(long drop) {
+        synchronized (resumeLock) {
+            return socket == null && drops == drop && !closed.get();
         }
     }
 

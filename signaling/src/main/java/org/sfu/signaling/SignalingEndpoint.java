@@ -128,7 +128,7 @@ final class SignalingEndpoint {
     private void onSocketClosed(ServerWebSocket socket, ClientSession session) {
         // The session's fate is settled before the documented log line, so that whoever reads it sees it done.
         boolean current = session.socket() == socket; // false when superseded by a resumed connection
-        boolean waiting = false;
+        long drop = -1;
         if (current) {
             Short status = socket.closeStatusCode();
             // Any other close frame was a decision (a hang-up, the server refusing or ending the session): final.
@@ -136,18 +136,20 @@ final class SignalingEndpoint {
             if (session.isClosed() || !resumable || reconnectGraceMillis <= 0) {
                 endSession(session);
             } else {
-                session.detach(socket);
-                waiting = true;
+                drop = session.detach(socket);
             }
         }
+        boolean waiting = drop > 0;
         LOG.info("Client {} disconnected. Total clients: {}", session.id(), connected.decrementAndGet());
         if (!waiting) {
             return;
         }
         LOG.info("Client {}: connection lost; keeping the session {} ms for a resume", session.id(),
                 reconnectGraceMillis);
+        long thisDrop = drop;
         vertx.setTimer(reconnectGraceMillis, t -> {
-            if (session.socket() == null && !session.isClosed()) {
+            // Only this drop's timer may end the session: after a resume and another drop, that drop's timer does.
+            if (session.stillDetachedSince(thisDrop)) {
                 LOG.info("Client {}: not resumed within {} ms; the session ends", session.id(), reconnectGraceMillis);
                 endSession(session);
             }

@@ -121,6 +121,31 @@ class SessionResumeIT {
     }
 
     @Test
+    void aSecondDropAfterAResumeGetsAFullGracePeriodOfItsOwn() throws Exception {
+        Joined watcher = join(server.httpPort(), "/ws?room=d");
+        Joined mobile = join(link.port(), "/ws?room=d");
+        nextOfType(watcher.client(), "participant_joined");
+        link.cut();
+        long firstDrop = System.nanoTime();
+        Poll.until(TIMEOUT, () -> mobile.client().isClosed());
+        // Halfway through the grace period the phone is back (through the link again), then drops once more.
+        Thread.sleep(Math.max(0, GRACE_MILLIS / 2 - (System.nanoTime() - firstDrop) / 1_000_000));
+        Joined resumed = join(link.port(), "/ws?room=d&resume=" + mobile.id() + "&token=" + mobile.token());
+        assertEquals(mobile.id(), resumed.id());
+        link.cut();
+        long secondDrop = System.nanoTime();
+
+        JsonNode left = nextOfType(watcher.client(), "participant_left");
+
+        assertEquals(mobile.id(), left.path("data").path("id").asText());
+        // Before: the first drop's timer ended the session half a grace period after the second drop.
+        assertTrue(System.nanoTime() - secondDrop >= GRACE_MILLIS * 1_000_000 - 200_000_000L,
+                "the second drop got its own grace period: left after "
+                        + (System.nanoTime() - secondDrop) / 1_000_000 + " ms");
+        watcher.client().hangUp();
+    }
+
+    @Test
     void aWrongTokenGetsANewSessionAndLeavesTheOldOneAlone() throws Exception {
         Joined mobile = join(link.port(), "/ws?room=w");
         link.cut();
