@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>A session outlives a dropped WebSocket: a phone changing networks loses its TCP connection while its media
  * path may well survive, or be restarted. The session then waits, detached, for the client to come back with its id
  * and resume token (a new WebSocket, {@link #resume}); what the server would have sent meanwhile is dropped, and an
- * offer dropped that way is made again on resume. If nobody comes back within the grace period, the session ends
- * as if the client had left.
+ * offer still unanswered (dropped that way, or lost in the old connection before TCP noticed it was dead) is made
+ * again on resume. If nobody comes back within the grace period, the session ends as if the client had left.
  */
 final class ClientSession implements PeerSignaling {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingEndpoint.class);
@@ -42,7 +42,6 @@ final class ClientSession implements PeerSignaling {
     /** Guards the token and the detached state. */
     private final Object resumeLock = new Object();
     private byte[] resumeToken;
-    private boolean offerLostWhileDetached;
     /** Counts the drops: a grace timer belongs to the drop that started it. */
     private long drops;
 
@@ -127,7 +126,6 @@ final class ClientSession implements PeerSignaling {
             return false;
         }
         ServerWebSocket previous;
-        boolean reoffer;
         synchronized (resumeLock) {
             if (closed.get() || resumeToken == null || !java.security.MessageDigest.isEqual(resumeToken, presented)) {
                 return false;
@@ -135,8 +133,6 @@ final class ClientSession implements PeerSignaling {
             resumeToken = null;
             previous = socket;
             socket = next;
-            reoffer = offerLostWhileDetached;
-            offerLostWhileDetached = false;
         }
         if (previous != null && previous != next) {
             previous.close((short) 1000, "resumed elsewhere");
@@ -152,9 +148,10 @@ final class ClientSession implements PeerSignaling {
             List<String> others = new ArrayList<>(p.router().peerIds());
             others.remove(id);
             send(SignalingMessage.Room.of(room, others));
-            if (reoffer) {
-                p.renegotiate();
-            }
+            // An offer of the server's that is still unanswered may never have arrived: written while the session
+            // was detached, or into the old connection after it had died but before TCP noticed. Offer it afresh;
+            // a session with nothing outstanding gets nothing.
+            p.renegotiate();
         });
         return true;
     }
@@ -283,11 +280,7 @@ final class ClientSession implements PeerSignaling {
 
     @Override
     public void sendOffer(String sdp, boolean carriesOthersMedia) {
-        if (socket == null) {
-            synchronized (resumeLock) {
-                offerLostWhileDetached = true;
-            }
-        }
+        // While detached this goes nowhere; the resume offers again whatever is still unanswered.
         send(SignalingMessage.Offer.of(sdp));
         if (carriesOthersMedia) {
             LOG.info("Forwarded to {}", id);

@@ -12,12 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay to the server whose connections the test can cut at once, with no WebSocket close frame and
- * no FIN from the client's side: what the server sees when a phone's network disappears. One connection at a time.
+ * no FIN from the client's side: what the server sees when a phone's network disappears; or can freeze, swallowing
+ * what is sent while both ends still believe the path is up. One connection at a time.
  */
 final class DroppableTcpLink implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile boolean frozen;
 
     DroppableTcpLink(int targetPort) throws IOException {
         this.target = targetPort;
@@ -29,6 +31,14 @@ final class DroppableTcpLink implements AutoCloseable {
 
     int port() {
         return listener.getLocalPort();
+    }
+
+    /**
+     * From now on bytes are swallowed instead of relayed, with every connection left open: a path that died without
+     * either end noticing yet (what the server writes is lost, and its TCP does not say so for a while).
+     */
+    void freeze() {
+        frozen = true;
     }
 
     /** Cuts every relayed connection: both sides are reset (SO_LINGER 0), nothing more is relayed. */
@@ -66,8 +76,10 @@ final class DroppableTcpLink implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
+                    if (!frozen) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
                 }
             } catch (IOException ignored) {
                 // The link was cut or a side closed.

@@ -146,6 +146,25 @@ class SessionResumeIT {
     }
 
     @Test
+    void anOfferLostInAConnectionThatHadDiedUnnoticedIsMadeAgainOnResume() throws Exception {
+        Joined mobile = join(link.port(), "/ws?room=o");
+        // The path dies, but nobody notices yet: the server's first offer (it offers to a client that does not)
+        // goes into it and is lost.
+        link.freeze();
+        Poll.until(Duration.ofSeconds(10), () -> server.media().existingRouter("o").peers().stream()
+                .anyMatch(p -> p.hasLocalOffer()));
+        link.cut();
+        Poll.until(TIMEOUT, () -> mobile.client().isClosed());
+
+        Joined resumed = join(server.httpPort(), "/ws?room=o&resume=" + mobile.id() + "&token=" + mobile.token());
+
+        // Before: the offer was only made again when it had been written while detached; this one was not.
+        JsonNode offer = nextOfType(resumed.client(), "offer");
+        assertTrue(offer.path("data").path("sdp").asText().startsWith("v=0"), offer.toString());
+        resumed.client().hangUp();
+    }
+
+    @Test
     void aWrongTokenGetsANewSessionAndLeavesTheOldOneAlone() throws Exception {
         Joined mobile = join(link.port(), "/ws?room=w");
         link.cut();

@@ -571,9 +571,15 @@ public final class Peer {
         maybeOffer();
     }
 
+    /** True while an offer of the server's waits for the participant's answer (have-local-offer). */
+    public synchronized boolean hasLocalOffer() {
+        return negotiator.hasLocalOffer();
+    }
+
     /**
-     * The server's outstanding offer never reached the participant (its signaling connection dropped and was
+     * The server's outstanding offer may never have reached the participant (its signaling connection dropped and was
      * resumed): withdraw it and offer afresh, so that the exchange does not wait for an answer that cannot come.
+     * Nothing happens when no offer is outstanding and nothing needs one.
      */
     public void renegotiate() {
         synchronized (this) {
