@@ -103,13 +103,13 @@ final class ClientSession implements PeerSignaling {
     }
 
     /**
-     * True while the session is still detached by this drop: not resumed since, and not dropped again (a later drop
-     * has a grace period of its own).
+     * Ends the session if it is still detached by this drop: not resumed since, and not dropped again (a later drop
+     * has a grace period of its own). Checked and ended in one step, so a resume cannot slip in between.
+     *
+     * @return whether it ended the session
      */
-    boolean stillDetachedSince(long drop) {
-        synchronized (resumeLock) {
-            return socket == null && drops == drop && !closed.get();
-        }
+    boolean endIfStillDetachedSince(long drop) {
+        return end(() -> socket == null && drops == drop);
     }
 
     /**
@@ -267,7 +267,19 @@ final class ClientSession implements PeerSignaling {
 
     /** Ends the session: the participant leaves its room and its media state is freed. Idempotent. */
     void end() {
-        if (closed.compareAndSet(false, true)) {
+        end(() -> true);
+    }
+
+    /**
+     * Ends the session when {@code condition} holds; the condition is checked under the resume lock, with the
+     * session closed in the same step, so a resume either took the session over before or finds it closed after.
+     */
+    private boolean end(java.util.function.BooleanSupplier condition) {
+        boolean ending;
+        synchronized (resumeLock) {
+            ending = condition.getAsBoolean() && closed.compareAndSet(false, true);
+        }
+        if (ending) {
             onEnded.accept(this);
             tasks.execute(() -> {
                 Peer p = peer;
@@ -276,6 +288,7 @@ final class ClientSession implements PeerSignaling {
                 }
             });
         }
+        return ending;
     }
 
     @Override

@@ -149,9 +149,8 @@ final class SignalingEndpoint {
         long thisDrop = drop;
         vertx.setTimer(reconnectGraceMillis, t -> {
             // Only this drop's timer may end the session: after a resume and another drop, that drop's timer does.
-            if (session.stillDetachedSince(thisDrop)) {
-                LOG.info("Client {}: not resumed within {} ms; the session ends", session.id(), reconnectGraceMillis);
-                endSession(session);
+            if (session.endIfStillDetachedSince(thisDrop)) {
+                LOG.info("Client {}: not resumed within {} ms; the session ended", session.id(), reconnectGraceMillis);
             }
         });
     }
