@@ -137,8 +137,12 @@ public record IceCandidate(String foundation, int component, String transport, l
                 .append(' ').append(port)
                 .append(" typ ").append(type);
         if (relatedAddress != null) {
-            sb.append(" raddr ").append(relatedAddress)
-                    .append(" rport ").append(relatedPort == -1 ? 0 : relatedPort);
+            sb.append(" raddr ").append(relatedAddress);
+        }
+        // RFC 8839 §5.1: "[SP rel-addr] [SP rel-port]", each optional on its own; an rport that came without a raddr
+        // is kept too (a raddr without one is written with rport 0).
+        if (relatedAddress != null || relatedPort != -1) {
+            sb.append(" rport ").append(relatedPort == -1 ? 0 : relatedPort);
         }
         if (tcpType != null) {
             sb.append(" tcptype ").append(tcpType);

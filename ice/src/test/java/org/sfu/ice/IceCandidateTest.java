@@ -71,6 +71,17 @@ class IceCandidateTest {
         assertEquals("candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host", c.toSdpValue());
     }
 
+    /** Found by IceCandidateFuzzTest (its input found-rport-without-raddr): the rport was lost on the way back. */
+    @Test
+    void anRportWithoutRaddrIsWrittenBack() {
+        IceCandidate c = IceCandidate.parse("candidate:842163049 1 udp 1686052607 198.51.100.7 61234 typ srflx"
+                + " rrd da192.0.2.2 rport 50012 generation 0");
+        assertNull(c.relatedAddress());
+        assertEquals(50012, c.relatedPort());
+        assertEquals("candidate:842163049 1 udp 1686052607 198.51.100.7 61234 typ srflx rport 50012", c.toSdpValue());
+        assertEquals(c, IceCandidate.parse(c.toSdpValue()), "round trip");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "",
