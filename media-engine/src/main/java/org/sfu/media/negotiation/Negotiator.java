@@ -641,25 +641,9 @@ public final class Negotiator {
     }
 
     /**
-     * The id under which the participant sends this header extension (RFC 8285), or -1 when no completed exchange
-     * has it on an m-line the participant sends on. One id per bundle (RFC 8843 §9.2), so the first one found holds.
-     */
-    public int extensionId(String uri) {
-        for (Section s : sections) {
-            if (s.role == Role.UPSTREAM && !s.rejected) {
-                for (Extmap e : s.extmaps) {
-                    if (e.uri().equals(uri)) {
-                        return e.id();
-                    }
-                }
-            }
-        }
-        return -1;
-    }
-
-    /**
      * Every header extension the participant sends under, by URI, from the m-lines it sends on in the last completed
-     * exchange (RFC 8285; one id per URI in a bundle, RFC 8843 §9.2).
+     * exchange (RFC 8285). One id per URI in a bundle (RFC 8843 §9.2), so the first one found holds; a URI absent
+     * from the map is not negotiated.
      */
     public Map<String, Integer> upstreamExtensionIds() {
         Map<String, Integer> ids = new java.util.HashMap<>();

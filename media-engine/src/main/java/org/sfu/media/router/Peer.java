@@ -77,6 +77,8 @@ public final class Peer {
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
     private final Map<String, Consumer> consumersByProducer = new LinkedHashMap<>();
     private String heldOffer;
+    /** The header extension ids the participant sends under, by URI, as the last completed exchange settled them. */
+    private Map<String, Integer> upstreamExtensionIds = Map.of();
     private boolean candidatesSent;
     private boolean offerScheduled;
     private boolean closed;
@@ -274,11 +276,11 @@ public final class Peer {
 
     /** Must hold the lock. The header extension ids the packet path reads, as the last exchange settled them. */
     private void publishExtensionIds() {
-        session.publishExtensionIds(negotiator.extensionId(SupportedCodecs.TRANSPORT_CC_URI),
-                negotiator.extensionId(SupportedCodecs.AUDIO_LEVEL_URI));
-        Map<String, Integer> ids = negotiator.upstreamExtensionIds();
+        upstreamExtensionIds = negotiator.upstreamExtensionIds();
+        session.publishExtensionIds(upstreamExtensionIds.getOrDefault(SupportedCodecs.TRANSPORT_CC_URI, -1),
+                upstreamExtensionIds.getOrDefault(SupportedCodecs.AUDIO_LEVEL_URI, -1));
         for (Producer p : producersByMid.values()) {
-            p.setExtensionIds(ids);
+            p.setExtensionIds(upstreamExtensionIds);
         }
     }
 
@@ -322,7 +324,7 @@ public final class Peer {
             }
             Producer producer = new Producer(id + "-" + track.mid(), id, transport, localSsrc,
                     MediaKind.fromSdp(track.kind()), track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs());
-            producer.setExtensionIds(negotiator.upstreamExtensionIds());
+            producer.setExtensionIds(upstreamExtensionIds);
             next.put(track.mid(), producer);
             changed = true;
             LOG.info("Participant {}: producing {} on mid {} (ssrc {})", id, track.kind(), track.mid(),
