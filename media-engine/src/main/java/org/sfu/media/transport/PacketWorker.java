@@ -38,16 +38,19 @@ public final class PacketWorker implements AutoCloseable {
         private final Sink sink;
         // Guarded by the worker's lock.
         private int queued;
-        private final LongAdder dropped = new LongAdder();
 
         private Share(Sink sink) {
             this.sink = sink;
         }
+    }
 
-        /** Datagrams refused because this participant already had its share of the queue waiting. */
-        public long dropped() {
-            return dropped.sum();
-        }
+    /** What became of an offered datagram. */
+    public enum Outcome {
+        QUEUED,
+        /** The queue was full (or the worker stopped, or the datagram was too long): counted in {@link #dropped()}. */
+        DROPPED,
+        /** The participant already had its share of the queue waiting; the others' datagrams still get in. */
+        OVER_SHARE
     }
 
     /**
@@ -125,34 +128,33 @@ public final class PacketWorker implements AutoCloseable {
      * @param handshake true for a DTLS datagram: it may also take the last {@link #HANDSHAKE_RESERVE} slots
      */
     public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
-        return offer(sink, null, buf, offset, length, arrivalNanos, handshake);
+        return offer(sink, null, buf, offset, length, arrivalNanos, handshake) == Outcome.QUEUED;
     }
 
     /**
-     * {@link #offer(Sink, byte[], int, int, long, boolean)} for one participant: also refused, and counted in the
-     * share, when that participant already has a quarter of the queue waiting.
+     * {@link #offer(Sink, byte[], int, int, long, boolean)} for one participant: also refused, as
+     * {@link Outcome#OVER_SHARE}, when that participant already has a quarter of the queue waiting.
      */
-    public boolean offer(Share share, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
+    public Outcome offer(Share share, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
         return offer(share.sink, share, buf, offset, length, arrivalNanos, handshake);
     }
 
-    private boolean offer(Sink sink, Share share, byte[] buf, int offset, int length, long arrivalNanos,
+    private Outcome offer(Sink sink, Share share, byte[] buf, int offset, int length, long arrivalNanos,
                           boolean handshake) {
         if (length > MAX_DATAGRAM) {
             dropped.increment();
-            return false;
+            return Outcome.DROPPED;
         }
         lock.lock();
         try {
             int limit = handshake ? slots.length : slots.length - HANDSHAKE_RESERVE;
             if (!running || count >= limit) {
                 dropped.increment();
-                return false;
+                return Outcome.DROPPED;
             }
             if (share != null) {
                 if (share.queued >= maxShare) {
-                    share.dropped.increment();
-                    return false;
+                    return Outcome.OVER_SHARE;
                 }
                 share.queued++;
             }
@@ -167,7 +169,7 @@ public final class PacketWorker implements AutoCloseable {
                 waiting = false;
                 notEmpty.signal();
             }
-            return true;
+            return Outcome.QUEUED;
         } finally {
             lock.unlock();
         }

@@ -177,14 +177,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
             } else if (w == null) {
                 onDatagram(buf, offset, length, arrivalNanos);
             } else {
-                long overShare = share.dropped();
-                if (!w.offer(share, buf, offset, length, arrivalNanos,
+                switch (w.offer(share, buf, offset, length, arrivalNanos,
                         length > 0 && DatagramKind.of(buf[offset]) == DatagramKind.DTLS)) {
-                    if (share.dropped() != overShare) {
-                        counters.droppedOverShare.increment();
-                    } else {
-                        counters.droppedWorkerQueueFull.increment();
-                    }
+                    case QUEUED -> { }
+                    case DROPPED -> counters.droppedWorkerQueueFull.increment();
+                    case OVER_SHARE -> counters.droppedOverShare.increment();
                 }
             }
         }
