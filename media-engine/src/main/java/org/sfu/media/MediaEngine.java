@@ -14,6 +14,7 @@ import org.sfu.srtp.AesImplementation;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.router.MediaContext;
+import org.sfu.media.router.Grants;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
 import org.sfu.media.router.RouterClosedException;
@@ -131,9 +132,14 @@ public final class MediaEngine implements AutoCloseable {
 
     /** Joins the named room, retrying once if the room was being removed at that moment. */
     public Peer join(String room, String peerId, PeerSignaling signaling) throws RouterFullException {
+        return join(room, peerId, Grants.OPEN, signaling);
+    }
+
+    /** Joins the named room with these grants (see {@link #join(String, String, PeerSignaling)}). */
+    public Peer join(String room, String peerId, Grants grants, PeerSignaling signaling) throws RouterFullException {
         while (true) {
             try {
-                return routerFor(room).join(peerId, signaling);
+                return routerFor(room).join(peerId, grants, signaling);
             } catch (RouterClosedException e) {
                 // The room emptied between lookup and join; the next lookup makes a new one.
             }

@@ -56,6 +56,7 @@ public final class Peer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
+    private final Grants grants;
     private final Router router;
     private final PeerSignaling signaling;
     private final WebRtcTransport transport;
@@ -88,8 +89,9 @@ public final class Peer {
     /** The outstanding offer went unanswered past the answer timeout: the next change replaces it. */
     private boolean offerOverdue;
 
-    Peer(String id, Router router, PeerSignaling signaling, MediaContext context) {
+    Peer(String id, Grants grants, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
+        this.grants = grants;
         this.router = router;
         this.signaling = signaling;
         this.scheduler = context.scheduler();
@@ -155,6 +157,11 @@ public final class Peer {
 
     public Router router() {
         return router;
+    }
+
+    /** What this participant may do in its room, and who it is. */
+    public Grants grants() {
+        return grants;
     }
 
     public WebRtcTransport transport() {
@@ -370,8 +377,9 @@ public final class Peer {
             Map<String, Producer> wanted = new LinkedHashMap<>();
             Map<String, Boolean> paused = new java.util.HashMap<>();
             for (Producer p : all) {
-                SubscriptionPolicy.Subscription s = p.ownerId().equals(id) ? SubscriptionPolicy.Subscription.NONE
-                        : policy.subscription(id, p);
+                // A participant without the subscribe grant gets no consumer at all, whatever the policy says.
+                SubscriptionPolicy.Subscription s = p.ownerId().equals(id) || !grants.subscribe()
+                        ? SubscriptionPolicy.Subscription.NONE : policy.subscription(id, p);
                 if (s != SubscriptionPolicy.Subscription.NONE) {
                     wanted.put(p.id(), p);
                     paused.put(p.id(), s == SubscriptionPolicy.Subscription.PAUSED);

@@ -21,8 +21,12 @@ public interface PeerSignaling {
     /** The media session is over for good (e.g. a DTLS fingerprint mismatch): close the participant's channel. */
     void close(String reason);
 
-    /** Another participant joined the router. */
-    default void participantJoined(String participantId) {
+    /**
+     * Another participant joined the router.
+     *
+     * @param identity who it is, as its access token named it; null in an open room
+     */
+    default void participantJoined(String participantId, String identity) {
     }
 
     /** Another participant left the router. */

@@ -84,6 +84,17 @@ public final class Router {
      * @throws RouterClosedException when the router emptied and was removed meanwhile: join a fresh one
      */
     public Peer join(String peerId, PeerSignaling signaling) throws RouterFullException, RouterClosedException {
+        return join(peerId, Grants.OPEN, signaling);
+    }
+
+    /**
+     * Adds a participant with these grants (see {@link #join(String, PeerSignaling)}).
+     *
+     * @throws RouterFullException   when the router already has its maximum of participants
+     * @throws RouterClosedException when the router emptied and was removed meanwhile: join a fresh one
+     */
+    public Peer join(String peerId, Grants grants, PeerSignaling signaling)
+            throws RouterFullException, RouterClosedException {
         List<Peer> others;
         Peer peer;
         synchronized (this) {
@@ -97,12 +108,12 @@ public final class Router {
                 throw new IllegalArgumentException("participant " + peerId + " is already in router " + id);
             }
             others = List.copyOf(peers.values());
-            peer = new Peer(peerId, this, signaling, context);
+            peer = new Peer(peerId, grants, this, signaling, context);
             peers.put(peerId, peer);
         }
         LOG.debug("Router {}: {} joined ({} participants)", id, peerId, peers.size());
         for (Peer other : others) {
-            other.signaling().participantJoined(peerId);
+            other.signaling().participantJoined(peerId, grants.identity());
         }
         speakers.current().ifPresent(signaling::dominantSpeaker);
         synchronized (consumerSync) {
@@ -124,11 +135,13 @@ public final class Router {
         return List.copyOf(peers.values());
     }
 
-    /** Every producer of every participant. */
+    /** Every producer of every participant that may publish: the tracks the others may be offered. */
     public List<Producer> producers() {
         List<Producer> all = new ArrayList<>();
         for (Peer p : peers.values()) {
-            all.addAll(p.producers());
+            if (p.grants().publish()) {
+                all.addAll(p.producers());
+            }
         }
         return all;
     }

@@ -142,9 +142,43 @@ class RouterTest {
         router.peers().forEach(Peer::close);
     }
 
+    @Test
+    void grantsFromATokenKeepAViewersAndAListenersTracksWhereTheyBelong() throws Exception {
+        Router router = new Router("grants", context, 16, r -> { });
+        Recorder aliceSignaling = new Recorder();
+        Peer alice = router.join("alice", new Grants("Alice", true, true), aliceSignaling);
+        // A viewer: may receive, may not publish. It offers a camera anyway (a client that ignores its token).
+        Peer viewer = router.join("viewer", new Grants("Vic", false, true), new Recorder());
+        // A publisher that may not subscribe (a broadcaster).
+        Peer broadcaster = router.join("broadcaster", new Grants("Bea", true, false), new Recorder());
+        alice.onOffer(chromiumOffer);
+        viewer.onOffer(chromiumOffer);
+        broadcaster.onOffer(chromiumOffer);
+
+        assertEquals(2, viewer.producers().size(), "the viewer's tracks arrive and are read");
+        assertEquals(Set.of("broadcaster"), owners(alice), "alice never gets the viewer's tracks");
+        assertEquals(Set.of("alice", "broadcaster"), owners(viewer));
+        assertEquals(0, broadcaster.consumers().size(), "no subscribe grant: no consumer of anyone");
+        assertTrue(aliceSignaling.joined.containsAll(List.of("viewer=Vic", "broadcaster=Bea")),
+                "the others hear who joined, by identity: " + aliceSignaling.joined);
+        router.peers().forEach(Peer::close);
+    }
+
+    private static Set<String> owners(Peer receiver) {
+        Set<String> owners = new HashSet<>();
+        receiver.consumers().forEach(c -> owners.add(c.producer().ownerId()));
+        return owners;
+    }
+
     /** A participant's signaling channel that keeps what the server sent it. */
     private static final class Recorder implements PeerSignaling {
         final List<String> offers = new ArrayList<>();
+        final List<String> joined = new ArrayList<>();
+
+        @Override
+        public synchronized void participantJoined(String participantId, String identity) {
+            joined.add(participantId + "=" + identity);
+        }
 
         @Override
         public synchronized void sendOffer(String sdp, boolean carriesOthersMedia) {
