@@ -1,12 +1,14 @@
 // The documented client flow (shared/SIGNALING-API.md): connect, receive client_id, add camera and microphone,
 // exchange offer/answer/candidate. Query parameters: ?room=NAME joins that room (default: the one shared room);
-// ?offer=0 makes this page a receiver that never offers and only answers the server's offers (the document's
-// handleOffer); by default it calls as soon as it has its id.
+// ?token=JWT is the access token a server that requires them wants (it names the room); ?offer=0 makes this page a
+// receiver that never offers and only answers the server's offers (the document's handleOffer); by default it calls
+// as soon as it has its id.
 'use strict';
 
 const params = new URLSearchParams(location.search);
 const autoOffer = params.get('offer') !== '0';
 const room = params.get('room');
+const accessToken = params.get('token');
 const statusEl = document.getElementById('status');
 const videos = document.getElementById('videos');
 
@@ -171,9 +173,14 @@ function connectSignaling(resume) {
   if (room) {
     query.set('room', room);
   }
+  // A server that requires access tokens gets the page's own ?token= (docs/SECURITY.md); a resume brings its
+  // resume token as well, and the access token lets a failed resume start afresh.
+  if (accessToken) {
+    query.set('token', accessToken);
+  }
   if (resume) {
     query.set('resume', sfu.clientId);
-    query.set('token', sfu.resumeToken);
+    query.set('resume_token', sfu.resumeToken);
   }
   sfu.resuming = resume;
   const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws?${query}`);
@@ -192,9 +199,10 @@ function connectSignaling(resume) {
       return;
     }
     status('disconnected from the server');
-    // 1006: the connection dropped. A close the server chose (1011 session ended, 1008 refused) is final.
+    // 1006: the connection dropped; 4408: the server gave it up as lost (no pong, not reading). A close the server
+    // chose otherwise (1011 session ended, 1008 refused, 4401 no valid access token) is final.
     sfu.lostAt = sfu.lostAt || Date.now();
-    if (event.code === 1006 && sfu.resumeToken && Date.now() - sfu.lostAt < sfu.reconnectGraceMs) {
+    if ((event.code === 1006 || event.code === 4408) && sfu.resumeToken && Date.now() - sfu.lostAt < sfu.reconnectGraceMs) {
       setTimeout(() => connectSignaling(true), 500);
     }
   };

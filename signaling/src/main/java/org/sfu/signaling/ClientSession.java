@@ -2,11 +2,14 @@ package org.sfu.signaling;
 
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sfu.media.MediaEngine;
+import org.sfu.media.router.Grants;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
 import org.sfu.media.router.RouterFullException;
@@ -46,20 +49,37 @@ final class ClientSession implements PeerSignaling {
     private long drops;
 
     private final java.util.function.Consumer<ClientSession> onEnded;
+    /** Told when a connection stops taking what the server writes: the endpoint gives it up as lost. */
+    private final StallListener onStalled;
+    private final long backlogLimitBytes;
+    /** What was written to the current connection and has not left yet; a new one with each connection. */
+    private volatile WriteBacklog backlog;
     /** Messages this client may still send; kept across a resumed connection, so a reconnect does not reset it. */
     private final MessageRateLimit rateLimit;
 
     /**
-     * @param rateLimit how many messages the client may send
-     * @param onEnded   told once when the session ends, whatever ended it
+     * @param rateLimit         how many messages the client may send
+     * @param backlogLimitBytes how much written to a connection may wait for the network before it counts as lost
+     * @param onEnded           told once when the session ends, whatever ended it
+     * @param onStalled         told when a connection of this session stops taking what the server writes
      */
     ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool, MessageRateLimit rateLimit,
-                  java.util.function.Consumer<ClientSession> onEnded) {
+                  long backlogLimitBytes, java.util.function.Consumer<ClientSession> onEnded,
+                  StallListener onStalled) {
         this.socket = socket;
+        this.backlogLimitBytes = backlogLimitBytes;
+        this.backlog = new WriteBacklog(backlogLimitBytes);
+        this.onStalled = onStalled;
         this.codec = codec;
         this.tasks = new OrderedExecutor(pool);
         this.rateLimit = rateLimit;
         this.onEnded = onEnded;
+    }
+
+    /** Hears of a connection that stopped taking what the server writes to it. */
+    @FunctionalInterface
+    interface StallListener {
+        void stalled(ClientSession session, ServerWebSocket socket, String why);
     }
 
     String id() {
@@ -133,6 +153,7 @@ final class ClientSession implements PeerSignaling {
             resumeToken = null;
             previous = socket;
             socket = next;
+            backlog = new WriteBacklog(backlogLimitBytes);
         }
         if (previous != null && previous != next) {
             previous.close((short) 1000, "resumed elsewhere");
@@ -145,9 +166,7 @@ final class ClientSession implements PeerSignaling {
             if (p == null || closed.get()) {
                 return;
             }
-            List<String> others = new ArrayList<>(p.router().peerIds());
-            others.remove(id);
-            send(SignalingMessage.Room.of(room, others));
+            send(roomAsSeenBy(p));
             // An offer of the server's that is still unanswered may never have arrived: written while the session
             // was detached, or into the old connection after it had died but before TCP noticed. Offer it afresh;
             // a session with nothing outstanding gets nothing.
@@ -160,7 +179,7 @@ final class ClientSession implements PeerSignaling {
      * Sends the client its id and joins the room; the participant's offer, or the server's, follows. A bad room name
      * or a full room gets an error and the connection is closed: the client is not admitted.
      */
-    void start(MediaEngine media, String room, IceServers iceServers, long reconnectGraceMillis) {
+    void start(MediaEngine media, String room, Grants grants, IceServers iceServers, long reconnectGraceMillis) {
         this.room = room;
         send(SignalingMessage.ClientId.of(id));
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
@@ -172,9 +191,7 @@ final class ClientSession implements PeerSignaling {
                 return;
             }
             try {
-                Peer joined = media.join(room, id, this);
-                List<String> others = new ArrayList<>(joined.router().peerIds());
-                others.remove(id);
+                Peer joined = media.join(room, id, grants, this);
                 peer = joined;
                 // Only an admitted client gets the ICE servers (TURN credentials are worth something to anyone) and a
                 // resume token. They still come right after client_id, in the documented order: nothing else is
@@ -183,12 +200,27 @@ final class ClientSession implements PeerSignaling {
                 if (reconnectGraceMillis > 0) {
                     issueResumeToken(reconnectGraceMillis);
                 }
-                send(SignalingMessage.Room.of(room, others));
+                send(roomAsSeenBy(joined));
             } catch (RouterFullException e) {
                 // 1013 "Try Again Later" (RFC 6455 §7.4.1 registry): the room may have room later.
                 refuse("room-full", e.getMessage(), (short) 1013);
             }
         });
+    }
+
+    /** The room message: the others in the room now, and who they are when their tokens said. */
+    private SignalingMessage.Room roomAsSeenBy(Peer self) {
+        List<String> others = new ArrayList<>();
+        Map<String, String> identities = new HashMap<>();
+        for (Peer other : self.router().peers()) {
+            if (!other.id().equals(id)) {
+                others.add(other.id());
+                if (other.grants().identity() != null) {
+                    identities.put(other.id(), other.grants().identity());
+                }
+            }
+        }
+        return SignalingMessage.Room.of(room, others, identities);
     }
 
     private void refuse(String code, String message, short closeCode) {
@@ -311,8 +343,8 @@ final class ClientSession implements PeerSignaling {
     }
 
     @Override
-    public void participantJoined(String participantId) {
-        send(SignalingMessage.ParticipantJoined.of(participantId));
+    public void participantJoined(String participantId, String identity) {
+        send(SignalingMessage.ParticipantJoined.of(participantId, identity));
     }
 
     @Override
@@ -351,9 +383,19 @@ final class ClientSession implements PeerSignaling {
 
     private void send(SignalingMessage message) {
         ServerWebSocket s = socket;
-        if (!closed.get() && s != null && !s.isClosed()) {
-            s.writeTextMessage(codec.encode(message));
+        WriteBacklog b = backlog;
+        if (closed.get() || s == null || s.isClosed()) {
+            return;
         }
+        String text = codec.encode(message);
+        // JSON from the codec is ASCII but for names and SDP: its length is close enough to its size in bytes.
+        int bytes = text.length();
+        if (!b.add(bytes)) {
+            // What is unwritten is lost with the connection; a resume re-makes any offer still unanswered.
+            onStalled.stalled(this, s, b.pendingBytes() + " bytes written that the client has not read");
+            return;
+        }
+        s.writeTextMessage(text).onComplete(r -> b.written(bytes));
     }
 
     private static String abbreviate(String text) {

@@ -56,6 +56,8 @@ import java.util.Map;
  *                              1008 (SFU_MAX_MESSAGES_PER_SECOND, default 50; 0: no limit)
  * @param connectionLimits      allowed web origins and caps on connections, in all and per source address
  *                              (SFU_ALLOWED_ORIGINS, SFU_MAX_CONNECTIONS, SFU_MAX_CONNECTIONS_PER_IP)
+ * @param authentication        how room access tokens are verified (SFU_AUTH_SECRET, SFU_AUTH_PUBLIC_KEY; default
+ *                              none: rooms are open, and the server warns so at start)
  */
 public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
                            Path tlsCertificate, Path tlsKey, List<String> iceRemoteNetworks,
@@ -63,7 +65,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                            double simulatedLoss, IceServers iceServers, int tcpPort, long consentTimeoutMillis,
                            long reconnectGraceMillis, InetSocketAddress stunServer, int mediaThreads,
                            long webSocketPingMillis, long answerTimeoutMillis, long mediaStartTimeoutMillis,
-                           int maxMessagesPerSecond, ConnectionLimits connectionLimits) {
+                           int maxMessagesPerSecond, ConnectionLimits connectionLimits,
+                           Authentication authentication) {
 
     public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
     public static final int DEFAULT_TCP_PORT = 4443;
@@ -83,7 +86,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, -1,
                 DEFAULT_CONSENT_TIMEOUT_MILLIS, DEFAULT_RECONNECT_GRACE_MILLIS, null, 0, DEFAULT_WEBSOCKET_PING_MILLIS,
                 DEFAULT_ANSWER_TIMEOUT_MILLIS, DEFAULT_MEDIA_START_TIMEOUT_MILLIS,
-                DEFAULT_MAX_MESSAGES_PER_SECOND, ConnectionLimits.defaults());
+                DEFAULT_MAX_MESSAGES_PER_SECOND, ConnectionLimits.defaults(), Authentication.none());
     }
 
     /** All settings but the ICE servers for clients, which are none. */
@@ -115,6 +118,9 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         publicAddresses = List.copyOf(publicAddresses);
         if (connectionLimits == null) {
             connectionLimits = ConnectionLimits.defaults();
+        }
+        if (authentication == null) {
+            authentication = Authentication.none();
         }
         iceRemoteNetworks = List.copyOf(iceRemoteNetworks);
         if ((tlsCertificate == null) != (tlsKey == null)) {
@@ -180,7 +186,9 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                         (int) number(env, "SFU_MAX_CONNECTIONS", ConnectionLimits.DEFAULT_MAX_CONNECTIONS, 0,
                                 1_000_000),
                         (int) number(env, "SFU_MAX_CONNECTIONS_PER_IP",
-                                ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000)));
+                                ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000)),
+                new Authentication(env.get("SFU_AUTH_SECRET"),
+                        Authentication.readPublicKey(env.get("SFU_AUTH_PUBLIC_KEY"))));
     }
 
     public ServerConfig withPorts(int http, int udp) {
@@ -188,7 +196,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcpPort,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings with this simulated loss (tests of loss recovery). */
@@ -197,7 +205,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, loss, iceServers,
                 tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings with these ICE servers for clients. */
@@ -206,7 +214,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 servers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings on another network: where to bind, what to advertise, whom to accept, the TCP port. */
@@ -216,7 +224,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss, iceServers, tcp,
                 consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings with these session lifetimes (consent timeout, reconnection grace). */
@@ -225,7 +233,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeout, reconnectGrace, stunServer, mediaThreads, webSocketPingMillis,
                 answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings with WebSocket pings this often (0: none). */
@@ -234,7 +242,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 intervalMillis, answerTimeoutMillis, mediaStartTimeoutMillis,
-                maxMessagesPerSecond, connectionLimits);
+                maxMessagesPerSecond, connectionLimits, authentication);
     }
 
     /** The same settings with this deadline for answers to the server's offers. */
@@ -243,7 +251,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 webSocketPingMillis, millis, mediaStartTimeoutMillis, maxMessagesPerSecond,
-                connectionLimits);
+                connectionLimits, authentication);
     }
 
     /** The same settings with this limit on each connection's signaling messages per second (0: none). */
@@ -251,7 +259,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, perSecond, connectionLimits);
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, perSecond, connectionLimits,
+                authentication);
     }
 
     /** The same settings with these origins and connection caps. */
@@ -259,7 +268,17 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
-                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, maxMessagesPerSecond, limits);
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, maxMessagesPerSecond, limits,
+                authentication);
+    }
+
+    /** The same settings with this way of verifying access tokens. */
+    public ServerConfig withAuthentication(Authentication auth) {
+        return new ServerConfig(httpPort, udpPort, bindAddress, publicAddresses, tlsCertificate, tlsKey,
+                iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
+                iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
+                webSocketPingMillis, answerTimeoutMillis, mediaStartTimeoutMillis, maxMessagesPerSecond,
+                connectionLimits, auth);
     }
 
     /** The same settings with this deadline for a participant's media to start. */
@@ -268,7 +287,7 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 iceRemoteNetworks, firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants, simulatedLoss,
                 iceServers, tcpPort, consentTimeoutMillis, reconnectGraceMillis, stunServer, mediaThreads,
                 webSocketPingMillis, answerTimeoutMillis, millis, maxMessagesPerSecond,
-                connectionLimits);
+                connectionLimits, authentication);
     }
 
     private static double fraction(Map<String, String> env, String name) {

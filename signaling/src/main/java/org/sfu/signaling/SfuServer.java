@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The server: HTTPS with the demo page and the signaling WebSocket at /ws, and the media engine with its one UDP
  * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; SFU_* variables change them.
+ * {@code java -jar sfu-server.jar token ...} prints a room access token instead ({@link TokenCommand}).
  */
 public final class SfuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SfuServer.class);
@@ -43,6 +44,11 @@ public final class SfuServer implements AutoCloseable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+                    System.out, System.err));
+            return;
+        }
         ServerConfig config;
         try {
             config = ServerConfig.fromEnvironment(System.getenv());
@@ -79,9 +85,16 @@ public final class SfuServer implements AutoCloseable {
             return t;
         });
         try {
+            RoomAccess access = new RoomAccess(config.authentication().verifier());
+            if (access.requiresToken()) {
+                LOG.info("Rooms require an access token (?token=<JWT>, {})", config.authentication().describe());
+            } else {
+                LOG.warn("Rooms are open: anyone who reaches /ws can join any room and receive its media. "
+                        + "Set SFU_AUTH_SECRET or SFU_AUTH_PUBLIC_KEY to require access tokens (docs/SECURITY.md)");
+            }
             SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
                     config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis(),
-                    config.maxMessagesPerSecond());
+                    config.maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
@@ -98,10 +111,20 @@ public final class SfuServer implements AutoCloseable {
                     ctx.response().setStatusCode(refusal.status()).end(refusal.reason());
                     return;
                 }
+                // "token" is the access token; a resume brings its own in "resume_token". Clients from before access
+                // tokens sent the resume token in "token": with "resume" and no "resume_token", it is read as that.
+                String resume = ctx.request().getParam("resume");
+                String resumeToken = ctx.request().getParam("resume_token");
+                String token = ctx.request().getParam("token");
+                if (resume != null && resumeToken == null) {
+                    resumeToken = token;
+                    token = null;
+                }
+                String finalResumeToken = resumeToken;
+                String accessToken = token;
                 ctx.request().toWebSocket()
-                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
-                                ctx.request().getParam("resume"), ctx.request().getParam("token"),
-                                () -> admission.release(address)))
+                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"), resume,
+                                finalResumeToken, accessToken, () -> admission.release(address)))
                         .onFailure(e -> {
                             admission.release(address);
                             LOG.debug("WebSocket upgrade refused: {}", e.toString());
@@ -179,6 +202,11 @@ public final class SfuServer implements AutoCloseable {
 
     public int clientCount() {
         return signaling.clientCount();
+    }
+
+    /** Sessions waiting to be resumed (for tests). */
+    java.util.Set<String> detachedSessionIds() {
+        return signaling.detachedSessionIds();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.sfu.signaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,30 @@ class ServerConfigTest {
     }
 
     @Test
+    void accessTokensAreOffByDefaultAndTheirKeysAreCheckedAtStart(@org.junit.jupiter.api.io.TempDir
+                                                                  Path dir) throws Exception {
+        assertEquals(null, ServerConfig.defaults().authentication().verifier(), "open rooms by default");
+        String secret = "0123456789abcdef0123456789abcdef";
+        ServerConfig withSecret = ServerConfig.fromEnvironment(Map.of("SFU_AUTH_SECRET", secret));
+        assertEquals("HS256", withSecret.authentication().describe());
+        assertFalse(withSecret.toString().contains(secret), "a logged configuration never shows the secret");
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("SFU_AUTH_SECRET", "short")));
+        assertTrue(tooShort.getMessage().contains("SFU_AUTH_SECRET"), tooShort.getMessage());
+
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        Path pem = dir.resolve("backend.pub");
+        java.nio.file.Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getEncoder()
+                .encodeToString(ec.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        assertEquals("ES256", ServerConfig.fromEnvironment(Map.of("SFU_AUTH_PUBLIC_KEY", pem.toString()))
+                .authentication().describe());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("SFU_AUTH_PUBLIC_KEY", dir.resolve("none").toString())));
+        assertTrue(missing.getMessage().contains("SFU_AUTH_PUBLIC_KEY"), missing.getMessage());
+    }
+
+    @Test
     void portZeroPicksAFreePortAndIsAccepted() {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "0", "SFU_UDP_PORT", "0"));
         assertEquals(0, c.httpPort());
@@ -111,7 +136,7 @@ class ServerConfigTest {
                 c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
                 c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
                 c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis(),
-                c.maxMessagesPerSecond(), c.connectionLimits()),
+                c.maxMessagesPerSecond(), c.connectionLimits(), c.authentication()),
                 moved);
     }
 

@@ -65,31 +65,45 @@ public sealed interface SignalingMessage {
         }
     }
 
-    /** Server → client, after client_id: the room joined and who else is in it. */
+    /**
+     * Server → client, after client_id: the room joined and who else is in it; with access tokens, also who each of
+     * them is (their tokens' {@code sub}), by participant id.
+     */
     record Room(String type, RoomData data) implements SignalingMessage {
         public static Room of(String name, java.util.List<String> participants) {
-            return new Room("room", new RoomData(name, java.util.List.copyOf(participants)));
+            return of(name, participants, java.util.Map.of());
+        }
+
+        public static Room of(String name, java.util.List<String> participants,
+                              java.util.Map<String, String> identities) {
+            return new Room("room", new RoomData(name, java.util.List.copyOf(participants),
+                    java.util.Map.copyOf(identities)));
         }
     }
 
     /** Server → client: someone joined the room. Their tracks follow in a server offer, msid stream id = their id. */
     record ParticipantJoined(String type, Participant data) implements SignalingMessage {
         public static ParticipantJoined of(String id) {
-            return new ParticipantJoined("participant_joined", new Participant(id));
+            return of(id, null);
+        }
+
+        /** @param identity who joined, as its access token named it; null (and left out) in an open room */
+        public static ParticipantJoined of(String id, String identity) {
+            return new ParticipantJoined("participant_joined", new Participant(id, identity));
         }
     }
 
     /** Server → client: someone left the room. Their m-lines become inactive in the next server offer. */
     record ParticipantLeft(String type, Participant data) implements SignalingMessage {
         public static ParticipantLeft of(String id) {
-            return new ParticipantLeft("participant_left", new Participant(id));
+            return new ParticipantLeft("participant_left", new Participant(id, null));
         }
     }
 
     /** Server → client: who speaks now, judged from the audio levels participants send (RFC 6464). */
     record DominantSpeaker(String type, Participant data) implements SignalingMessage {
         public static DominantSpeaker of(String id) {
-            return new DominantSpeaker("dominant_speaker", new Participant(id));
+            return new DominantSpeaker("dominant_speaker", new Participant(id, null));
         }
     }
 
@@ -105,7 +119,8 @@ public sealed interface SignalingMessage {
 
     /**
      * Server → client, after ice_servers: how to resume this session over a new WebSocket if the connection drops
-     * ({@code /ws?resume=<client id>&token=<resumeToken>} within {@code reconnectGraceMs}). A new token each time.
+     * ({@code /ws?resume=<client id>&resume_token=<resumeToken>} within {@code reconnectGraceMs}). A new token each
+     * time.
      */
     record Session(String type, SessionData data) implements SignalingMessage {
         public static Session of(String resumeToken, long reconnectGraceMs) {
@@ -121,10 +136,12 @@ public sealed interface SignalingMessage {
     record IceServer(java.util.List<String> urls, String username, String credential) {
     }
 
-    record RoomData(String name, java.util.List<String> participants) {
+    record RoomData(String name, java.util.List<String> participants,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> identities) {
     }
 
-    record Participant(String id) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Participant(String id, String identity) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
