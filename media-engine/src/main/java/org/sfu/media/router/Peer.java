@@ -49,8 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
-    static final long KEYFRAME_RETRY_MILLIS = 300;
-    static final int KEYFRAME_RETRIES = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -67,6 +65,7 @@ public final class Peer {
     private final long offerDelayNanos;
     private final long answerTimeoutMillis;
     private final ConsentFreshness consent;
+    private final KeyframeRetries keyframes;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
     private final RtpSession session;
     private final CounterRegistry counters;
@@ -101,6 +100,7 @@ public final class Peer {
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
         this.session = new RtpSession(id, transport, localSsrc, router.speakers());
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
+        this.keyframes = new KeyframeRetries(scheduler, transport, this::isClosed);
         this.answerTimeoutMillis = context.answerTimeoutMillis();
         this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
                 context.mediaStartTimeoutMillis(), scheduler);
@@ -412,7 +412,7 @@ public final class Peer {
                     c.setPaused(paused.get(p.id()));
                     if (resumed && c.isActive()) {
                         // Its receiver's decoder has not seen this track for a while: it needs a keyframe.
-                        requestKeyframeFor(c);
+                        keyframes.request(c);
                     }
                 }
             }
@@ -471,37 +471,10 @@ public final class Peer {
         if (!c.isActive()) {
             c.activate(codecs, negotiator.negotiatedExtensions(c.id()));
             if (!c.isPaused()) {
-                requestKeyframeFor(c);
+                keyframes.request(c);
             }
         }
         return true;
-    }
-
-    /**
-     * A consumer has started: its receiver needs a keyframe before it can decode anything. Asked now, then every
-     * {@link #KEYFRAME_RETRY_MILLIS} until one has passed through the consumer (or {@link #KEYFRAME_RETRIES} tries):
-     * a request can be lost, or fall inside the sender's own 300 ms window for keyframe requests and be ignored.
-     */
-    private void requestKeyframeFor(Consumer c) {
-        if (transport.isConnected()) {
-            c.producer().requestKeyframe();
-        }
-        scheduleKeyframeRetry(c, KEYFRAME_RETRIES);
-    }
-
-    private void scheduleKeyframeRetry(Consumer c, int triesLeft) {
-        if (triesLeft <= 0) {
-            return;
-        }
-        scheduler.schedule(() -> {
-            if (!c.isActive() || c.isPaused() || !c.awaitingKeyframe() || isClosed()) {
-                return;
-            }
-            if (transport.isConnected()) {
-                c.producer().requestKeyframe();
-            }
-            scheduleKeyframeRetry(c, triesLeft - 1);
-        }, KEYFRAME_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
@@ -686,7 +659,7 @@ public final class Peer {
             // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.
             for (Consumer c : consumers()) {
                 if (c.isActive() && !c.isPaused()) {
-                    requestKeyframeFor(c);
+                    keyframes.request(c);
                 }
             }
             // Receivers of this participant's video need a keyframe too, now that its packets can be decrypted.
