@@ -77,6 +77,8 @@ final class HeadlessChromium implements AutoCloseable {
                 }
                 if (s.type === 'outbound-rtp' && s.kind === 'video') {
                   result.videoBytesSent = (result.videoBytesSent || 0) + (s.bytesSent || 0);
+                  result.videoPliReceived = (result.videoPliReceived || 0) + (s.pliCount || 0);
+                  result.videoSsrcSent = s.ssrc;
                   result.videoTargetBitrate = s.targetBitrate || 0;
                   result.now = s.timestamp;
                 }
