@@ -23,7 +23,7 @@ import org.sfu.media.router.Peer;
 import org.sfu.media.router.RouterFixture;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.TransportFixture;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpKeyMaterial;
 import org.sfu.srtp.SrtpProfile;
 import org.sfu.srtp.SrtpTransformer;

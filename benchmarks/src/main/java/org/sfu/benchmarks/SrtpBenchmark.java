@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sfu.media.rtp.RtpPacket;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpKeyMaterial;
 import org.sfu.srtp.SrtpProfile;
 import org.sfu.srtp.SrtpTransformer;

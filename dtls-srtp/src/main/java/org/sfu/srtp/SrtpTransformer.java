@@ -12,6 +12,8 @@ import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.utils.logging2.Logger;
 import org.jitsi.utils.logging2.LoggerImpl;
+import org.sfu.packet.PacketBuffer;
+import org.sfu.packet.SsrcTable;
 
 /**
  * SRTP and SRTCP (RFC 3711; AEAD GCM per RFC 7714) for one DTLS association, on jitsi-srtp. A crypto

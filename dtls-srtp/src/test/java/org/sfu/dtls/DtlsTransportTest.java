@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpKeyMaterial;
 import org.sfu.srtp.SrtpProfile;
 import org.sfu.srtp.SrtpTransformer;

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.sfu.packet.PacketBuffer;
 
 class SrtpTransformerTest {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -21,7 +21,7 @@ import org.sfu.ice.IceTransport;
 import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtp.RtpPacket;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpTransformer;
 
 /**

@@ -1,7 +1,7 @@
 package org.sfu.loadgen;
 
 import java.util.Map;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * One simulated participant: it joins a room on the target (the SFU, or the plain relay), sends what the

@@ -1,7 +1,7 @@
 package org.sfu.loadgen;
 
 import org.sfu.media.rtp.RtpPacket;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * One participant's outgoing audio or video: at each tick of the {@link TrafficPacer} it writes one frame as RTP

@@ -2,7 +2,7 @@ package org.sfu.loadgen;
 
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.LockSupport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * The one thread that sends for every participant: each stream is due once per frame interval (33 ms for 30 fps

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.dtls.DtlsTransport;
 import org.sfu.ice.IceEndpoint;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

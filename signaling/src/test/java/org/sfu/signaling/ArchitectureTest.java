@@ -24,23 +24,25 @@ class ArchitectureTest {
     }
 
     @Test
-    void modulesDependOneWaySignalingThenMediaThenIceAndDtlsSrtp() {
+    void modulesDependOneWaySignalingThenMediaThenIceAndDtlsSrtpThenPacket() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("signaling").definedBy("org.sfu.signaling..")
                 .layer("media").definedBy("org.sfu.media..")
                 .layer("ice").definedBy("org.sfu.ice..")
                 .layer("dtls-srtp").definedBy("org.sfu.dtls..", "org.sfu.srtp..")
+                .layer("packet").definedBy("org.sfu.packet..")
                 .whereLayer("signaling").mayNotBeAccessedByAnyLayer()
                 .whereLayer("media").mayOnlyBeAccessedByLayers("signaling")
                 .whereLayer("ice").mayOnlyBeAccessedByLayers("media", "signaling")
                 .whereLayer("dtls-srtp").mayOnlyBeAccessedByLayers("media", "signaling")
+                .whereLayer("packet").mayOnlyBeAccessedByLayers("dtls-srtp", "media", "signaling")
                 .check(server);
     }
 
     @Test
     void packetFormatsAndTransportsKnowNothingOfNegotiationRoutingOrSignaling() {
-        noClasses().that().resideInAnyPackage("org.sfu.media.rtp..", "org.sfu.media.rtcp..", "org.sfu.media.rtx..",
-                        "org.sfu.media.feedback..", "org.sfu.media.transport..")
+        noClasses().that().resideInAnyPackage("org.sfu.packet..", "org.sfu.media.rtp..", "org.sfu.media.rtcp..",
+                        "org.sfu.media.rtx..", "org.sfu.media.feedback..", "org.sfu.media.transport..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.sfu.media.negotiation..",
                         "org.sfu.media.sdp..", "org.sfu.media.router..", "org.sfu.signaling..")
                 .check(server);

@@ -21,7 +21,7 @@ import org.sfu.ice.IceEndpoint;
 import org.sfu.loadgen.BaseParticipant;
 import org.sfu.loadgen.ClientNegotiator;
 import org.sfu.loadgen.ClientTransport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.loadgen.BaseParticipant;
 import org.sfu.media.rtp.RtpPacket;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * A participant of the {@link PlainUdpRelay}: the same synthetic RTP as the SFU's participants, sent in the clear to

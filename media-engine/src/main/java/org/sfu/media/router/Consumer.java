@@ -17,7 +17,7 @@ import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * One producer's track as sent to one receiving participant (mediasoup's "Consumer"): an outgoing RTP stream of its

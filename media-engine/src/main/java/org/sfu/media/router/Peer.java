@@ -19,7 +19,7 @@ import org.sfu.media.negotiation.UpstreamTrack;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.transport.ConsentFreshness;
 import org.sfu.media.transport.WebRtcTransport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,7 +15,7 @@ import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * One track a participant sends to the server (mediasoup's "Producer"), identified by its SSRC. It fans every packet

@@ -14,7 +14,7 @@ import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,7 +8,7 @@ import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * Decides where each packet of an RTCP compound from one participant goes (RFC 3550 §6, RFC 4585, RFC 5104). Every

@@ -8,8 +8,8 @@ import org.sfu.media.feedback.DominantSpeaker;
 import org.sfu.media.rtp.AudioLevel;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
-import org.sfu.srtp.SsrcTable;
+import org.sfu.packet.PacketBuffer;
+import org.sfu.packet.SsrcTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

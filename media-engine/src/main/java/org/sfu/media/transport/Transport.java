@@ -1,6 +1,6 @@
 package org.sfu.media.transport;
 
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * One participant's network path as the router sees it (mediasoup's "Transport"): where a producer's keyframe

@@ -13,7 +13,7 @@ import org.sfu.ice.IceCandidate;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.ice.IceTransport;
 import org.sfu.media.rtp.RtpPacket;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpKeyMaterial;
 import org.sfu.srtp.SrtpTransformer;
 import org.slf4j.Logger;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.sfu.media.transport.Transport;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /** A participant's transport in memory: what would have gone on the wire, unprotected, in order. */
 final class FakeTransport implements Transport {

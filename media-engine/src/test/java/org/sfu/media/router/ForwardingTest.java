@@ -23,7 +23,7 @@ import org.sfu.media.rtx.RetransmissionBudget;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.RtpCodec;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * The router core without a network: a producer, its consumers and RTCP routing, on in-memory transports. Given what

@@ -17,7 +17,7 @@ import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.sdp.Extmap;
 import org.sfu.media.sdp.RtpCodec;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 /**
  * Arbitrary bytes as an RTCP compound from one participant of a live room, through {@link RtcpRouting#route}. The room

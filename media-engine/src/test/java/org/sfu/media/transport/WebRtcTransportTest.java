@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.dtls.DtlsTransport;
 import org.sfu.ice.IceEndpoint;
-import org.sfu.srtp.PacketBuffer;
+import org.sfu.packet.PacketBuffer;
 
 class WebRtcTransportTest {
 

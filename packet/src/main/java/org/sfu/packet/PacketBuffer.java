@@ -1,4 +1,4 @@
-package org.sfu.srtp;
+package org.sfu.packet;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package org.sfu.srtp;
+package org.sfu.packet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
