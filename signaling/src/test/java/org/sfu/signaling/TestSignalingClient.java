@@ -98,6 +98,11 @@ final class TestSignalingClient implements AutoCloseable {
                 .get(5, TimeUnit.SECONDS);
     }
 
+    /** A message as the server sent it, parsed. */
+    static JsonNode parse(String text) throws Exception {
+        return JSON.readTree(text);
+    }
+
     /** The next message from the server, parsed; fails if none arrives in time. */
     JsonNode next(Duration timeout) throws Exception {
         String text = poll(timeout);
