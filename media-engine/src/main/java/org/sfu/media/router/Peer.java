@@ -1,7 +1,6 @@
 package org.sfu.media.router;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One participant in a router, its control side: its half of the offer/answer exchange, the tracks it sends
- * (producers) and the copies of other participants' tracks it receives (consumers), and the lifecycle of its
- * transport. What arrives from the participant is the data plane's: its {@link RtpSession}, which this class
+ * (producers), and the lifecycle of its transport. The copies of other participants' tracks it receives, as the
+ * router subscribes it, are its {@link ReceivedStreams}. What arrives from the participant is the data plane's: its {@link RtpSession}, which this class
  * feeds with tables of its streams; consent is {@link ConsentFreshness}'s.
  *
  * <p>Threads: signaling calls ({@link #onOffer}, {@link #onAnswer}, {@link #onCandidate}) and router updates are
@@ -65,7 +64,8 @@ public final class Peer {
     private final long offerDelayNanos;
     private final long answerTimeoutMillis;
     private final ConsentFreshness consent;
-    private final KeyframeRetries keyframes;
+    /** What the participant receives: its consumers of other participants' tracks. */
+    private final ReceivedStreams received;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
     private final RtpSession session;
     private final CounterRegistry counters;
@@ -75,7 +75,6 @@ public final class Peer {
 
     // Guarded by this.
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
-    private final Map<String, Consumer> consumersByProducer = new LinkedHashMap<>();
     private String heldOffer;
     /** The header extension ids the participant sends under, by URI, as the last completed exchange settled them. */
     private Map<String, Integer> upstreamExtensionIds = Map.of();
@@ -100,7 +99,18 @@ public final class Peer {
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
         this.session = new RtpSession(id, transport, localSsrc, router.speakers());
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
-        this.keyframes = new KeyframeRetries(scheduler, transport, this::isClosed);
+        this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
+                new KeyframeRetries(scheduler, transport, this::isClosed), new ReceivedStreams.StreamRegistry() {
+                    @Override
+                    public void added(Consumer c) {
+                        registerStream(c, "consumer", c.id(), c.producer().kind().sdpName(), c::report);
+                    }
+
+                    @Override
+                    public void removed(Consumer c) {
+                        unregisterStream(c);
+                    }
+                });
         this.answerTimeoutMillis = context.answerTimeoutMillis();
         this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
                 context.mediaStartTimeoutMillis(), scheduler);
@@ -182,7 +192,7 @@ public final class Peer {
     }
 
     public synchronized List<Consumer> consumers() {
-        return List.copyOf(consumersByProducer.values());
+        return received.list();
     }
 
     /** The participant's offer: answer it (or hold it, see the class comment on collisions). */
@@ -212,7 +222,7 @@ public final class Peer {
     private boolean applyOffer(String sdp) {
         Negotiator.Result result;
         try {
-            result = negotiator.receiveOffer(sdp, downstreamTracks());
+            result = negotiator.receiveOffer(sdp, received.downstreamTracks());
         } catch (NegotiationException e) {
             LOG.info("Participant {}: offer refused: {}", id, e.getMessage());
             signaling.sendError("bad-offer", e.getMessage());
@@ -223,7 +233,7 @@ public final class Peer {
         publishExtensionIds();
         startTransport(result.transport());
         sendCandidatesOnce();
-        activateNegotiatedConsumers();
+        received.activateNegotiated();
         return reconcileProducers(result.upstream());
     }
 
@@ -251,7 +261,7 @@ public final class Peer {
             publishExtensionIds();
             startTransport(result.transport());
             sendCandidatesOnce();
-            activateNegotiatedConsumers();
+            received.activateNegotiated();
             producersChanged = reconcileProducers(result.upstream());
         }
         afterNegotiation(producersChanged);
@@ -365,116 +375,17 @@ public final class Peer {
     }
 
     /**
-     * The router's producers changed: consume every other participant's producers, drop consumers of the ones that
-     * are gone, and renegotiate if that changes the m-lines.
+     * The router decided what this participant receives (producers, each flowing or paused): bring its consumers in
+     * line, and renegotiate if that changes the m-lines.
      */
-    void syncConsumers(List<Producer> all) {
+    void syncConsumers(Map<Producer, SubscriptionPolicy.Subscription> subscriptions) {
         synchronized (this) {
             if (closed) {
                 return;
             }
-            SubscriptionPolicy policy = router.subscriptionPolicy();
-            Map<String, Producer> wanted = new LinkedHashMap<>();
-            Map<String, Boolean> paused = new java.util.HashMap<>();
-            for (Producer p : all) {
-                // A participant without the subscribe grant gets no consumer at all, whatever the policy says.
-                SubscriptionPolicy.Subscription s = p.ownerId().equals(id) || !grants.subscribe()
-                        ? SubscriptionPolicy.Subscription.NONE : policy.subscription(id, p);
-                if (s != SubscriptionPolicy.Subscription.NONE) {
-                    wanted.put(p.id(), p);
-                    paused.put(p.id(), s == SubscriptionPolicy.Subscription.PAUSED);
-                }
-            }
-            consumersByProducer.entrySet().removeIf(e -> {
-                Producer p = wanted.get(e.getKey());
-                if (p == e.getValue().producer()) {
-                    return false;
-                }
-                e.getValue().deactivate();
-                e.getValue().producer().removeConsumer(e.getValue());
-                unregisterStream(e.getValue());
-                return true;
-            });
-            for (Producer p : wanted.values()) {
-                if (!consumersByProducer.containsKey(p.id())) {
-                    // The stream gets SSRCs of this participant's session, whatever the sender chose (RFC 3550 §8).
-                    long ssrc = newSsrc(-1);
-                    Consumer c = new Consumer(id + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
-                    consumersByProducer.put(p.id(), c);
-                    registerStream(c, "consumer", c.id(), p.kind().sdpName(), c::report);
-                    c.setPaused(paused.get(p.id()));
-                    p.addConsumer(c);
-                    // A producer replaced under the same id keeps its m-line: the new consumer may send at once.
-                    activateIfNegotiated(c);
-                } else {
-                    Consumer c = consumersByProducer.get(p.id());
-                    boolean resumed = c.isPaused() && !paused.get(p.id());
-                    c.setPaused(paused.get(p.id()));
-                    if (resumed && c.isActive()) {
-                        // Its receiver's decoder has not seen this track for a while: it needs a keyframe.
-                        keyframes.request(c);
-                    }
-                }
-            }
-            session.publishConsumers(consumersByProducer.values());
+            received.apply(subscriptions);
         }
         maybeOffer();
-    }
-
-    /**
-     * Must hold the lock. A random SSRC (RFC 3550 §8) that no stream the server sends this participant uses, nor
-     * the server's own RTCP SSRC, nor one the participant sends with, nor {@code alsoTaken}.
-     */
-    private long newSsrc(long alsoTaken) {
-        while (true) {
-            long ssrc = RANDOM.nextInt() & 0xFFFF_FFFFL;
-            boolean taken = ssrc == 0 || ssrc == alsoTaken || ssrc == localSsrc
-                    || session.producerBySsrc(ssrc) != null;
-            for (Consumer c : consumersByProducer.values()) {
-                taken |= c.ssrc() == ssrc || c.rtxSsrc() == ssrc;
-            }
-            if (!taken) {
-                return ssrc;
-            }
-        }
-    }
-
-    /** Must hold the lock. */
-    private List<DownstreamTrack> downstreamTracks() {
-        List<DownstreamTrack> tracks = new ArrayList<>();
-        for (Consumer c : consumersByProducer.values()) {
-            Producer p = c.producer();
-            // The stream of a participant's media (a=msid) is that participant, so its audio and video play in sync.
-            tracks.add(new DownstreamTrack(c.id(), p.kind().sdpName(), c.ssrc(), p.ownerId(), p.id(), c.rtxSsrc()));
-        }
-        return tracks;
-    }
-
-    /** Must hold the lock. Starts forwarding on every consumer whose m-line the participant has now accepted. */
-    private void activateNegotiatedConsumers() {
-        for (Consumer c : consumersByProducer.values()) {
-            if (!activateIfNegotiated(c)) {
-                c.deactivate();
-            }
-        }
-    }
-
-    /**
-     * Must hold the lock. Starts the consumer when this participant has negotiated its m-line, asking its sender
-     * for a keyframe. Returns false when no m-line is negotiated for it.
-     */
-    private boolean activateIfNegotiated(Consumer c) {
-        var codecs = negotiator.negotiatedCodecs(c.id());
-        if (codecs.isEmpty()) {
-            return false;
-        }
-        if (!c.isActive()) {
-            c.activate(codecs, negotiator.negotiatedExtensions(c.id()));
-            if (!c.isPaused()) {
-                keyframes.request(c);
-            }
-        }
-        return true;
     }
 
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
@@ -483,7 +394,7 @@ public final class Peer {
             if (closed) {
                 return;
             }
-            List<DownstreamTrack> tracks = downstreamTracks();
+            List<DownstreamTrack> tracks = received.downstreamTracks();
             if (negotiator.hasLocalOffer()) {
                 if (!offerOverdue || negotiator.offerCovers(tracks)) {
                     return;
@@ -619,11 +530,7 @@ public final class Peer {
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
             consent.stop();
-            for (Consumer c : consumersByProducer.values()) {
-                c.deactivate();
-                c.producer().removeConsumer(c);
-            }
-            consumersByProducer.clear();
+            received.clear();
             producersByMid.clear();
             session.clear();
             streamCounters.values().forEach(CounterRegistry.Registration::close);
@@ -654,12 +561,7 @@ public final class Peer {
             synchronized (Peer.this) {
                 if (!closed) {
                     session.feedback().start(scheduler);
-                }
-            }
-            // Keyframes sent before this receiver could decrypt them are lost to it: ask for fresh ones.
-            for (Consumer c : consumers()) {
-                if (c.isActive() && !c.isPaused()) {
-                    keyframes.request(c);
+                    received.requestKeyframes();
                 }
             }
             // Receivers of this participant's video need a keyframe too, now that its packets can be decrypted.

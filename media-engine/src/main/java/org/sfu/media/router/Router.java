@@ -2,7 +2,9 @@ package org.sfu.media.router;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A room (mediasoup's "Router"): the participants whose tracks are forwarded to each other. Which participant consumes
- * which producer is its {@link SubscriptionPolicy}'s decision; by default everyone consumes everyone else's.
+ * A room (mediasoup's "Router"): the participants whose tracks are forwarded to each other. The router decides which
+ * participant consumes which producer (its {@link SubscriptionPolicy}, within each participant's {@link Grants}; by
+ * default everyone consumes everyone else's) and hands each participant its subscriptions, whose consumers that
+ * participant's {@link ReceivedStreams} then keep.
  */
 public final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
@@ -117,7 +121,7 @@ public final class Router {
         }
         speakers.current().ifPresent(signaling::dominantSpeaker);
         synchronized (consumerSync) {
-            peer.syncConsumers(producers());
+            peer.syncConsumers(subscriptions(peer, producers()));
         }
         return peer;
     }
@@ -146,8 +150,26 @@ public final class Router {
         return all;
     }
 
-    SubscriptionPolicy subscriptionPolicy() {
-        return policy;
+    /**
+     * Which of the producers {@code receiver} consumes, and whether each flows: nothing of its own, nothing at all
+     * without the subscribe grant, otherwise what the policy decides. Called under {@code consumerSync}.
+     */
+    private Map<Producer, SubscriptionPolicy.Subscription> subscriptions(Peer receiver, List<Producer> all) {
+        Map<Producer, SubscriptionPolicy.Subscription> subscriptions = new LinkedHashMap<>();
+        if (!receiver.grants().subscribe()) {
+            return subscriptions;
+        }
+        SubscriptionPolicy current = policy;
+        for (Producer p : all) {
+            if (p.ownerId().equals(receiver.id())) {
+                continue;
+            }
+            SubscriptionPolicy.Subscription s = current.subscription(receiver.id(), p);
+            if (s != SubscriptionPolicy.Subscription.NONE) {
+                subscriptions.put(p, s);
+            }
+        }
+        return subscriptions;
     }
 
     /** Applies a new subscription policy to every participant (consumers come, go, pause or resume). */
@@ -169,7 +191,7 @@ public final class Router {
         synchronized (consumerSync) {
             List<Producer> all = producers();
             for (Peer p : peers.values()) {
-                p.syncConsumers(all);
+                p.syncConsumers(subscriptions(p, all));
             }
         }
     }

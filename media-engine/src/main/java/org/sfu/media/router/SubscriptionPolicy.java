@@ -22,7 +22,10 @@ public interface SubscriptionPolicy {
         FLOWING
     }
 
-    /** Called under the receiving participant's lock: must be quick and must not call back into the router. */
+    /**
+     * Called by the router, one call at a time, whenever it brings subscriptions up to date: must be quick and must
+     * not call back into the router.
+     */
     Subscription subscription(String receiverId, Producer producer);
 
     /** The rule of a call: everyone receives everyone else's tracks. */

@@ -164,6 +164,39 @@ class RouterTest {
         router.peers().forEach(Peer::close);
     }
 
+    @Test
+    void theRouterKeepsEachParticipantsConsumersInLineWithWhoIsThere() throws Exception {
+        // A careless policy that says yes to everything: nobody is sent its own tracks all the same.
+        Router router = new Router("line", context, 16, r -> { }, (receiver, producer) ->
+                SubscriptionPolicy.Subscription.FLOWING);
+        Peer alice = router.join("alice", new Recorder());
+        Peer bob = router.join("bob", new Recorder());
+        Peer carol = router.join("carol", new Recorder());
+        alice.onOffer(chromiumOffer);
+        bob.onOffer(chromiumOffer);
+
+        assertEquals(Set.of("bob"), owners(alice));
+        assertEquals(Set.of("alice"), owners(bob));
+        assertEquals(Set.of("alice", "bob"), owners(carol));
+        List<Producer> alicesTracks = alice.producers();
+        assertTrue(alicesTracks.stream().allMatch(p -> p.consumers().size() == 2), "bob and carol consume alice");
+        List<Consumer> carolsOfAlice = carol.consumers().stream()
+                .filter(c -> c.producer().ownerId().equals("alice")).toList();
+
+        alice.close();
+
+        assertEquals(Set.of("bob"), owners(carol), "alice's consumers went with her");
+        assertEquals(Set.of(), owners(bob));
+        assertTrue(alicesTracks.stream().allMatch(p -> p.consumers().isEmpty()), "and left her producers");
+        for (Consumer c : carolsOfAlice) {
+            assertEquals(null, carol.streams().consumerBySsrc(c.ssrc()), "gone from the packet path's table");
+        }
+        for (Consumer c : carol.consumers()) {
+            assertEquals(c, carol.streams().consumerBySsrc(c.ssrc()), "which has what is left");
+        }
+        router.peers().forEach(Peer::close);
+    }
+
     private static Set<String> owners(Peer receiver) {
         Set<String> owners = new HashSet<>();
         receiver.consumers().forEach(c -> owners.add(c.producer().ownerId()));
