@@ -9,6 +9,7 @@ import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
+import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtp.RtpRewriter;
 import org.sfu.media.rtx.RetransmissionBudget;
@@ -287,9 +288,10 @@ public final class Consumer {
      * stream's and sends it. {@code outgoing} is the calling thread's scratch buffer: it is overwritten by the next
      * receiver's copy, so nothing here may keep it past the send (the originals cache copies the protected bytes).
      *
+     * @param header   the source packet's header, read once for every receiver
      * @param nowNanos when the packet arrived, for the timestamps across a change of source
      */
-    void send(PacketBuffer source, PacketBuffer outgoing, long nowNanos) {
+    void send(PacketBuffer source, RtpHeader header, PacketBuffer outgoing, long nowNanos) {
         int[] map = payloadTypeMap;
         if (!active || map == null) {
             droppedInactive.increment();
@@ -300,7 +302,7 @@ public final class Consumer {
             return;
         }
         byte[] buf = source.buffer();
-        int pt = RtpPacket.payloadType(buf, source.offset());
+        int pt = header.payloadType();
         int mapped = map[pt & 0x7f];
         if (mapped < 0) {
             droppedNoCodec.increment();
@@ -308,7 +310,7 @@ public final class Consumer {
         }
         Codec codec = codecs[pt & 0x7f];
         boolean keyframe = awaitingKeyframe && codec != null
-                && Keyframes.isKeyframe(codec, buf, source.offset(), source.length());
+                && Keyframes.isKeyframe(codec, buf, header);
         PacketBuffer copy = outgoing.copyFrom(buf, source.offset(), source.length());
         byte[] out = copy.buffer();
         if (!HeaderExtensions.translateIds(out, copy.offset(), copy.length(), extensionIdMap())) {
@@ -320,7 +322,8 @@ public final class Consumer {
         }
         stream.rewrite(out, copy.offset(), nowNanos);
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
-        int payload = RtpPacket.payloadLength(out, copy.offset(), copy.length());
+        // The copy's payload is the source's: mapping ids and rewriting the header change no length.
+        int payload = header.payloadLength();
         if (receiver.sendRtp(copy)) {
             sent.increment();
             sentOctets.add(payload);

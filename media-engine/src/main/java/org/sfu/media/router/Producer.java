@@ -10,7 +10,7 @@ import org.sfu.media.feedback.ReceiveStatistics;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.MediaKind;
-import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
@@ -144,10 +144,12 @@ public final class Producer {
     /**
      * Turns the sender's retransmission (RFC 4588 §4) back into the packet it repeats, in place. Returns false for
      * padding-only probes and malformed packets, which go no further.
+     *
+     * @param payloadType the RTX packet's payload type, from its header
      */
-    boolean unwrapRtx(PacketBuffer packet) {
+    boolean unwrapRtx(PacketBuffer packet, int payloadType) {
         byte[] buf = packet.buffer();
-        int apt = rtxApt[RtpPacket.payloadType(buf, packet.offset()) & 0x7f];
+        int apt = rtxApt[payloadType & 0x7f];
         long media = ssrc;
         if (apt < 0 || media < 0) {
             return false;
@@ -285,12 +287,13 @@ public final class Producer {
      * call (see {@code WebRtcTransport.Listener}): the retransmission cache copies it, and each consumer copies it
      * into the thread's outgoing buffer.
      *
+     * @param header   the packet's header, read once by its session for every stage
      * @param repaired the packet came as RTX: it fills a gap but does not count as received first-hand
      * @param arrivalNanos when the datagram arrived ({@link System#nanoTime()})
      */
-    void onRtp(PacketBuffer packet, boolean repaired, long arrivalNanos) {
+    void onRtp(PacketBuffer packet, RtpHeader header, boolean repaired, long arrivalNanos) {
         byte[] buf = packet.buffer();
-        int sequenceNumber = RtpPacket.sequenceNumber(buf, packet.offset());
+        int sequenceNumber = header.sequenceNumber();
         int slot = sequenceNumber & (recentSequences.length - 1);
         synchronized (receiveLock) {
             if (recentSequences[slot] == sequenceNumber) {
@@ -300,7 +303,7 @@ public final class Producer {
             recentSequences[slot] = sequenceNumber;
             packets++;
             if (!repaired) {
-                statistics.onRtp(sequenceNumber, RtpPacket.timestamp(buf, packet.offset()), arrivalNanos, clockRate);
+                statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
             }
             if (losses != null) {
                 losses.onPacket(sequenceNumber, arrivalNanos);
@@ -311,7 +314,7 @@ public final class Producer {
         }
         PacketBuffer outgoing = OUTGOING.get();
         for (Consumer consumer : consumers) {
-            consumer.send(packet, outgoing, arrivalNanos);
+            consumer.send(packet, header, outgoing, arrivalNanos);
         }
     }
 

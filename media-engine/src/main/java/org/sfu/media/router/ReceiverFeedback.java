@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import org.sfu.media.feedback.TransportCcRecorder;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
-import org.sfu.media.rtp.HeaderExtensions;
+import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.transport.Transport;
 import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
@@ -55,13 +55,11 @@ final class ReceiverFeedback {
     }
 
     /** Records a packet's transport-wide sequence number (extension {@code extensionId}) and arrival. */
-    void onPacket(byte[] buf, int offset, int length, int extensionId, long arrivalNanos) {
-        long found = HeaderExtensions.find(buf, offset, length, extensionId);
-        if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != 2) {
+    void onPacket(RtpHeader header, int extensionId, long arrivalNanos) {
+        int sequence = header.extensionU16(extensionId);
+        if (sequence < 0) {
             return;
         }
-        int at = HeaderExtensions.dataOffset(found);
-        int sequence = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
         synchronized (transportCc) {
             transportCc.onPacket(sequence, arrivalNanos);
         }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.feedback.DominantSpeaker;
 import org.sfu.media.rtp.AudioLevel;
-import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.transport.Transport;
 import org.sfu.packet.PacketBuffer;
 import org.sfu.packet.SsrcTable;
@@ -33,8 +33,11 @@ final class RtpSession implements SessionStreams {
     /** What the server tells this participant about what it sends: transport-cc feedback, NACKs, reports. */
     private final ReceiverFeedback feedback;
     private final LongAdder rtpUnknownSsrc = new LongAdder();
+    private final LongAdder rtpInvalid = new LongAdder();
     private final LongAdder rtcpDropped = new LongAdder();
     private final LongAdder rtxDropped = new LongAdder();
+    /** The header of the packet being handled, read once for every stage; the media worker's only. */
+    private final RtpHeader header = new RtpHeader();
 
     private volatile int transportCcExtensionId = -1;
     private volatile int audioLevelExtensionId = -1;
@@ -102,15 +105,20 @@ final class RtpSession implements SessionStreams {
 
     /** An unprotected RTP packet from the participant, lent for the call (see {@code WebRtcTransport.Listener}). */
     void onRtp(PacketBuffer packet, long arrivalNanos) {
-        byte[] buf = packet.buffer();
+        RtpHeader header = this.header;
+        if (!header.read(packet)) {
+            // The transport lets only valid RTP through (RFC 3550 §A.1); another caller may not.
+            rtpInvalid.increment();
+            return;
+        }
         int transportCcId = transportCcExtensionId;
         if (transportCcId > 0) {
-            feedback.onPacket(buf, packet.offset(), packet.length(), transportCcId, arrivalNanos);
+            feedback.onPacket(header, transportCcId, arrivalNanos);
         }
-        long ssrc = RtpPacket.ssrc(buf, packet.offset());
+        long ssrc = header.ssrc();
         Producer producer = producersBySsrc.get(ssrc);
         if (producer == null) {
-            producer = bindUnsignalledSsrc(ssrc, RtpPacket.payloadType(buf, packet.offset()));
+            producer = bindUnsignalledSsrc(ssrc, header.payloadType());
             if (producer == null) {
                 rtpUnknownSsrc.increment();
                 return;
@@ -118,17 +126,17 @@ final class RtpSession implements SessionStreams {
         }
         int levelId = audioLevelExtensionId;
         if (levelId > 0 && producer.isAudio()) {
-            int level = AudioLevel.level(buf, packet.offset(), packet.length(), levelId);
+            int level = AudioLevel.level(header, levelId);
             if (level >= 0) {
                 speakers.onLevel(participantId, level, arrivalNanos);
             }
         }
         boolean repaired = ssrc == producer.rtxSsrc();
-        if (repaired && !producer.unwrapRtx(packet)) {
+        if (repaired && !(producer.unwrapRtx(packet, header.payloadType()) && header.read(packet))) {
             rtxDropped.increment();
             return;
         }
-        producer.onRtp(packet, repaired, arrivalNanos);
+        producer.onRtp(packet, header, repaired, arrivalNanos);
     }
 
     /**
@@ -181,6 +189,7 @@ final class RtpSession implements SessionStreams {
     /** Reports the session's counters, and its feedback's, by name. */
     void report(java.util.function.BiConsumer<String, Long> counter) {
         counter.accept("peer_rtp_unknown_ssrc", rtpUnknownSsrc.sum());
+        counter.accept("peer_rtp_invalid", rtpInvalid.sum());
         counter.accept("peer_rtcp_not_routed", rtcpDropped.sum());
         counter.accept("peer_rtx_dropped", rtxDropped.sum());
         feedback.report(counter);

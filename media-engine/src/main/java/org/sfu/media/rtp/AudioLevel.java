@@ -36,6 +36,15 @@ public final class AudioLevel {
         return data < 0 ? -1 : data & 0x7F;
     }
 
+    /** {@link #level(byte[], int, int, int)} of a packet whose header was read once: the packet path's form. */
+    public static int level(RtpHeader header, int extensionId) {
+        if (extensionId < 1 || extensionId > 255 || !header.isValid()) {
+            return -1;
+        }
+        int data = header.extensionByte(extensionId);
+        return data < 0 ? -1 : data & 0x7F;
+    }
+
     /**
      * The V bit (RFC 6464 §3: the encoder believes the packet contains voice); false when the
      * element is absent or malformed, as for {@link #level}.

@@ -40,8 +40,16 @@ public final class HeaderExtensions {
         if (!one && !isTwoByte(profile)) {
             return NOT_FOUND;
         }
-        int p = RtpPacket.extensionDataOffset(buf, off);
-        int end = Math.min(p + RtpPacket.extensionDataLength(buf, off), off + len);
+        int start = RtpPacket.extensionDataOffset(buf, off);
+        return findElement(buf, start, Math.min(start + RtpPacket.extensionDataLength(buf, off), off + len), one, id);
+    }
+
+    /**
+     * {@link #find} within the elements' bytes {@code [start, end)} of a block of the one-byte or two-byte form, for a
+     * caller that has already located them ({@link RtpHeader}).
+     */
+    static long findElement(byte[] buf, int start, int end, boolean one, int id) {
+        int p = start;
         while (p < end) {
             int b = buf[p] & 0xFF;
             if (b == 0) { // RFC 8285 §4.2/§4.3: padding byte

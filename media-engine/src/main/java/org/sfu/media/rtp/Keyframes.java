@@ -29,6 +29,19 @@ public final class Keyframes {
         return codec == Codec.VP8 ? vp8(buf, payload, end) : h264(buf, payload, end);
     }
 
+    /** {@link #isKeyframe(Codec, byte[], int, int)} of a packet in {@code buf} whose header was read once. */
+    public static boolean isKeyframe(Codec codec, byte[] buf, RtpHeader header) {
+        if (codec != Codec.VP8 && codec != Codec.H264 || !header.isValid()) {
+            return false;
+        }
+        int payload = header.payloadOffset();
+        int end = payload + header.payloadLength();
+        if (payload >= end) {
+            return false;
+        }
+        return codec == Codec.VP8 ? vp8(buf, payload, end) : h264(buf, payload, end);
+    }
+
     /**
      * RFC 7741 §4.2: the payload descriptor (X, S, PID and the optional I/L/T/K extension), then in the first packet
      * of partition 0 (S = 1, PID = 0) the VP8 payload header, whose P bit is 0 for a key frame (§4.3, RFC 6386 §9.1).

@@ -75,7 +75,7 @@ class DatagramIngressFuzzTest {
         }
         room.carolGetsOnlyHerStreams();
         int before = room.carol.rtp.size();
-        room.aliceCamera.onRtp(vp8(7, ALICE_VIDEO, 96), false, now + MS);
+        ForwardingTest.forward(room.aliceCamera, vp8(7, ALICE_VIDEO, 96), false, now + MS);
         assertEquals(before + 1, room.carol.rtp.size(), "alice's next packet reaches carol");
         assertEquals(CAROL_ALICE, RtpPacket.ssrc(room.carol.lastRtp(), 0), "once, in carol's SSRC for it");
     }

@@ -18,6 +18,7 @@ import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.MediaKind;
+import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtx.RetransmissionBudget;
 import org.sfu.media.rtx.RtxPacket;
@@ -92,7 +93,7 @@ class ForwardingTest {
         Consumer toCarol = consume(producer, carol, 0xCA20_0001L, 0xCA20_0002L, SENDER_VIDEO, List.of());
 
         for (int i = 0; i < 3; i++) {
-            producer.onRtp(vp8(60_000 + i, 1000 + 3000L * i, SENDER_SSRC), false, i * 33 * MS);
+            forward(producer, vp8(60_000 + i, 1000 + 3000L * i, SENDER_SSRC), false, i * 33 * MS);
         }
 
         assertEquals(3, bob.rtp.size());
@@ -125,7 +126,7 @@ class ForwardingTest {
         consume(producer, knowsIt, 1, 2, SENDER_VIDEO, List.of(new Extmap(7, SupportedCodecs.TRANSPORT_CC_URI)));
         consume(producer, doesNot, 3, 4, SENDER_VIDEO, List.of());
 
-        producer.onRtp(vp8(1, 1, SENDER_SSRC), false, 0);
+        forward(producer, vp8(1, 1, SENDER_SSRC), false, 0);
 
         byte[] renumbered = knowsIt.lastRtp();
         long element = HeaderExtensions.find(renumbered, 0, renumbered.length, 7);
@@ -150,8 +151,8 @@ class ForwardingTest {
         FakeTransport bob = new FakeTransport();
         Consumer fromAlice = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, SENDER_VIDEO, List.of());
         Consumer fromDave = consume(dave, bob, 0xB0B0_0003L, 0xB0B0_0004L, SENDER_VIDEO, List.of());
-        alice.onRtp(vp8(5, 5, SENDER_SSRC), false, 0);
-        dave.onRtp(vp8(5, 5, SENDER_SSRC), false, 0);
+        forward(alice, vp8(5, 5, SENDER_SSRC), false, 0);
+        forward(dave, vp8(5, 5, SENDER_SSRC), false, 0);
         assertNotEquals(RtpPacket.ssrc(bob.rtp.get(0), 0), RtpPacket.ssrc(bob.rtp.get(1), 0));
         Receiver bobSession = new Receiver(fromAlice, fromDave);
 
@@ -207,7 +208,7 @@ class ForwardingTest {
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, RECEIVER_VIDEO, List.of());
         for (int i = 0; i < 5; i++) {
-            alice.onRtp(vp8(65_534 + i, 3000L * i, SENDER_SSRC), false, i * 33 * MS);
+            forward(alice, vp8(65_534 + i, 3000L * i, SENDER_SSRC), false, i * 33 * MS);
         }
         int first = RtpPacket.sequenceNumber(bob.rtp.get(0), 0);
         int lost = (first + 2) & 0xFFFF; // alice's 0, after the wrap
@@ -234,7 +235,7 @@ class ForwardingTest {
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, RECEIVER_VIDEO, List.of());
         for (int i = 0; i < 3; i++) {
-            alice.onRtp(vp8(100 + i, 3000L * i, SENDER_SSRC), false, i * 33 * MS);
+            forward(alice, vp8(100 + i, 3000L * i, SENDER_SSRC), false, i * 33 * MS);
         }
         int lost = RtpPacket.sequenceNumber(bob.rtp.get(1), 0);
 
@@ -254,7 +255,7 @@ class ForwardingTest {
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, RECEIVER_VIDEO, List.of());
         for (int i = 0; i < 400; i++) {
-            alice.onRtp(vp8(i, 3000L * i, SENDER_SSRC), false, i * MS / 4);
+            forward(alice, vp8(i, 3000L * i, SENDER_SSRC), false, i * MS / 4);
         }
         int first = RtpPacket.sequenceNumber(bob.rtp.get(0), 0);
         int[] all = new int[400];
@@ -277,7 +278,7 @@ class ForwardingTest {
         Producer alice = video(SENDER_SSRC, "alice");
         FakeTransport noRtx = new FakeTransport();
         Consumer c = consume(alice, noRtx, 0xB0B0_0001L, -1, List.of(new RtpCodec(96, "VP8", 90000)), List.of());
-        alice.onRtp(vp8(10, 10, SENDER_SSRC), false, 0);
+        forward(alice, vp8(10, 10, SENDER_SSRC), false, 0);
         int sent = RtpPacket.sequenceNumber(noRtx.rtp.get(0), 0);
 
         c.retransmit(new int[] {sent}, 1, 100 * MS);
@@ -291,7 +292,7 @@ class ForwardingTest {
         Producer alice = video(SENDER_SSRC, "alice");
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, SENDER_VIDEO, List.of());
-        alice.onRtp(vp8(7, 90_000, SENDER_SSRC), false, 0);
+        forward(alice, vp8(7, 90_000, SENDER_SSRC), false, 0);
         long bobsTimestamp = RtpPacket.timestamp(bob.rtp.get(0), 0);
         byte[] sr = SenderReport.build(SENDER_SSRC, 0xDA8B_D1FC_DDDD_A05AL, 90_000 + 900, 1, 10);
         Receiver aliceSession = new Receiver();
@@ -314,11 +315,11 @@ class ForwardingTest {
         Producer alice = video(SENDER_SSRC, "alice");
         FakeTransport bob = new FakeTransport();
         Consumer toBob = consume(alice, bob, 0xB0B0_0001L, 0xB0B0_0002L, SENDER_VIDEO, List.of());
-        alice.onRtp(vp8(1, 0, SENDER_SSRC), false, 0);
+        forward(alice, vp8(1, 0, SENDER_SSRC), false, 0);
         assertFalse(toBob.awaitingKeyframe());
 
         toBob.setPaused(true);
-        alice.onRtp(vp8(2, 3000, SENDER_SSRC), false, 33 * MS);
+        forward(alice, vp8(2, 3000, SENDER_SSRC), false, 33 * MS);
         assertEquals(1, bob.rtp.size(), "paused: nothing sent");
         assertNull(toBob.senderReport(1, 1), "no reports for a paused stream");
         assertFalse(route(new Receiver(toBob), RtcpFeedback.pli(1, toBob.ssrc())), "a paused stream needs no keyframe");
@@ -326,7 +327,7 @@ class ForwardingTest {
 
         toBob.setPaused(false);
         assertTrue(toBob.awaitingKeyframe(), "the receiver's decoder missed what was held back");
-        alice.onRtp(vp8(3, 6000, SENDER_SSRC), false, 66 * MS);
+        forward(alice, vp8(3, 6000, SENDER_SSRC), false, 66 * MS);
         assertEquals(2, bob.rtp.size());
         assertEquals((RtpPacket.sequenceNumber(bob.rtp.get(0), 0) + 2) & 0xFFFF,
                 RtpPacket.sequenceNumber(bob.rtp.get(1), 0), "the gap is the packet bob did not get");
@@ -373,5 +374,14 @@ class ForwardingTest {
         public Consumer consumerBySsrc(long ssrc) {
             return consumers.get(ssrc);
         }
+    }
+
+    /** What the producer's session does with an arriving packet: read its header once, then hand both over. */
+    static void forward(Producer producer, PacketBuffer packet, boolean repaired, long arrivalNanos) {
+        RtpHeader header = new RtpHeader();
+        if (!header.read(packet)) {
+            throw new IllegalArgumentException("not RTP");
+        }
+        producer.onRtp(packet, header, repaired, arrivalNanos);
     }
 }

@@ -124,9 +124,9 @@ class RtcpRoutingFuzzTest {
         }
 
         void sendFromEveryone(int sequence, long nowNanos) {
-            aliceCamera.onRtp(vp8(1000 + sequence, ALICE_SSRC), false, nowNanos);
-            daveCamera.onRtp(vp8(2000 + sequence, DAVE_SSRC), false, nowNanos);
-            bobCamera.onRtp(vp8(3000 + sequence, BOB_SSRC), false, nowNanos);
+            ForwardingTest.forward(aliceCamera, vp8(1000 + sequence, ALICE_SSRC), false, nowNanos);
+            ForwardingTest.forward(daveCamera, vp8(2000 + sequence, DAVE_SSRC), false, nowNanos);
+            ForwardingTest.forward(bobCamera, vp8(3000 + sequence, BOB_SSRC), false, nowNanos);
         }
 
         void snapshot() {

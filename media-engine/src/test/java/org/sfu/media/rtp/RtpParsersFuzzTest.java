@@ -50,7 +50,11 @@ class RtpParsersFuzzTest {
         if (rtcp) {
             assertTrue(len >= 4);
         }
+        RtpHeader view = new RtpHeader();
+        assertEquals(valid, view.read(buf, off, len), "the header view reads exactly the valid packets");
         if (!valid) {
+            assertEquals(-1, AudioLevel.level(view, 1));
+            assertFalse(Keyframes.isKeyframe(Codec.VP8, buf, view));
             assertEquals(RtxPacket.MALFORMED, RtxPacket.originalSequenceNumber(buf, off, len));
             assertEquals(RtxPacket.MALFORMED, RtxPacket.unwrap(buf, off, len, 1, 96));
             assertEquals(-1, AudioLevel.level(buf, off, len, 1));
@@ -88,13 +92,24 @@ class RtpParsersFuzzTest {
                 assertTrue(at >= RtpPacket.extensionDataOffset(buf, off) && length >= 0 && at + length <= off + header,
                         "element " + id + " at " + at + " length " + length);
             }
+            assertEquals(found, view.findExtension(id), "the view finds what the bytes hold, id " + id);
             int level = AudioLevel.level(buf, off, len, id);
             assertTrue(level >= -1 && level <= 127, "level " + level);
+            assertEquals(level, AudioLevel.level(view, id));
             AudioLevel.voiceActivity(buf, off, len, id);
         }
 
+        // The header view agrees with the accessors it replaces on the packet path.
+        assertEquals(RtpPacket.payloadType(buf, off), view.payloadType());
+        assertEquals(RtpPacket.marker(buf, off), view.marker());
+        assertEquals(RtpPacket.sequenceNumber(buf, off), view.sequenceNumber());
+        assertEquals(RtpPacket.timestamp(buf, off), view.timestamp());
+        assertEquals(RtpPacket.ssrc(buf, off), view.ssrc());
+        assertEquals(off + header, view.payloadOffset());
+        assertEquals(payload, view.payloadLength());
+
         for (Codec codec : Codec.values()) {
-            Keyframes.isKeyframe(codec, buf, off, len);
+            assertEquals(Keyframes.isKeyframe(codec, buf, off, len), Keyframes.isKeyframe(codec, buf, view));
         }
         Keyframes.isKeyframe("h264", buf, off, len);
         Keyframes.isKeyframe((String) null, buf, off, len);
