@@ -1,6 +1,5 @@
 package org.sfu.benchmarks;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sfu.media.router.Peer;
 import org.sfu.media.router.RouterFixture;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.transport.TransportFixture;
@@ -30,9 +28,10 @@ import org.sfu.srtp.SrtpTransformer;
 
 /**
  * The whole server-side path of one incoming SRTP video packet through the real classes, minus the sockets:
- * {@code WebRtcTransport.onDatagram} (RFC 7983 demultiplex, copy, SRTP unprotect) → {@code Peer.onRtp}
- * (transport-cc record, SSRC lookup) → {@code Producer.onRtp} (duplicate window, receive statistics, loss detection,
- * retransmission cache) → for each of N receivers {@code Consumer.send} (copy, payload type rewrite) →
+ * {@code WebRtcTransport.onDatagram} (RFC 7983 demultiplex, copy, SRTP unprotect) → {@code RtpSession.onRtp}
+ * (header read once, transport-cc record, SSRC lookup) → {@code Producer.onRtp} (duplicate window, receive
+ * statistics, loss detection, retransmission cache) → for each of N receivers {@code Consumer.send} (copy, payload
+ * type and extension ids mapped, SSRC, sequence number and timestamp rewritten) →
  * {@code WebRtcTransport.sendRtp} (SRTP protect, counters) → {@code IceTransport.send}, which returns before the
  * system call because the fixture's ICE agents have no pair ({@link RouterFixture}).
  *
@@ -79,9 +78,7 @@ public class ForwardingBenchmark {
                 receiverKeys.add(SamplePackets.keys(profile, 100 + i));
             }
             fixture = new RouterFixture(SamplePackets.SSRC, RTX_SSRC, senderKeys, receiverKeys);
-            Field ccId = Peer.class.getDeclaredField("transportCcExtensionId");
-            ccId.setAccessible(true);
-            ccId.setInt(senderPeerOf(fixture), TRANSPORT_CC_ID);
+            fixture.senderUsesTransportCc(TRANSPORT_CC_ID);
             browser = new SrtpTransformer(senderKeys.mirrored());
             plain = SamplePackets.videoPacket(PACKET_LENGTH - SamplePackets.HEADER_LENGTH, 0);
             // RFC 7741 §4.2 descriptor S=1 PID=0, then a VP8 header with P=0: a keyframe, so the receivers stop
@@ -91,12 +88,6 @@ public class ForwardingBenchmark {
             datagram = new PacketBuffer(PACKET_LENGTH + PacketBuffer.TRAILER_ROOM);
             sequenceNumber = 1;
             AesChoice.report(profile, aesFactory);
-        }
-
-        private static Peer senderPeerOf(RouterFixture fixture) throws ReflectiveOperationException {
-            Field f = RouterFixture.class.getDeclaredField("sender");
-            f.setAccessible(true);
-            return (Peer) f.get(fixture);
         }
 
         /** The browser sends the next packet: new sequence numbers, protected with its own keys. */

@@ -83,6 +83,14 @@ public final class RouterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The transport-wide sequence number extension id the sender's packets carry (RFC 8888 / transport-cc), as its
+     * negotiation would have set it: every packet is then recorded for feedback, as in a call.
+     */
+    public void senderUsesTransportCc(int extensionId) {
+        ((RtpSession) sender.streams()).publishExtensionIds(extensionId, -1);
+    }
+
     public WebRtcTransport senderTransport() {
         return sender.transport();
     }
