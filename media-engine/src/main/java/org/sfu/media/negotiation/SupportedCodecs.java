@@ -3,9 +3,9 @@ package org.sfu.media.negotiation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sfu.media.sdp.H264ProfileLevelId;
 import org.sfu.media.sdp.RtpCodec;
 
 /**
@@ -87,10 +87,11 @@ public final class SupportedCodecs {
             return true;
         }
         // RFC 6184 §8.1: only packetization-mode 1 with the constrained baseline profile is forwarded, so that
-        // every receiver can decode what any sender produces.
+        // every receiver can decode what any sender produces; in any of its spellings and at any level.
         String mode = codec.fmtp().getOrDefault("packetization-mode", "0");
-        String profile = codec.fmtp().getOrDefault("profile-level-id", "420010").toLowerCase(Locale.ROOT);
-        return mode.equals("1") && profile.startsWith("42e0");
+        H264ProfileLevelId profile = H264ProfileLevelId.of(codec);
+        return mode.equals("1") && profile != null
+                && profile.profile() == H264ProfileLevelId.Profile.CONSTRAINED_BASELINE;
     }
 
     private static RtpCodec filterFeedback(String kind, RtpCodec codec) {

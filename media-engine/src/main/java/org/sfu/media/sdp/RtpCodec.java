@@ -74,7 +74,8 @@ public record RtpCodec(int payloadType, String name, int clockRate, int channels
     /**
      * Whether both describe the same codec configuration, ignoring the payload type: name
      * (case-insensitive), clock rate, channels and the parameters that make a different
-     * codec: for H264 profile-level-id and packetization-mode (RFC 6184 §8.1, default 0),
+     * codec: for H264 the profile (from profile-level-id, whatever its spelling, and not its
+     * level: see {@link H264ProfileLevelId}) and packetization-mode (RFC 6184 §8.1, default 0),
      * for VP9 profile-id (default 0), for AV1 profile (default 0).
      */
     public boolean sameCodecAs(RtpCodec other) {
@@ -82,12 +83,32 @@ public record RtpCodec(int payloadType, String name, int clockRate, int channels
             return false;
         }
         return switch (name.toUpperCase(Locale.ROOT)) {
-            case "H264" -> param(this, "profile-level-id", "42001f").equalsIgnoreCase(param(other, "profile-level-id", "42001f"))
+            case "H264" -> sameH264Profile(this, other)
                     && param(this, "packetization-mode", "0").equals(param(other, "packetization-mode", "0"));
             case "VP9" -> param(this, "profile-id", "0").equals(param(other, "profile-id", "0"));
             case "AV1" -> param(this, "profile", "0").equals(param(other, "profile", "0"));
             default -> true;
         };
+    }
+
+    /**
+     * RFC 6184 §8.2.2: with level-asymmetry-allowed each side names the level it can receive, so two peers of one
+     * profile at different levels (Chromium's 42e01f and an iPhone's 42e034) exchange streams; as in libwebrtc, the
+     * level never separates two otherwise equal codecs. Profiles this class does not name are compared by their idc
+     * and constraint flags as written.
+     */
+    private static boolean sameH264Profile(RtpCodec a, RtpCodec b) {
+        H264ProfileLevelId x = H264ProfileLevelId.of(a);
+        H264ProfileLevelId y = H264ProfileLevelId.of(b);
+        String xs = param(a, "profile-level-id", H264ProfileLevelId.DEFAULT);
+        String ys = param(b, "profile-level-id", H264ProfileLevelId.DEFAULT);
+        if (x == null || y == null) {
+            return xs.equalsIgnoreCase(ys);
+        }
+        if (x.profile() == H264ProfileLevelId.Profile.OTHER || y.profile() == H264ProfileLevelId.Profile.OTHER) {
+            return xs.substring(0, 4).equalsIgnoreCase(ys.substring(0, 4));
+        }
+        return x.profile() == y.profile();
     }
 
     private static String param(RtpCodec c, String key, String dflt) {

@@ -93,6 +93,20 @@ class SupportedCodecsTest {
                         a=rtpmap:109 rtx/90000
                         a=fmtp:109 apt=108
                         """, List.of("108 H264 [nack, nack pli]", "109 rtx []")),
+                Arguments.of("constrained baseline as other stacks spell it, at other levels, is accepted", "video", """
+                        m=video 9 UDP/TLS/RTP/SAVPF 120 121 122
+                        a=rtpmap:120 H264/90000
+                        a=fmtp:120 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e034
+                        a=rtpmap:121 H264/90000
+                        a=fmtp:121 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42c02a
+                        a=rtpmap:122 H264/90000
+                        a=fmtp:122 packetization-mode=1;profile-level-id=4d401f
+                        """, List.of("120 H264 []")),
+                Arguments.of("iOS's constrained baseline 42c01f alone is accepted", "video", """
+                        m=video 9 UDP/TLS/RTP/SAVPF 98
+                        a=rtpmap:98 H264/90000
+                        a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42c01f
+                        """, List.of("98 H264 []")),
                 Arguments.of("profile-level-id is case-insensitive hex", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 126
                         a=rtpmap:126 H264/90000

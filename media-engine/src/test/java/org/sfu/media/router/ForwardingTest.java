@@ -335,6 +335,32 @@ class ForwardingTest {
     }
 
     @Test
+    void anH264StreamReachesAReceiverThatNegotiatedAnotherLevelAndSpellingOfItsProfile() {
+        // Chromium sends constrained baseline as 42e01f; an iPhone that numbered it 98 wrote 42c034 (level 5.2).
+        Producer producer = new Producer("alice-1", "alice", senderTransport, 0x5E4E_0001L, MediaKind.VIDEO, "1",
+                SENDER_SSRC, -1, List.of(h264(102, "42e01f")));
+        FakeTransport iphone = new FakeTransport();
+        FakeTransport highOnly = new FakeTransport();
+        Consumer toIphone = consume(producer, iphone, 0x1F0E_0001L, -1, List.of(h264(98, "42c034")), List.of());
+        Consumer toHighOnly = consume(producer, highOnly, 0x0420_0001L, -1, List.of(h264(99, "640c1f")), List.of());
+
+        PacketBuffer packet = vp8(7, 90_000, SENDER_SSRC);
+        RtpPacket.setPayloadType(packet.buffer(), packet.offset(), 102);
+        forward(producer, packet, false, 0);
+
+        assertEquals(1, iphone.rtp.size(), "forwarded: the same profile at another level is the same codec");
+        assertEquals(98, RtpPacket.payloadType(iphone.rtp.get(0), 0), "in the iPhone's payload type");
+        assertEquals(1, toIphone.sent());
+        assertEquals(0, highOnly.rtp.size(), "a receiver of another profile only gets nothing it cannot decode");
+        assertEquals(0, toHighOnly.sent());
+    }
+
+    private static RtpCodec h264(int payloadType, String profileLevelId) {
+        return new RtpCodec(payloadType, "H264", 90000, 1, Map.of("level-asymmetry-allowed", "1",
+                "packetization-mode", "1", "profile-level-id", profileLevelId), List.of());
+    }
+
+    @Test
     void theDefaultPolicyGivesEveryoneEveryoneElsesTracksFlowing() {
         Producer alice = video(SENDER_SSRC, "alice");
         assertEquals(SubscriptionPolicy.Subscription.FLOWING, SubscriptionPolicy.EVERYONE.subscription("bob", alice));
