@@ -77,12 +77,22 @@ public final class SupportedCodecs {
     private static List<String> preference(String kind) {
         return switch (kind) {
             case "audio" -> List.of("opus");
-            case "video" -> List.of("VP8", "H264");
+            // VP8 first: what every browser and mobile stack sends and decodes, so a room's senders agree on it.
+            // VP9 and AV1 are forwarded as they come (no layer selection yet) to clients that only offer those.
+            case "video" -> List.of("VP8", "H264", "VP9", "AV1");
             default -> List.of();
         };
     }
 
     private static boolean acceptable(RtpCodec codec) {
+        if (codec.name().equalsIgnoreCase("VP9")) {
+            // RFC 9628 §6: profile 0 (8-bit 4:2:0) is what every VP9 decoder in a browser or phone handles.
+            return codec.fmtp().getOrDefault("profile-id", "0").trim().equals("0");
+        }
+        if (codec.name().equalsIgnoreCase("AV1")) {
+            // AV1 RTP §7.2: profile 0 (Main) is the default and the one every AV1 decoder handles.
+            return codec.fmtp().getOrDefault("profile", "0").trim().equals("0");
+        }
         if (!codec.name().equalsIgnoreCase("H264")) {
             return true;
         }

@@ -87,7 +87,7 @@ public final class Consumer {
     }
 
     /** True while the receiver has not been sent a keyframe since this consumer started. */
-    boolean awaitingKeyframe() {
+    public boolean awaitingKeyframe() {
         return awaitingKeyframe;
     }
 

@@ -10,7 +10,8 @@ public final class Keyframes {
 
     /**
      * True when the packet carries the start of a keyframe. {@code codec} is the rtpmap encoding name; codecs other
-     * than VP8 and H264 are never reported as keyframes. The packet must have passed {@link RtpPacket#isValidRtp}.
+     * than VP8, VP9, H264 and AV1 are never reported as keyframes. The packet must have passed
+     * {@link RtpPacket#isValidRtp}.
      */
     public static boolean isKeyframe(String codec, byte[] buf, int off, int len) {
         return isKeyframe(Codec.of(codec), buf, off, len);
@@ -18,28 +19,77 @@ public final class Keyframes {
 
     /** {@link #isKeyframe(String, byte[], int, int)} for a codec already resolved: the packet path's form. */
     public static boolean isKeyframe(Codec codec, byte[] buf, int off, int len) {
-        if (codec != Codec.VP8 && codec != Codec.H264) {
+        if (!isVideo(codec)) {
             return false;
         }
         int payload = RtpPacket.payloadOffset(buf, off);
-        int end = payload + RtpPacket.payloadLength(buf, off, len);
-        if (payload >= end) {
-            return false;
-        }
-        return codec == Codec.VP8 ? vp8(buf, payload, end) : h264(buf, payload, end);
+        return inPayload(codec, buf, payload, payload + RtpPacket.payloadLength(buf, off, len));
     }
 
     /** {@link #isKeyframe(Codec, byte[], int, int)} of a packet in {@code buf} whose header was read once. */
     public static boolean isKeyframe(Codec codec, byte[] buf, RtpHeader header) {
-        if (codec != Codec.VP8 && codec != Codec.H264 || !header.isValid()) {
+        if (!isVideo(codec) || !header.isValid()) {
             return false;
         }
         int payload = header.payloadOffset();
-        int end = payload + header.payloadLength();
+        return inPayload(codec, buf, payload, payload + header.payloadLength());
+    }
+
+    private static boolean isVideo(Codec codec) {
+        return codec == Codec.VP8 || codec == Codec.VP9 || codec == Codec.H264 || codec == Codec.AV1;
+    }
+
+    private static boolean inPayload(Codec codec, byte[] buf, int payload, int end) {
         if (payload >= end) {
             return false;
         }
-        return codec == Codec.VP8 ? vp8(buf, payload, end) : h264(buf, payload, end);
+        return switch (codec) {
+            case VP8 -> vp8(buf, payload, end);
+            case VP9 -> vp9(buf, payload, end);
+            case H264 -> h264(buf, payload, end);
+            case AV1 -> av1(buf[payload]);
+            default -> false;
+        };
+    }
+
+    /**
+     * RFC 9628 §4.2: the payload descriptor's first octet is I|P|L|F|B|E|V|Z. A keyframe's first packet starts a frame
+     * (B) that is not inter-picture predicted (P = 0), in the lowest spatial layer when layer indices are present
+     * (L, then SID after the picture id): a decoder can start there.
+     */
+    private static boolean vp9(byte[] b, int p, int end) {
+        int first = b[p] & 0xff;
+        boolean pictureId = (first & 0x80) != 0;
+        boolean predicted = (first & 0x40) != 0;
+        boolean layers = (first & 0x20) != 0;
+        boolean startOfFrame = (first & 0x08) != 0;
+        if (predicted || !startOfFrame) {
+            return false;
+        }
+        if (!layers) {
+            return true;
+        }
+        int at = p + 1;
+        if (pictureId) {
+            if (at >= end) {
+                return false;
+            }
+            // M: a 15-bit picture id takes a second octet.
+            at += (b[at] & 0x80) != 0 ? 2 : 1;
+        }
+        if (at >= end) {
+            return false;
+        }
+        int spatialId = (b[at] >>> 1) & 0x07;
+        return spatialId == 0;
+    }
+
+    /**
+     * The AV1 RTP payload format (AOMedia, §4.4): the aggregation header is Z|Y|W W|N|-|-|-; N marks the first packet
+     * of a coded video sequence, which starts with a key frame, and Z = 0 says it does not continue an earlier OBU.
+     */
+    private static boolean av1(byte header) {
+        return (header & 0x08) != 0 && (header & 0x80) == 0;
     }
 
     /**

@@ -115,9 +115,10 @@ class NegotiatorTest {
         assertEquals(List.of("transport-cc"), opus.rtcpFeedback(), "the server sends transport-wide cc feedback");
 
         MediaDescription video = answer.media().get(1);
-        // Chromium's 102 is H.264 baseline 42001f and 104/114 are packetization-mode 0: only 108 qualifies.
-        assertEquals(List.of("96", "97", "108", "109"), video.formats(),
-                "VP8 and its RTX first, then constrained-baseline H.264 and its RTX");
+        // Chromium's 102 is H.264 baseline 42001f and 104/114 are packetization-mode 0: only 108 qualifies; 100 is
+        // VP9 profile 2 (10-bit).
+        assertEquals(List.of("96", "97", "108", "109", "98", "99", "45", "46"), video.formats(),
+                "VP8 and its RTX first, then constrained-baseline H.264, VP9 profile 0 and AV1 profile 0, each with its RTX");
         List<RtpCodec> videoCodecs = video.codecs();
         assertEquals("VP8", videoCodecs.get(0).name());
         assertEquals(90000, videoCodecs.get(0).clockRate());
@@ -132,7 +133,7 @@ class NegotiatorTest {
             assertEquals(expected, Set.copyOf(c.rtcpFeedback()), c.toString());
         }
         for (String rtpmap : video.attributes("rtpmap")) {
-            for (String refused : List.of("red", "ulpfec", "AV1", "VP9")) {
+            for (String refused : List.of("red", "ulpfec")) {
                 assertFalse(rtpmap.contains(" " + refused + "/"), rtpmap);
             }
         }
@@ -458,7 +459,7 @@ class NegotiatorTest {
                 5678L, Map.of("cname", "peerB", "msid", "peerB peerB-1")), added.ssrcAttributes());
         assertEquals(List.of(new SsrcGroup("FID", List.of(1234L, 5678L))), added.ssrcGroups(),
                 "RFC 4588 §8.6: the server's retransmissions of 1234 come on 5678");
-        assertEquals(List.of("96", "97", "108", "109"), added.formats(),
+        assertEquals(List.of("96", "97", "108", "109", "98", "99", "45", "46"), added.formats(),
                 "RFC 8843 §9.1: the payload types already negotiated for video in this bundle");
         for (MediaDescription m : offer.media()) {
             assertEquals("actpass", offer.setup(m), "every offer leaves the role open, as browsers' own offers do");
@@ -477,7 +478,7 @@ class NegotiatorTest {
         assertEquals(List.of("0", "1"), result.upstream().stream().map(UpstreamTrack::mid).toList());
         assertFalse(negotiator.needsOffer(downstream), "every downstream track has its m-line");
         List<RtpCodec> codecs = negotiator.negotiatedCodecs("c1");
-        assertEquals(List.of(96, 97, 108, 109), codecs.stream().map(RtpCodec::payloadType).toList());
+        assertEquals(List.of(96, 97, 108, 109, 98, 99, 45, 46), codecs.stream().map(RtpCodec::payloadType).toList());
         assertEquals(2, negotiator.indexOf("2"));
         assertTrue(negotiator.needsOffer(List.of()), "peerB left: its m-line must be released");
 

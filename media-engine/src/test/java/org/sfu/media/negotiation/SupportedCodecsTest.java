@@ -147,7 +147,8 @@ class SupportedCodecsTest {
                         a=rtcp-fb:* nack
                         a=rtcp-fb:* transport-cc
                         """, List.of("96 VP8 [nack, transport-cc]")),
-                Arguments.of("VP9, AV1, red, ulpfec, and RTX for them: not forwarded", "video", """
+                Arguments.of("VP9 profile 0 and AV1 profile 0 with their RTX are forwarded; red and ulpfec are not",
+                        "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 98 45 118 120 99
                         a=rtpmap:98 VP9/90000
                         a=rtcp-fb:98 nack
@@ -158,6 +159,13 @@ class SupportedCodecsTest {
                         a=rtpmap:120 ulpfec/90000
                         a=rtpmap:99 rtx/90000
                         a=fmtp:99 apt=98
+                        """, List.of("98 VP9 [nack]", "99 rtx []", "45 AV1 []")),
+                Arguments.of("VP9 profile 2 (10-bit) and AV1 profile 1 are refused", "video", """
+                        m=video 9 UDP/TLS/RTP/SAVPF 100 47
+                        a=rtpmap:100 VP9/90000
+                        a=fmtp:100 profile-id=2
+                        a=rtpmap:47 AV1/90000
+                        a=fmtp:47 level-idx=5;profile=1;tier=0
                         """, List.of()),
                 Arguments.of("Opus offered on a video m-line is not a video codec", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 111

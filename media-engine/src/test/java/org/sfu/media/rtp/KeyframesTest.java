@@ -8,7 +8,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Given an RTP packet's bytes, does it start a keyframe (RFC 7741 for VP8, RFC 6184 for H.264)? */
+/**
+ * Given an RTP packet's bytes, does it start a keyframe (RFC 7741 for VP8, RFC 9628 for VP9, RFC 6184 for H.264, the
+ * AOMedia RTP payload format for AV1)?
+ */
 class KeyframesTest {
     /** A 12-byte RTP header (V=2, PT 96, seq 1, ts 0, SSRC 0x11223344) followed by the payload. */
     private static byte[] rtp(String payloadHex) {
@@ -36,6 +39,20 @@ class KeyframesTest {
                 // FU-A: indicator 0x7c (type 28), header with S=1 and type 5.
                 Arguments.of("H264 first FU-A fragment of an IDR", "H264", "7c" + "85" + "8884", true),
                 Arguments.of("H264 middle FU-A fragment of an IDR", "H264", "7c" + "05" + "0000", false),
+                // VP9 (RFC 9628 §4.2): I|P|L|F|B|E|V|Z, then a 15-bit picture id, as Chromium sends.
+                Arguments.of("VP9 key frame: not predicted, start of frame, with the scalability structure",
+                        "VP9", "8e" + "8123" + "18" + "0280" + "01e0", true),
+                Arguments.of("VP9 inter frame (P=1)", "VP9", "cc" + "8124" + "00", false),
+                Arguments.of("VP9 key frame's later packet (B=0)", "VP9", "84" + "8123" + "00", false),
+                // L=1, non-flexible: picture id, then TID|U|SID|D, then TL0PICIDX.
+                Arguments.of("VP9 key picture in spatial layer 0", "VP9", "a8" + "8123" + "00" + "07", true),
+                Arguments.of("VP9 non-predicted picture of spatial layer 1 is no place to start", "VP9",
+                        "a8" + "8123" + "02" + "07", false),
+                Arguments.of("VP9 descriptor cut short", "VP9", "a8" + "81", false),
+                // AV1: Z|Y|W W|N|-|-|-; N=1 starts a coded video sequence (a key frame), W=1 one OBU element.
+                Arguments.of("AV1 start of a coded video sequence", "AV1", "18" + "0a0b", true),
+                Arguments.of("AV1 first packet of an inter frame", "AV1", "10" + "32", false),
+                Arguments.of("AV1 continuation of a fragmented OBU (Z=1) is no place to start", "AV1", "98" + "00", false),
                 Arguments.of("Opus is never a keyframe", "opus", "fcfffe", false));
     }
 
