@@ -55,6 +55,8 @@ public final class ClientTransport implements AutoCloseable {
     /** Receive thread only. */
     private final PacketBuffer received = new PacketBuffer(2048);
     private final RtcpCompoundCursor rtcp = new RtcpCompoundCursor();
+    /** Written by the receive thread only; read by anyone. */
+    private final Map<Long, ReceivedStream> receivedStreams = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final LongAdder rtcpReceived = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
@@ -163,6 +165,47 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
+    /** Protects an RTCP compound (RFC 3711 §3.4) in place and sends it: feedback a test writes itself. */
+    public boolean sendRtcp(PacketBuffer packet) {
+        SrtpTransformer t = srtp;
+        if (t == null || !t.protectRtcp(packet)) {
+            sendFailed.increment();
+            return false;
+        }
+        return sendDatagram(packet.buffer(), packet.offset(), packet.length());
+    }
+
+    /**
+     * Sends these bytes as they are on the ICE-validated path: what a participant that holds the path can put on it,
+     * protected or not (a flood test's garbage).
+     */
+    public boolean sendDatagram(byte[] buf, int offset, int length) {
+        try {
+            ice.send(buf, offset, length);
+            return true;
+        } catch (IOException e) {
+            sendFailed.increment();
+            return false;
+        }
+    }
+
+    /**
+     * The RTP received so far, per SSRC (as the server sends it to this participant): packets and the newest
+     * sequence number, so that a test can name packets the server really sent.
+     */
+    public Map<Long, ReceivedStream> receivedStreams() {
+        return Map.copyOf(receivedStreams);
+    }
+
+    /** What arrived on this SSRC so far, or null if nothing did. */
+    public ReceivedStream receivedStream(long ssrc) {
+        return receivedStreams.get(ssrc);
+    }
+
+    /** What arrived on one SSRC: packets, and the last sequence number (RFC 3550 §5.1). */
+    public record ReceivedStream(long packets, int lastSequenceNumber) {
+    }
+
     public boolean takeKeyframeRequest() {
         return keyframeRequested.getAndSet(false);
     }
@@ -224,6 +267,10 @@ public final class ClientTransport implements AutoCloseable {
             unprotectFailed.increment();
             return;
         }
+        long ssrc = RtpPacket.ssrc(b, 0);
+        ReceivedStream before = receivedStreams.get(ssrc);
+        receivedStreams.put(ssrc, new ReceivedStream(before == null ? 1 : before.packets() + 1,
+                RtpPacket.sequenceNumber(b, 0)));
         int end = received.length() - RtpPacket.paddingLength(b, 0, received.length());
         reception.onRtp(b, RtpPacket.payloadOffset(b, 0), end, arrival);
     }
