@@ -55,8 +55,21 @@ public final class ClientTransport implements AutoCloseable {
     /** Receive thread only. */
     private final PacketBuffer received = new PacketBuffer(2048);
     private final RtcpCompoundCursor rtcp = new RtcpCompoundCursor();
-    /** Written by the receive thread only; read by anyone. */
-    private final Map<Long, ReceivedStream> receivedStreams = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * What arrived per SSRC: a few entries, searched in order, added by copying (the receive thread is the only
+     * writer; readers see the array it last published), so that counting allocates nothing per packet.
+     */
+    private volatile StreamTally[] receivedStreams = new StreamTally[0];
+
+    private static final class StreamTally {
+        final long ssrc;
+        volatile long packets;
+        volatile int lastSequenceNumber;
+
+        StreamTally(long ssrc) {
+            this.ssrc = ssrc;
+        }
+    }
 
     private final LongAdder rtcpReceived = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
@@ -194,12 +207,21 @@ public final class ClientTransport implements AutoCloseable {
      * sequence number, so that a test can name packets the server really sent.
      */
     public Map<Long, ReceivedStream> receivedStreams() {
-        return Map.copyOf(receivedStreams);
+        Map<Long, ReceivedStream> m = new java.util.HashMap<>();
+        for (StreamTally t : receivedStreams) {
+            m.put(t.ssrc, new ReceivedStream(t.packets, t.lastSequenceNumber));
+        }
+        return m;
     }
 
     /** What arrived on this SSRC so far, or null if nothing did. */
     public ReceivedStream receivedStream(long ssrc) {
-        return receivedStreams.get(ssrc);
+        for (StreamTally t : receivedStreams) {
+            if (t.ssrc == ssrc) {
+                return new ReceivedStream(t.packets, t.lastSequenceNumber);
+            }
+        }
+        return null;
     }
 
     /** What arrived on one SSRC: packets, and the last sequence number (RFC 3550 §5.1). */
@@ -267,12 +289,26 @@ public final class ClientTransport implements AutoCloseable {
             unprotectFailed.increment();
             return;
         }
-        long ssrc = RtpPacket.ssrc(b, 0);
-        ReceivedStream before = receivedStreams.get(ssrc);
-        receivedStreams.put(ssrc, new ReceivedStream(before == null ? 1 : before.packets() + 1,
-                RtpPacket.sequenceNumber(b, 0)));
+        StreamTally tally = tallyFor(RtpPacket.ssrc(b, 0));
+        tally.lastSequenceNumber = RtpPacket.sequenceNumber(b, 0);
+        tally.packets++; // receive thread only: the read-modify-write does not race
         int end = received.length() - RtpPacket.paddingLength(b, 0, received.length());
         reception.onRtp(b, RtpPacket.payloadOffset(b, 0), end, arrival);
+    }
+
+    /** Receive thread only. */
+    private StreamTally tallyFor(long ssrc) {
+        StreamTally[] all = receivedStreams;
+        for (StreamTally t : all) {
+            if (t.ssrc == ssrc) {
+                return t;
+            }
+        }
+        StreamTally t = new StreamTally(ssrc);
+        StreamTally[] more = java.util.Arrays.copyOf(all, all.length + 1);
+        more[all.length] = t;
+        receivedStreams = more;
+        return t;
     }
 
     /** RFC 4585 §6.3.1 PLI and RFC 5104 §4.3.1 FIR ask for a keyframe; NACKs are counted and not answered. */
