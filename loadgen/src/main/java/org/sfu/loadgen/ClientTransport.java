@@ -55,6 +55,21 @@ public final class ClientTransport implements AutoCloseable {
     /** Receive thread only. */
     private final PacketBuffer received = new PacketBuffer(2048);
     private final RtcpCompoundCursor rtcp = new RtcpCompoundCursor();
+    /**
+     * What arrived per SSRC: a few entries, searched in order, added by copying (the receive thread is the only
+     * writer; readers see the array it last published), so that counting allocates nothing per packet.
+     */
+    private volatile StreamTally[] receivedStreams = new StreamTally[0];
+
+    private static final class StreamTally {
+        final long ssrc;
+        volatile long packets;
+        volatile int lastSequenceNumber;
+
+        StreamTally(long ssrc) {
+            this.ssrc = ssrc;
+        }
+    }
 
     private final LongAdder rtcpReceived = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
@@ -163,6 +178,56 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
+    /** Protects an RTCP compound (RFC 3711 §3.4) in place and sends it: feedback a test writes itself. */
+    public boolean sendRtcp(PacketBuffer packet) {
+        SrtpTransformer t = srtp;
+        if (t == null || !t.protectRtcp(packet)) {
+            sendFailed.increment();
+            return false;
+        }
+        return sendDatagram(packet.buffer(), packet.offset(), packet.length());
+    }
+
+    /**
+     * Sends these bytes as they are on the ICE-validated path: what a participant that holds the path can put on it,
+     * protected or not (a flood test's garbage).
+     */
+    public boolean sendDatagram(byte[] buf, int offset, int length) {
+        try {
+            ice.send(buf, offset, length);
+            return true;
+        } catch (IOException e) {
+            sendFailed.increment();
+            return false;
+        }
+    }
+
+    /**
+     * The RTP received so far, per SSRC (as the server sends it to this participant): packets and the newest
+     * sequence number, so that a test can name packets the server really sent.
+     */
+    public Map<Long, ReceivedStream> receivedStreams() {
+        Map<Long, ReceivedStream> m = new java.util.HashMap<>();
+        for (StreamTally t : receivedStreams) {
+            m.put(t.ssrc, new ReceivedStream(t.packets, t.lastSequenceNumber));
+        }
+        return m;
+    }
+
+    /** What arrived on this SSRC so far, or null if nothing did. */
+    public ReceivedStream receivedStream(long ssrc) {
+        for (StreamTally t : receivedStreams) {
+            if (t.ssrc == ssrc) {
+                return new ReceivedStream(t.packets, t.lastSequenceNumber);
+            }
+        }
+        return null;
+    }
+
+    /** What arrived on one SSRC: packets, and the last sequence number (RFC 3550 §5.1). */
+    public record ReceivedStream(long packets, int lastSequenceNumber) {
+    }
+
     public boolean takeKeyframeRequest() {
         return keyframeRequested.getAndSet(false);
     }
@@ -224,8 +289,26 @@ public final class ClientTransport implements AutoCloseable {
             unprotectFailed.increment();
             return;
         }
+        StreamTally tally = tallyFor(RtpPacket.ssrc(b, 0));
+        tally.lastSequenceNumber = RtpPacket.sequenceNumber(b, 0);
+        tally.packets++; // receive thread only: the read-modify-write does not race
         int end = received.length() - RtpPacket.paddingLength(b, 0, received.length());
         reception.onRtp(b, RtpPacket.payloadOffset(b, 0), end, arrival);
+    }
+
+    /** Receive thread only. */
+    private StreamTally tallyFor(long ssrc) {
+        StreamTally[] all = receivedStreams;
+        for (StreamTally t : all) {
+            if (t.ssrc == ssrc) {
+                return t;
+            }
+        }
+        StreamTally t = new StreamTally(ssrc);
+        StreamTally[] more = java.util.Arrays.copyOf(all, all.length + 1);
+        more[all.length] = t;
+        receivedStreams = more;
+        return t;
     }
 
     /** RFC 4585 §6.3.1 PLI and RFC 5104 §4.3.1 FIR ask for a keyframe; NACKs are counted and not answered. */

@@ -139,6 +139,16 @@ public final class WebRtcParticipant extends BaseParticipant {
         transport.start(remote, DtlsTransport.Role.CLIENT);
     }
 
+    /** The transport to the server, once started: for tests that send on the participant's path themselves. */
+    public ClientTransport transport() {
+        return transport;
+    }
+
+    /** The id the server gave this participant (client_id), or null before it came. */
+    public String clientId() {
+        return clientId;
+    }
+
     @Override
     public boolean canSend() {
         return transport != null && transport.canSend() && failure == null;

@@ -33,9 +33,11 @@ public final class SfuServer implements AutoCloseable {
     private final HttpServer http;
     private final SignalingEndpoint signaling;
     private final ExecutorService signalingPool;
+    private final Admission admission;
 
     private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, SignalingEndpoint signaling,
-                      ExecutorService signalingPool) {
+                      ExecutorService signalingPool, Admission admission) {
+        this.admission = admission;
         this.media = media;
         this.vertx = vertx;
         this.http = http;
@@ -144,7 +146,7 @@ public final class SfuServer implements AutoCloseable {
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
                     config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
-            return new SfuServer(media, vertx, http, signaling, pool);
+            return new SfuServer(media, vertx, http, signaling, pool, admission);
         } catch (Exception e) {
             vertx.close();
             pool.shutdownNow();
@@ -202,6 +204,11 @@ public final class SfuServer implements AutoCloseable {
 
     public int clientCount() {
         return signaling.clientCount();
+    }
+
+    /** Signaling connections admitted and not yet closed, from every address (what the connection caps count). */
+    public int openConnections() {
+        return admission.open();
     }
 
     /** Sessions waiting to be resumed (for tests). */

@@ -23,7 +23,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A real WebRTC peer for tests: Debian's headless Chromium with a fake camera and microphone, driven through the
  * system chromedriver (Selenium never downloads one). A missing browser fails the test; it never skips.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
@@ -114,7 +114,7 @@ final class HeadlessChromium implements AutoCloseable {
     /** The chromedriver started inside a network namespace, or null when Selenium runs its own. */
     private final Process namespacedDriver;
 
-    HeadlessChromium() throws IOException {
+    public HeadlessChromium() throws IOException {
         this(null);
     }
 
@@ -130,7 +130,7 @@ final class HeadlessChromium implements AutoCloseable {
      * @param fakeCamera a Y4M file the fake camera plays instead of its own pattern (which compresses so well that
      *                   the encoder never fills the bitrate it is allowed), or null for the pattern
      */
-    HeadlessChromium(Path fakeCamera) throws IOException {
+    public HeadlessChromium(Path fakeCamera) throws IOException {
         this(fakeCamera, null, null);
     }
 
@@ -146,7 +146,13 @@ final class HeadlessChromium implements AutoCloseable {
                 "--user-data-dir=" + profile,
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 "--ignore-certificate-errors", "--allow-loopback-in-peer-connection",
-                "--autoplay-policy=no-user-gesture-required");
+                "--autoplay-policy=no-user-gesture-required",
+                // No name resolves but the addresses tests connect to: nothing the browser does on its own (or a
+                // page asks for) leaves the machine.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+                        + (namespace == null ? "" : ", EXCLUDE " + TestNetwork.SERVER),
+                // Services that would look for cast devices or fetch hints from Google.
+                "--disable-features=MediaRouter,DialMediaRouteProvider,OptimizationHints");
         if (fakeCamera != null) {
             options.addArguments("--use-file-for-fake-video-capture=" + fakeCamera);
         }
@@ -230,12 +236,12 @@ final class HeadlessChromium implements AutoCloseable {
         throw new IOException("chromedriver at " + base + " did not answer", last);
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
     }
 
     /** Runs the script in every page before the page's own scripts (DevTools Page.addScriptToEvaluateOnNewDocument). */
-    void beforeEveryPage(String script) {
+    public void beforeEveryPage(String script) {
         if (!(driver instanceof ChromeDriver chrome)) {
             throw new UnsupportedOperationException("DevTools commands need a local chromedriver");
         }
@@ -243,7 +249,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Runs a script in the page. */
-    Object run(String script) {
+    public Object run(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
@@ -252,12 +258,12 @@ final class HeadlessChromium implements AutoCloseable {
      * {@code noPeerConnection}, the page's address, load state, errors and log.
      */
     @SuppressWarnings("unchecked")
-    Map<String, Object> stats() {
+    public Map<String, Object> stats() {
         return (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript(STATS_SCRIPT);
     }
 
     /** Polls the page's statistics until the condition holds; fails with the last statistics seen. */
-    Map<String, Object> awaitStats(Duration timeout, String what, Predicate<Map<String, Object>> condition) {
+    public Map<String, Object> awaitStats(Duration timeout, String what, Predicate<Map<String, Object>> condition) {
         Map<String, Object>[] last = new Map[1];
         try {
             new WebDriverWait(driver, timeout, Duration.ofMillis(250)).until(d -> {
@@ -276,7 +282,7 @@ final class HeadlessChromium implements AutoCloseable {
      * carry that participant's stream (the page learns mid → participant from a=msid in ontrack).
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Long> perParticipant(Map<String, Object> stats, String inboundKey) {
+    public static Map<String, Long> perParticipant(Map<String, Object> stats, String inboundKey) {
         Map<String, Object> byMid = (Map<String, Object>) stats.get(inboundKey);
         Map<String, Object> owners = (Map<String, Object>) stats.get("midToParticipant");
         Map<String, Long> out = new java.util.HashMap<>();
@@ -292,7 +298,7 @@ final class HeadlessChromium implements AutoCloseable {
         return out;
     }
 
-    static long number(Map<String, Object> stats, String key) {
+    public static long number(Map<String, Object> stats, String key) {
         Object v = stats.get(key);
         return v instanceof Number n ? n.longValue() : -1;
     }

@@ -8,15 +8,15 @@ import java.util.List;
  * Server settings for tests: free ports, bound to 127.0.0.1 only, and ICE only with loopback peers (the browsers'
  * candidates on other interfaces are ignored), so that no test traffic leaves the loopback interface.
  */
-final class LoopbackServer {
+public final class LoopbackServer {
     private LoopbackServer() {
     }
 
-    static ServerConfig config() {
+    public static ServerConfig config() {
         return config(1500, 262_144, ServerConfig.DEFAULT_MAX_ROOM_PARTICIPANTS);
     }
 
-    static ServerConfig config(long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants) {
+    public static ServerConfig config(long firstOfferDelayMillis, int maxMessageBytes, int maxRoomParticipants) {
         try {
             return new ServerConfig(0, 0, InetAddress.getByName("127.0.0.1"), List.of(), null, null,
                     List.of("127.0.0.0/8", "::1/128"), firstOfferDelayMillis, maxMessageBytes, maxRoomParticipants);

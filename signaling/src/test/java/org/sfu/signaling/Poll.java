@@ -4,14 +4,14 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waiting in tests: a condition polled until it holds or a deadline passes, never a bare sleep. */
-final class Poll {
+public final class Poll {
     private static final long INTERVAL_MILLIS = 20;
 
     private Poll() {
     }
 
     /** Returns once {@code condition} holds; fails the test if it does not within {@code timeout}. */
-    static void until(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    public static void until(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

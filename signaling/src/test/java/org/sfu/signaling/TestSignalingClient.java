@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A signaling client that speaks the documented API over wss:// and nothing else: what a mobile app's WebSocket
  * library does. Every text frame the server sends is kept, in order, for the test thread to take.
  */
-final class TestSignalingClient implements AutoCloseable {
+public final class TestSignalingClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Queued after the last message when the connection closes, so that a waiting test wakes at once. */
     private static final String CLOSED = new String("<closed>");
@@ -29,6 +29,7 @@ final class TestSignalingClient implements AutoCloseable {
     private final ClientWebSocket socket;
     private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<Short> closed = new CompletableFuture<>();
+    private volatile long closedAtNanos;
 
     private TestSignalingClient(WebSocketClient client, ClientWebSocket socket) {
         this.client = client;
@@ -36,26 +37,26 @@ final class TestSignalingClient implements AutoCloseable {
     }
 
     /** Connects to wss://127.0.0.1:port/ws, trusting the server's self-signed certificate. */
-    static TestSignalingClient connect(Vertx vertx, int port) throws Exception {
+    public static TestSignalingClient connect(Vertx vertx, int port) throws Exception {
         return connect(vertx, port, new WebSocketClientOptions());
     }
 
-    static TestSignalingClient connect(Vertx vertx, int port, WebSocketClientOptions options) throws Exception {
+    public static TestSignalingClient connect(Vertx vertx, int port, WebSocketClientOptions options) throws Exception {
         return connect(vertx, port, "/ws", options);
     }
 
     /** Connects to wss://127.0.0.1:port + uri (a path with its query, such as /ws?room=a). */
-    static TestSignalingClient connect(Vertx vertx, int port, String uri) throws Exception {
+    public static TestSignalingClient connect(Vertx vertx, int port, String uri) throws Exception {
         return connect(vertx, port, uri, new WebSocketClientOptions());
     }
 
-    static TestSignalingClient connect(Vertx vertx, int port, String uri, WebSocketClientOptions options)
+    public static TestSignalingClient connect(Vertx vertx, int port, String uri, WebSocketClientOptions options)
             throws Exception {
         return connect(vertx, port, uri, options, null);
     }
 
     /** As a browser's page from {@code origin} connects: with that {@code Origin} header (RFC 6455 §4.1). */
-    static TestSignalingClient connectFrom(Vertx vertx, int port, String origin) throws Exception {
+    public static TestSignalingClient connectFrom(Vertx vertx, int port, String origin) throws Exception {
         return connect(vertx, port, "/ws", new WebSocketClientOptions(), origin);
     }
 
@@ -68,6 +69,7 @@ final class TestSignalingClient implements AutoCloseable {
         TestSignalingClient c = new TestSignalingClient(client, socket);
         socket.textMessageHandler(c.received::add);
         socket.closeHandler(v -> {
+            c.closedAtNanos = System.nanoTime();
             c.closed.complete(socket.closeStatusCode());
             c.received.add(CLOSED);
         });
@@ -89,11 +91,16 @@ final class TestSignalingClient implements AutoCloseable {
         return c;
     }
 
-    void send(String text) throws Exception {
+    public void send(String text) throws Exception {
         socket.writeTextMessage(text).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
-    void sendBinary(byte[] bytes) throws Exception {
+    /** Queues a text frame without waiting for it to be written: as fast as a client can write. */
+    public void write(String text) {
+        socket.writeTextMessage(text);
+    }
+
+    public void sendBinary(byte[] bytes) throws Exception {
         socket.writeBinaryMessage(Buffer.buffer(bytes)).toCompletionStage().toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
     }
@@ -104,7 +111,7 @@ final class TestSignalingClient implements AutoCloseable {
     }
 
     /** The next message from the server, parsed; fails if none arrives in time. */
-    JsonNode next(Duration timeout) throws Exception {
+    public JsonNode next(Duration timeout) throws Exception {
         String text = poll(timeout);
         if (text == null) {
             throw new AssertionError(isClosed() ? "the server closed the connection (" + closed.getNow(null) + ")"
@@ -117,7 +124,7 @@ final class TestSignalingClient implements AutoCloseable {
      * The next reply, skipping the server's room notifications (room, participant_joined, participant_left), which a
      * client written from the API document ignores; fails if none arrives in time.
      */
-    JsonNode nextReply(Duration timeout) throws Exception {
+    public JsonNode nextReply(Duration timeout) throws Exception {
         String text = pollReply(timeout);
         if (text == null) {
             throw new AssertionError(isClosed() ? "the server closed the connection (" + closed.getNow(null) + ")"
@@ -130,7 +137,7 @@ final class TestSignalingClient implements AutoCloseable {
      * The next message of this type, parsed; the others before it (candidates, notifications, ...) are handed to
      * {@code skipped} and dropped. Null if none arrives in time.
      */
-    JsonNode nextOfType(String type, Duration timeout, java.util.function.Consumer<JsonNode> skipped)
+    public JsonNode nextOfType(String type, Duration timeout, java.util.function.Consumer<JsonNode> skipped)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -151,7 +158,7 @@ final class TestSignalingClient implements AutoCloseable {
     }
 
     /** Like {@link #poll}, skipping room notifications. */
-    String pollReply(Duration timeout) throws Exception {
+    public String pollReply(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String text = poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -162,7 +169,7 @@ final class TestSignalingClient implements AutoCloseable {
     }
 
     /** The next message from the server; null if none arrives in time or the connection closes first. */
-    String poll(Duration timeout) throws InterruptedException {
+    public String poll(Duration timeout) throws InterruptedException {
         String text = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (text == CLOSED) {
             received.add(CLOSED);
@@ -171,17 +178,22 @@ final class TestSignalingClient implements AutoCloseable {
         return text;
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.isDone() || socket.isClosed();
     }
 
+    /** When ({@link System#nanoTime}) the close was seen here; 0 while open. */
+    public long closedAtNanos() {
+        return closedAtNanos;
+    }
+
     /** Completes with the close status code when the connection closes, whichever side closed it. */
-    CompletableFuture<Short> closeFuture() {
+    public CompletableFuture<Short> closeFuture() {
         return closed;
     }
 
     /** Closes the connection and waits for the close handshake. */
-    void hangUp() throws Exception {
+    public void hangUp() throws Exception {
         socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         closed.get(5, TimeUnit.SECONDS);
     }

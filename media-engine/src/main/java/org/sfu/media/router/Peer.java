@@ -116,7 +116,11 @@ public final class Peer {
                 context.mediaStartTimeoutMillis(), scheduler);
         this.counters = context.counters();
         this.ownCounters = List.of(
-                counters.register(labels("transport"), out -> transport.counters().snapshot().forEach(out)),
+                counters.register(labels("transport"), out -> {
+                    transport.counters().snapshot().forEach(out);
+                    // What ICE drops on the validated path (not DTLS, RTP or RTCP) counts against this participant.
+                    transport.iceCounters().forEach(out);
+                }),
                 counters.register(labels("session"), session::report),
                 counters.register(labels("consent"), out -> {
                     out.accept("peer_consent_expired", consent.expired());

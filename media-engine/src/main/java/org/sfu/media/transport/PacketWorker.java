@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that processes the datagrams of the participants assigned to it, in arrival order, from a bounded queue
- * of preallocated slots.
+ * One thread that processes the datagrams of the participants assigned to it, each participant's in arrival order,
+ * from a bounded queue of preallocated slots.
  *
  * <p>Why: ice4j reads the shared UDP port on one thread. If that thread also decrypted each packet and encrypted and
  * sent every copy, one core would do all the forwarding and the others would idle. The socket thread now only copies
@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each participant offers through its {@link Share}, which holds at most a quarter of the queue at once: a
  * participant that floods its own validated path fills its share and loses only its own datagrams, while the others
- * on the worker keep theirs.
+ * on the worker keep theirs. The worker serves the participants' lines in turn, up to {@link #QUANTUM} datagrams
+ * from each per round, not in one arrival order: a flooder's full share would otherwise stand in front of every
+ * other participant's next datagram, so that when the worker falls behind the others wait (and, once their own
+ * shares fill, lose datagrams) behind the flood. In turn, a participant that sends less than its part of what the
+ * worker can process waits for at most one round.
  */
 public final class PacketWorker implements AutoCloseable {
 
@@ -33,14 +37,35 @@ public final class PacketWorker implements AutoCloseable {
         void receive(byte[] buf, int offset, int length, long arrivalNanos);
     }
 
-    /** One participant's part of the queue: where its datagrams go, and how many of them wait. */
+    /**
+     * One participant's part of the queue: where its datagrams go, the slots it holds, and its own line of waiting
+     * datagrams, which the worker serves in turn with the other participants' lines.
+     */
     public static final class Share {
         private final Sink sink;
-        // Guarded by the worker's lock.
+        // Guarded by the worker's lock: slots held (waiting, or being processed), the waiting ones in arrival order
+        // (a ring of slot indices), and whether the share is in the worker's round.
         private int queued;
+        private final int[] waiting;
+        private int first;
+        private int size;
+        private boolean inRound;
 
-        private Share(Sink sink) {
+        private Share(Sink sink, int capacity) {
             this.sink = sink;
+            this.waiting = new int[capacity];
+        }
+
+        private void add(int slot) {
+            waiting[(first + size) % waiting.length] = slot;
+            size++;
+        }
+
+        private int take() {
+            int slot = waiting[first];
+            first = (first + 1) % waiting.length;
+            size--;
+            return slot;
         }
     }
 
@@ -68,6 +93,8 @@ public final class PacketWorker implements AutoCloseable {
     static final int MAX_DATAGRAM = 1500;
     /** Slots handed to the worker at once: bounds how long finished slots stay unavailable to producers. */
     private static final int BATCH = 64;
+    /** The most datagrams of one participant's line the worker takes per round. */
+    static final int QUANTUM = 8;
 
     private static final Logger LOG = LoggerFactory.getLogger(PacketWorker.class);
 
@@ -80,6 +107,14 @@ public final class PacketWorker implements AutoCloseable {
     }
 
     private final Slot[] slots;
+    /** Datagrams offered without a share (tests, single-participant use): one line of their own, without a cap. */
+    private final Share unshared;
+    // Guarded by lock: the free slots (a stack of indices), and the shares with datagrams waiting, in serving order.
+    private final int[] free;
+    private int freeCount;
+    private final java.util.ArrayDeque<Share> round = new java.util.ArrayDeque<>();
+    /** The worker thread's batch: slot indices taken from the lines, processed outside the lock. */
+    private final int[] batch = new int[BATCH];
     /** The most slots one {@link Share} may hold at once. */
     private final int maxShare;
     private final ReentrantLock lock = new ReentrantLock();
@@ -88,9 +123,8 @@ public final class PacketWorker implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder processed = new LongAdder();
     private final LongAdder failures = new LongAdder();
-    // Guarded by lock: the oldest slot not yet released, the number of slots filled (including those the worker is
-    // processing), whether the worker waits for a signal, whether it should stop.
-    private int head;
+    // Guarded by lock: the number of slots filled (including those the worker is processing), whether the worker
+    // waits for a signal, whether it should stop.
     private int count;
     private boolean waiting;
     private boolean running = true;
@@ -103,9 +137,13 @@ public final class PacketWorker implements AutoCloseable {
         }
         slots = new Slot[capacity];
         maxShare = capacity / 4;
+        free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             slots[i] = new Slot();
+            free[i] = capacity - 1 - i;
         }
+        freeCount = capacity;
+        unshared = new Share(null, capacity);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         // An Error the loop does not contain (out of memory, a linkage error: the process is in trouble anyway) ends
@@ -118,7 +156,7 @@ public final class PacketWorker implements AutoCloseable {
 
     /** A participant's part of this worker's queue, for {@link #offer(Share, byte[], int, int, long, boolean)}. */
     public Share share(Sink sink) {
-        return new Share(sink);
+        return new Share(sink, maxShare);
     }
 
     /**
@@ -128,7 +166,7 @@ public final class PacketWorker implements AutoCloseable {
      * @param handshake true for a DTLS datagram: it may also take the last {@link #HANDSHAKE_RESERVE} slots
      */
     public boolean offer(Sink sink, byte[] buf, int offset, int length, long arrivalNanos, boolean handshake) {
-        return offer(sink, null, buf, offset, length, arrivalNanos, handshake) == Outcome.QUEUED;
+        return offer(sink, unshared, buf, offset, length, arrivalNanos, handshake) == Outcome.QUEUED;
     }
 
     /**
@@ -152,18 +190,22 @@ public final class PacketWorker implements AutoCloseable {
                 dropped.increment();
                 return Outcome.DROPPED;
             }
-            if (share != null) {
-                if (share.queued >= maxShare) {
-                    return Outcome.OVER_SHARE;
-                }
-                share.queued++;
+            if (share != unshared && share.queued >= maxShare) {
+                return Outcome.OVER_SHARE;
             }
-            Slot slot = slots[(head + count) % slots.length];
+            share.queued++;
+            int index = free[--freeCount];
+            Slot slot = slots[index];
             System.arraycopy(buf, offset, slot.data, 0, length);
             slot.length = length;
             slot.arrivalNanos = arrivalNanos;
             slot.sink = sink;
             slot.share = share;
+            share.add(index);
+            if (!share.inRound) {
+                share.inRound = true;
+                round.addLast(share);
+            }
             count++;
             if (waiting) {
                 waiting = false;
@@ -177,25 +219,35 @@ public final class PacketWorker implements AutoCloseable {
 
     private void run() {
         while (true) {
-            int start;
-            int taken;
+            int taken = 0;
             lock.lock();
             try {
-                while (count == 0 && running) {
+                while (round.isEmpty() && running) {
                     waiting = true;
                     notEmpty.awaitUninterruptibly();
                 }
                 if (!running) {
                     return;
                 }
-                start = head;
-                taken = Math.min(count, BATCH);
+                // One round: up to QUANTUM from each line in turn; a line with more left goes to the back.
+                while (taken < BATCH && !round.isEmpty()) {
+                    Share share = round.pollFirst();
+                    int n = Math.min(Math.min(QUANTUM, share.size), BATCH - taken);
+                    for (int i = 0; i < n; i++) {
+                        batch[taken++] = share.take();
+                    }
+                    if (share.size > 0) {
+                        round.addLast(share);
+                    } else {
+                        share.inRound = false;
+                    }
+                }
             } finally {
                 lock.unlock();
             }
-            // Producers write only past head + count, which still includes these slots: they are the worker's alone.
+            // Taken slots are neither free nor waiting until released below: they are the worker's alone.
             for (int i = 0; i < taken; i++) {
-                Slot slot = slots[(start + i) % slots.length];
+                Slot slot = slots[batch[i]];
                 Sink sink = slot.sink;
                 slot.sink = null;
                 try {
@@ -214,13 +266,11 @@ public final class PacketWorker implements AutoCloseable {
             lock.lock();
             try {
                 for (int i = 0; i < taken; i++) {
-                    Slot slot = slots[(start + i) % slots.length];
-                    if (slot.share != null) {
-                        slot.share.queued--;
-                        slot.share = null;
-                    }
+                    Slot slot = slots[batch[i]];
+                    slot.share.queued--;
+                    slot.share = null;
+                    free[freeCount++] = batch[i];
                 }
-                head = (start + taken) % slots.length;
                 count -= taken;
             } finally {
                 lock.unlock();

@@ -2,7 +2,9 @@ package org.sfu.media.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sfu.dtls.DtlsCertificate;
@@ -98,6 +100,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     /** An ICE restart's new agent until it connects (then it becomes {@link #ice}); null otherwise. */
     private volatile IceTransport restartingIce;
     private int iceGeneration;
+    /** The counters of agents no longer in use (replaced by a restart, or a restart that failed); under iceLock. */
+    private final Map<String, Long> retiredIceCounters = new LinkedHashMap<>();
 
     /**
      * @param workers where received datagrams are processed; null processes them on the receiving thread itself
@@ -137,6 +141,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
             if (previous != null) {
                 // RFC 8445 §9: once the restarted agent has a pair, the old one's are no longer used.
                 previous.close();
+                retire(previous);
                 counters.iceRestarts.increment();
                 LOG.info("Participant {}: ICE restarted, now with {}", id, remote);
             } else {
@@ -162,6 +167,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 // The old path, if it still works, stays in use.
                 LOG.warn("Participant {}: ICE restart failed: {}", id, reason);
                 self.close();
+                retire(self);
                 return;
             }
             fail("ICE failed: " + reason);
@@ -217,6 +223,29 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         return counters;
     }
 
+    /**
+     * The ICE agents' counters (IceTransport#counters): what reached this participant's validated path and was not
+     * DTLS, RTP or RTCP, what could not be sent, the remote candidates ignored over the limit. Summed over every
+     * agent the transport has had, so that an ICE restart does not reset them.
+     */
+    public Map<String, Long> iceCounters() {
+        synchronized (iceLock) {
+            Map<String, Long> m = new LinkedHashMap<>(ice.counters());
+            retiredIceCounters.forEach((name, value) -> m.merge(name, value, Long::sum));
+            if (restartingIce != null) {
+                restartingIce.counters().forEach((name, value) -> m.merge(name, value, Long::sum));
+            }
+            return m;
+        }
+    }
+
+    /** Keeps a closed agent's counts in {@link #iceCounters()}; called once per agent, after it stopped being used. */
+    private void retire(IceTransport agent) {
+        synchronized (iceLock) {
+            agent.counters().forEach((name, value) -> retiredIceCounters.merge(name, value, Long::sum));
+        }
+    }
+
     /** True once SRTP keys exist: packets can be sent. */
     @Override
     public boolean isConnected() {
@@ -268,6 +297,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         current.refuseNewRemoteAddresses();
         if (superseded != null) {
             superseded.close();
+            retire(superseded);
         }
         LOG.info("Participant {}: ICE restart requested by the peer", id);
         return true;
@@ -556,6 +586,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         }
         if (restarting != null) {
             restarting.close();
+            retire(restarting);
         }
         ice.close();
         if (worker != null) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -103,6 +104,29 @@ class RouterTest {
 
         router.peers().forEach(Peer::close);
         assertEquals(0, counters.size(), "everyone left: nothing registered");
+    }
+
+    /**
+     * What the ICE agent refuses or drops counts against the participant in the registry, like its transport's
+     * drops: remote candidates over the limit (docs/SECURITY.md: ignored, counted), and datagrams on its path that
+     * are neither DTLS, RTP nor RTCP (a flooder's garbage must show up against the flooder).
+     */
+    @Test
+    void theIceAgentsCountersAreTheParticipantsToo() throws Exception {
+        Router router = new Router("ice-counters", context, 16, r -> { });
+        Peer alice = router.join("alice", new Recorder());
+        alice.onOffer(chromiumOffer);
+        for (int i = 0; i < 80; i++) {
+            alice.onCandidate("candidate:" + i + " 1 udp 2122194687 127.0.0." + (i % 250 + 1) + " " + (20_000 + i)
+                    + " typ host generation 0");
+        }
+        Map<String, Long> flat = alice.counters();
+        assertTrue(flat.getOrDefault("ice_remote_candidates_ignored", 0L) > 0, "over the limit, counted: " + flat);
+        assertTrue(flat.containsKey("ice_packets_dropped_not_dtls_or_rtp"), flat.toString());
+        assertTrue(counters.snapshot(l -> "alice".equals(l.get("participant"))).stream()
+                .anyMatch(x -> x.name().equals("ice_packets_dropped") && "not_dtls_or_rtp".equals(x.labels()
+                        .get("reason")) && "transport".equals(x.labels().get("stage"))), "a drop with its reason");
+        router.peers().forEach(Peer::close);
     }
 
     @Test

@@ -130,6 +130,58 @@ class PacketWorkerTest {
         }
     }
 
+    /**
+     * A participant whose share is full (a flood) does not stand in front of the others: when the worker gets to the
+     * queue again, another participant's datagram is among the first it processes, not behind the flood's quarter of
+     * the queue. Arrival order would have served it after the 256 flooded ones.
+     */
+    @Test
+    void anotherParticipantsDatagramIsNotServedBehindAFloodersShare() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        PacketWorker.Sink blocked = (buf, off, len, arrival) -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        List<String> served = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(1 + 256 + 2);
+        try (PacketWorker worker = new PacketWorker("fair-test", PacketWorkers.DEFAULT_QUEUE_CAPACITY)) {
+            PacketWorker.Share flooder = worker.share((b, o, l, a) -> {
+                served.add("flooder " + ((b[o + 1] & 0xff) << 8 | b[o + 2] & 0xff));
+                done.countDown();
+            });
+            PacketWorker.Share other = worker.share((b, o, l, a) -> {
+                served.add("other " + ((b[o + 1] & 0xff) << 8 | b[o + 2] & 0xff));
+                done.countDown();
+            });
+            // The worker is busy (as when it falls behind); the flooder fills its share, then the other sends two.
+            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0, false));
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            done.countDown();
+            int queued = 0;
+            for (int i = 0; i < 300; i++) {
+                queued += worker.offer(flooder, datagram(i), 0, 4, 0, false) == PacketWorker.Outcome.QUEUED ? 1 : 0;
+            }
+            assertEquals(256, queued, "a quarter of the queue");
+            assertEquals(PacketWorker.Outcome.QUEUED, worker.offer(other, datagram(1), 0, 4, 0, false));
+            assertEquals(PacketWorker.Outcome.QUEUED, worker.offer(other, datagram(2), 0, 4, 0, false));
+            release.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        int first = served.indexOf("other 1");
+        assertTrue(first >= 0 && first <= PacketWorker.QUANTUM, "served after one round, not after the flood: at "
+                + first + " of " + served.size());
+        assertEquals(first + 1, served.indexOf("other 2"), "a participant's datagrams stay in their order");
+        for (int i = 0; i < 256; i++) {
+            assertTrue(served.indexOf("flooder " + i) < served.indexOf("flooder " + (i + 1))
+                    || i == 255, "the flooder's too: " + i);
+        }
+    }
+
     @Test
     void theSinkGetsACopyThatOutlivesTheCallersBuffer() throws Exception {
         byte[] original = datagram(7);
