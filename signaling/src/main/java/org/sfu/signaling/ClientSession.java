@@ -13,6 +13,7 @@ import org.sfu.media.router.Grants;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
 import org.sfu.media.router.RouterFullException;
+import org.sfu.media.rtp.MediaKind;
 import org.sfu.signaling.message.MessageCodec;
 import org.sfu.signaling.message.SignalingMessage;
 import org.slf4j.Logger;
@@ -278,8 +279,27 @@ final class ClientSession implements PeerSignaling {
             if (candidate.data() != null) {
                 p.onCandidate(candidate.data().candidate());
             }
+        } else if (message instanceof SignalingMessage.Pause pause) {
+            setPaused(p, pause.data(), true);
+        } else if (message instanceof SignalingMessage.Resume resume) {
+            setPaused(p, resume.data(), false);
         } else {
             sendError("unexpected-type", "clients do not send \"" + message.type() + "\" messages");
+        }
+    }
+
+    /** A pause or resume of what this client receives of another participant's track (docs/PROTOCOL.md). */
+    private void setPaused(Peer p, SignalingMessage.TrackRef track, boolean pause) {
+        String what = pause ? "pause" : "resume";
+        MediaKind kind = track == null ? null : switch (String.valueOf(track.kind())) {
+            case "audio" -> MediaKind.AUDIO;
+            case "video" -> MediaKind.VIDEO;
+            default -> null;
+        };
+        if (track == null || track.participant() == null || kind == null) {
+            sendError("bad-message", "a " + what + " needs data.participant and data.kind (\"audio\" or \"video\")");
+        } else if (!p.router().setPaused(p.id(), track.participant(), kind, pause)) {
+            sendError("bad-message", "no other participant \"" + abbreviate(track.participant()) + "\" in the room");
         }
     }
 

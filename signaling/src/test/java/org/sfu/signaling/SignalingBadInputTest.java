@@ -172,6 +172,20 @@ class SignalingBadInputTest {
     }
 
     @Test
+    void aPauseOrResumeOfNobodyOrOfNoKindGetsBadMessage() throws Exception {
+        TestSignalingClient c = connectAndTakeId();
+        c.send("{\"type\":\"pause\",\"data\":{\"participant\":\"nobody\",\"kind\":\"video\"}}");
+        assertTrue(assertError(c, "bad-message").get("data").get("message").asText().contains("nobody"));
+        c.send("{\"type\":\"resume\",\"data\":{\"kind\":\"video\"}}");
+        assertError(c, "bad-message");
+        c.send("{\"type\":\"pause\",\"data\":{\"participant\":\"x\",\"kind\":\"screen\"}}");
+        assertError(c, "bad-message");
+        c.send("{\"type\":\"pause\",\"data\":[1]}");
+        assertError(c, "bad-message");
+        assertStillServed(c);
+    }
+
+    @Test
     void anOfferWhoseSdpIsGarbageGetsBadOffer() throws Exception {
         TestSignalingClient c = connectAndTakeId();
         c.send(offer("hello"));

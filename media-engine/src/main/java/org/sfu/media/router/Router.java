@@ -5,11 +5,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.sfu.media.feedback.DominantSpeaker;
+import org.sfu.media.rtp.MediaKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,11 @@ public final class Router {
     private final Object consumerSync = new Object();
     private final Consumer<Router> onEmpty;
     private volatile SubscriptionPolicy policy;
+    /**
+     * What each participant asked not to receive for now, over the policy: receiver id → "owner id/kind". Entries
+     * name participants in the room only, and go when either leaves.
+     */
+    private final ConcurrentHashMap<String, Set<String>> pausedByReceiver = new ConcurrentHashMap<>();
     private boolean closed;
     /** Who is speaking, from the RFC 6464 audio levels participants send; evaluated every 300 ms. */
     private final DominantSpeaker speakers = new DominantSpeaker(SPEAKER_SWITCH_HOLD_NANOS);
@@ -160,11 +167,15 @@ public final class Router {
             return subscriptions;
         }
         SubscriptionPolicy current = policy;
+        Set<String> paused = pausedByReceiver.getOrDefault(receiver.id(), Set.of());
         for (Producer p : all) {
             if (p.ownerId().equals(receiver.id())) {
                 continue;
             }
             SubscriptionPolicy.Subscription s = current.subscription(receiver.id(), p);
+            if (s == SubscriptionPolicy.Subscription.FLOWING && paused.contains(pauseKey(p.ownerId(), p.kind()))) {
+                s = SubscriptionPolicy.Subscription.PAUSED;
+            }
             if (s != SubscriptionPolicy.Subscription.NONE) {
                 subscriptions.put(p, s);
             }
@@ -196,6 +207,55 @@ public final class Router {
         }
     }
 
+    /**
+     * The receiver asks to pause (or resume) what it receives of one other participant's tracks of a kind: a tile
+     * off screen costs no bandwidth. The consumer and its m-line stay, so resuming needs no renegotiation, only a
+     * keyframe, which the consumer asks for. Only the receiver's own subscriptions change.
+     *
+     * @return false when either is not in the room, or they are the same participant
+     */
+    public boolean setPaused(String receiverId, String ownerId, MediaKind kind, boolean pause) {
+        Peer receiver = peers.get(receiverId);
+        if (receiver == null || receiverId.equals(ownerId) || !peers.containsKey(ownerId)) {
+            return false;
+        }
+        String key = pauseKey(ownerId, kind);
+        if (pause) {
+            pausedByReceiver.computeIfAbsent(receiverId, k -> ConcurrentHashMap.newKeySet()).add(key);
+        } else {
+            Set<String> paused = pausedByReceiver.get(receiverId);
+            if (paused != null) {
+                paused.remove(key);
+            }
+        }
+        // One of them may have left meanwhile, after remove() had cleared what named it.
+        if (peers.get(receiverId) != receiver) {
+            forget(receiverId);
+            return false;
+        }
+        if (!peers.containsKey(ownerId)) {
+            forget(ownerId);
+            return false;
+        }
+        synchronized (consumerSync) {
+            receiver.syncConsumers(subscriptions(receiver, producers()));
+        }
+        return true;
+    }
+
+    private static String pauseKey(String ownerId, MediaKind kind) {
+        return ownerId + "/" + kind.sdpName();
+    }
+
+    /** A participant left: nothing it paused, and no pause of its tracks, is kept. */
+    private void forget(String participantId) {
+        pausedByReceiver.remove(participantId);
+        String prefix = participantId + "/";
+        for (Set<String> paused : pausedByReceiver.values()) {
+            paused.removeIf(key -> key.startsWith(prefix));
+        }
+    }
+
     void remove(Peer peer) {
         boolean empty;
         synchronized (this) {
@@ -207,6 +267,7 @@ public final class Router {
             closed = empty;
         }
         speakers.remove(peer.id());
+        forget(peer.id());
         if (empty) {
             speakerTimer.cancel(false);
         }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.media.counters.CounterRegistry;
+import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.sdp.Direction;
 import org.sfu.media.sdp.MediaDescription;
 import org.sfu.media.sdp.SessionDescription;
@@ -219,6 +220,43 @@ class RouterTest {
             assertEquals(c, carol.streams().consumerBySsrc(c.ssrc()), "which has what is left");
         }
         router.peers().forEach(Peer::close);
+    }
+
+    @Test
+    void aReceiverPausesAndResumesOneParticipantsVideoForItselfOnly() throws Exception {
+        Router router = new Router("pause", context, 16, r -> { });
+        Peer alice = router.join("alice", new Recorder());
+        Peer bob = router.join("bob", new Recorder());
+        Peer carol = router.join("carol", new Recorder());
+        alice.onOffer(chromiumOffer);
+        bob.onOffer(chromiumOffer);
+        carol.onOffer(chromiumOffer);
+        Consumer bobsAliceVideo = consumerOf(bob, "alice", MediaKind.VIDEO);
+        Consumer bobsAliceAudio = consumerOf(bob, "alice", MediaKind.AUDIO);
+        Consumer carolsAliceVideo = consumerOf(carol, "alice", MediaKind.VIDEO);
+
+        assertTrue(router.setPaused("bob", "alice", MediaKind.VIDEO, true));
+
+        assertTrue(bobsAliceVideo.isPaused(), "bob scrolled alice's tile away");
+        assertFalse(bobsAliceAudio.isPaused(), "he still hears her");
+        assertFalse(carolsAliceVideo.isPaused(), "carol still sees her");
+        assertEquals(bobsAliceVideo, consumerOf(bob, "alice", MediaKind.VIDEO), "the same consumer: no renegotiation");
+
+        assertTrue(router.setPaused("bob", "alice", MediaKind.VIDEO, false));
+        assertFalse(bobsAliceVideo.isPaused());
+
+        assertFalse(router.setPaused("bob", "nobody", MediaKind.VIDEO, true), "only participants in the room");
+        assertFalse(router.setPaused("bob", "bob", MediaKind.VIDEO, true), "nor oneself");
+        assertTrue(router.setPaused("bob", "carol", MediaKind.AUDIO, true));
+        carol.close();
+        assertFalse(router.setPaused("bob", "carol", MediaKind.AUDIO, false), "carol left, and her pause with her");
+        router.peers().forEach(Peer::close);
+    }
+
+    private static Consumer consumerOf(Peer receiver, String owner, MediaKind kind) {
+        return receiver.consumers().stream()
+                .filter(c -> c.producer().ownerId().equals(owner) && c.producer().kind() == kind)
+                .findFirst().orElseThrow();
     }
 
     private static Set<String> owners(Peer receiver) {

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
  * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
- * participant_left, dominant_speaker and session are the server's additions (docs/PROTOCOL.md), which clients written from the document ignore.
+ * participant_left, dominant_speaker and session are the server's additions (docs/PROTOCOL.md), which clients written
+ * from the document ignore; pause and resume are additions clients may send.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -23,7 +24,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.ParticipantLeft.class, name = "participant_left"),
         @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker"),
         @JsonSubTypes.Type(value = SignalingMessage.IceServers.class, name = "ice_servers"),
-        @JsonSubTypes.Type(value = SignalingMessage.Session.class, name = "session")})
+        @JsonSubTypes.Type(value = SignalingMessage.Session.class, name = "session"),
+        @JsonSubTypes.Type(value = SignalingMessage.Pause.class, name = "pause"),
+        @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -129,6 +132,28 @@ public sealed interface SignalingMessage {
     }
 
     record SessionData(String resumeToken, long reconnectGraceMs) {
+    }
+
+    /**
+     * Client → server: stop forwarding one participant's track of a kind to this client for now (a tile off screen).
+     * The m-line stays; {@link Resume} starts it again.
+     */
+    record Pause(String type, TrackRef data) implements SignalingMessage {
+        public static Pause of(String participant, String kind) {
+            return new Pause("pause", new TrackRef(participant, kind));
+        }
+    }
+
+    /** Client → server: forward that track again (a keyframe comes first). */
+    record Resume(String type, TrackRef data) implements SignalingMessage {
+        public static Resume of(String participant, String kind) {
+            return new Resume("resume", new TrackRef(participant, kind));
+        }
+    }
+
+    /** One participant's track of a kind: {@code "audio"} or {@code "video"}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TrackRef(String participant, String kind) {
     }
 
     /** One RTCIceServer: urls, and for TURN a username and credential. */
