@@ -150,6 +150,11 @@ public final class MediaEngine implements AutoCloseable {
         return routers.size();
     }
 
+    /** The rooms that have participants now. */
+    public java.util.List<Router> routers() {
+        return java.util.List.copyOf(routers.values());
+    }
+
     /** ICE agents (one per participant transport) not yet freed. */
     public int openTransports() {
         return iceEndpoint.openTransports();

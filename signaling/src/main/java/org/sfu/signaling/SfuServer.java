@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
+import org.sfu.signaling.metrics.PrometheusMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +36,21 @@ public final class SfuServer implements AutoCloseable {
     private final SignalingEndpoint signaling;
     private final ExecutorService signalingPool;
     private final Admission admission;
+    private final PrometheusMetrics metrics;
+    /** Set when the server starts closing: it is not ready for new calls any more. */
+    private final AtomicBoolean closing;
 
     private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, SignalingEndpoint signaling,
-                      ExecutorService signalingPool, Admission admission) {
+                      ExecutorService signalingPool, Admission admission, PrometheusMetrics metrics,
+                      AtomicBoolean closing) {
         this.admission = admission;
         this.media = media;
         this.vertx = vertx;
         this.http = http;
         this.signaling = signaling;
         this.signalingPool = signalingPool;
+        this.metrics = metrics;
+        this.closing = closing;
     }
 
     public static void main(String[] args) {
@@ -132,6 +140,20 @@ public final class SfuServer implements AutoCloseable {
                             LOG.debug("WebSocket upgrade refused: {}", e.toString());
                         });
             });
+            PrometheusMetrics metrics = new PrometheusMetrics(media, signaling::clientCount, admission::open);
+            AtomicBoolean closing = new AtomicBoolean();
+            // Prometheus's text exposition format (version 0.0.4); scraping reads every stage's counters, so off the
+            // event loop.
+            web.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
+                    .onSuccess(text -> ctx.response()
+                            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                    .onFailure(ctx::fail));
+            // Liveness: the process answers. Readiness: it takes new calls (media port bound, not closing).
+            web.get("/health").handler(ctx -> json(ctx, 200, "{\"status\":\"ok\"}"));
+            web.get("/ready").handler(ctx -> {
+                boolean ready = !closing.get() && media.udpPort() > 0;
+                json(ctx, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+            });
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
             HttpServerOptions options = new HttpServerOptions()
@@ -146,7 +168,7 @@ public final class SfuServer implements AutoCloseable {
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
                     config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
-            return new SfuServer(media, vertx, http, signaling, pool, admission);
+            return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing);
         } catch (Exception e) {
             vertx.close();
             pool.shutdownNow();
@@ -156,6 +178,10 @@ public final class SfuServer implements AutoCloseable {
     }
 
     private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+
+    private static void json(io.vertx.ext.web.RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    }
 
     /** The configured public addresses, plus the one a configured STUN server sees (a start without it works). */
     private static List<InetAddress> publicAddresses(ServerConfig config) {
@@ -218,12 +244,14 @@ public final class SfuServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.set(true);
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("Vert.x did not close cleanly: {}", e.toString());
         }
         signalingPool.shutdownNow();
+        metrics.close();
         media.close();
     }
 }

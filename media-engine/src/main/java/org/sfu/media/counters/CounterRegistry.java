@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
@@ -49,11 +50,29 @@ public final class CounterRegistry {
 
         @Override
         public void close() {
-            registrations.remove(this);
+            if (registrations.remove(this)) {
+                // What the stage counted stays in the totals: an exported counter never goes down when a
+                // participant leaves.
+                source.report((name, value) -> {
+                    Sample s = sample(name, labels, value);
+                    retired.computeIfAbsent(new Total(s.name(), aggregated(s.labels())), k -> new LongAdder())
+                            .add(s.value());
+                });
+            }
         }
     }
 
+    /**
+     * The labels {@link #totals()} keeps: few values each, so that a metric per combination stays cheap to export.
+     * Room, participant and stream are left out: they grow with the rooms and the people in them.
+     */
+    public static final Set<String> AGGREGATED_LABELS = Set.of("stage", "kind", "reason");
+
+    private record Total(String name, Map<String, String> labels) {
+    }
+
     private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Total, LongAdder> retired = new ConcurrentHashMap<>();
 
     /**
      * Adds a stage. {@code labels} name it (for example {@code room}, {@code participant}, {@code stage}); keep
@@ -80,6 +99,31 @@ public final class CounterRegistry {
             r.source.report((name, value) -> out.add(sample(name, r.labels, value)));
         }
         return out;
+    }
+
+    /**
+     * Every counter since the registry was made, summed over rooms, participants and streams: by name and the
+     * {@link #AGGREGATED_LABELS}, counting what stages that have gone had counted. Values never decrease.
+     */
+    public List<Sample> totals() {
+        Map<Total, Long> sums = new LinkedHashMap<>();
+        retired.forEach((k, v) -> sums.merge(k, v.sum(), Long::sum));
+        for (Sample s : snapshot()) {
+            sums.merge(new Total(s.name(), aggregated(s.labels())), s.value(), Long::sum);
+        }
+        List<Sample> out = new ArrayList<>(sums.size());
+        sums.forEach((k, v) -> out.add(new Sample(k.name(), k.labels(), v)));
+        return out;
+    }
+
+    private static Map<String, String> aggregated(Map<String, String> labels) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        labels.forEach((k, v) -> {
+            if (AGGREGATED_LABELS.contains(k)) {
+                kept.put(k, v);
+            }
+        });
+        return Map.copyOf(kept);
     }
 
     /** The number of registered stages (each closes its registration when it goes). */

@@ -41,6 +41,40 @@ class CounterRegistryTest {
     }
 
     @Test
+    void totalsSumOverParticipantsAndKeepWhatStagesThatLeftHadCounted() {
+        CounterRegistry registry = new CounterRegistry();
+        LongAdder bobSent = new LongAdder();
+        bobSent.add(5);
+        CounterRegistry.Registration bob = registry.register(
+                Map.of("room", "r1", "participant", "bob", "stage", "consumer", "kind", "video"), out -> {
+                    out.accept("consumer_rtp_sent", bobSent.sum());
+                    out.accept("consumer_dropped_paused", 1L);
+                });
+        registry.register(Map.of("room", "r2", "participant", "carol", "stage", "consumer", "kind", "video"),
+                out -> out.accept("consumer_rtp_sent", 3L));
+
+        assertEquals(List.of(
+                new CounterRegistry.Sample("consumer_rtp_sent", Map.of("stage", "consumer", "kind", "video"), 8),
+                new CounterRegistry.Sample("consumer_dropped", Map.of("stage", "consumer", "kind", "video",
+                        "reason", "paused"), 1)), sorted(registry.totals()), "rooms and people summed away");
+
+        bobSent.add(2);
+        bob.close();
+
+        assertEquals(List.of(
+                new CounterRegistry.Sample("consumer_rtp_sent", Map.of("stage", "consumer", "kind", "video"), 10),
+                new CounterRegistry.Sample("consumer_dropped", Map.of("stage", "consumer", "kind", "video",
+                        "reason", "paused"), 1)), sorted(registry.totals()), "bob left; what he was sent still counts");
+        bob.close();
+        assertEquals(10, sorted(registry.totals()).get(0).value(), "closing twice counts once");
+    }
+
+    private static List<CounterRegistry.Sample> sorted(List<CounterRegistry.Sample> samples) {
+        return samples.stream().sorted(java.util.Comparator.comparing(CounterRegistry.Sample::name).reversed())
+                .toList();
+    }
+
+    @Test
     void onlyAWholeWordDroppedMakesADrop() {
         CounterRegistry registry = new CounterRegistry();
         registry.register(Map.of("stage", "x"), out -> out.accept("undropped_things", 1L));
