@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,31 +21,26 @@ import org.sfu.media.rtp.MediaKind;
 class ReceiverPauseIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
+    private ChromiumPages pages;
     private SfuServer server;
-    private final List<HeadlessChromium> browsers = new ArrayList<>();
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(LoopbackServer.config());
+        pages = new ChromiumPages();
+        server = pages.server();
     }
 
     @AfterEach
     void stop() {
-        browsers.forEach(HeadlessChromium::close);
-        if (server != null) {
-            server.close();
-        }
+        pages.close();
     }
 
     private HeadlessChromium join() throws Exception {
-        HeadlessChromium b = new HeadlessChromium();
-        browsers.add(b);
-        b.open("https://localhost:" + server.httpPort() + "/?room=pause");
-        return b;
+        return pages.open("pause");
     }
 
     private static String id(HeadlessChromium b) {
-        return (String) b.awaitStats(DEADLINE, "a client id", s -> s.get("clientId") != null).get("clientId");
+        return ChromiumPages.clientId(b, DEADLINE);
     }
 
     private Peer peer(String id) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -51,34 +50,24 @@ class SameSsrcIT {
             })();
             """;
 
-    private SfuServer server;
-    private final List<HeadlessChromium> browsers = new ArrayList<>();
+    private ChromiumPages pages;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(LoopbackServer.config());
+        pages = new ChromiumPages();
     }
 
     @AfterEach
     void stop() {
-        browsers.forEach(HeadlessChromium::close);
-        if (server != null) {
-            server.close();
-        }
+        pages.close();
     }
 
     private HeadlessChromium join(boolean sameSsrcs) throws Exception {
-        HeadlessChromium b = new HeadlessChromium();
-        browsers.add(b);
-        if (sameSsrcs) {
-            b.beforeEveryPage(SAME_SSRCS);
-        }
-        b.open("https://localhost:" + server.httpPort() + "/?room=same");
-        return b;
+        return sameSsrcs ? pages.open("same", SAME_SSRCS) : pages.open("same");
     }
 
     private static String id(HeadlessChromium b) {
-        return (String) b.awaitStats(DEADLINE, "a client id", s -> s.get("clientId") != null).get("clientId");
+        return ChromiumPages.clientId(b, DEADLINE);
     }
 
     private static Map<String, Object> awaitDecoding(HeadlessChromium b, List<String> from, long frames) {

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sfu.media.router.Consumer;
 import org.sfu.media.router.Peer;
 
@@ -83,30 +85,22 @@ class VideoCodecsIT {
             })();
             """;
 
-    private SfuServer server;
-    private final List<HeadlessChromium> browsers = new ArrayList<>();
+    private ChromiumPages pages;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = SfuServer.start(LoopbackServer.config());
+        pages = new ChromiumPages();
     }
 
     @AfterEach
     void stop() {
-        browsers.forEach(HeadlessChromium::close);
-        if (server != null) {
-            server.close();
-        }
+        pages.close();
     }
 
     /** A participant whose page only uses {@code codec} (encoding name), as {@link #ONE_CODEC} describes. */
     private HeadlessChromium join(String room, String codec, String wantedFmtp, String from, String to)
             throws Exception {
-        HeadlessChromium b = new HeadlessChromium();
-        browsers.add(b);
-        b.beforeEveryPage(ONE_CODEC.formatted(js(codec), js(wantedFmtp), js(from), js(to)));
-        b.open("https://localhost:" + server.httpPort() + "/?room=" + room);
-        return b;
+        return pages.open(room, ONE_CODEC.formatted(js(codec), js(wantedFmtp), js(from), js(to)));
     }
 
     /** A JavaScript string literal. */
@@ -115,7 +109,7 @@ class VideoCodecsIT {
     }
 
     private static String id(HeadlessChromium b) {
-        return (String) b.awaitStats(DEADLINE, "a client id", s -> s.get("clientId") != null).get("clientId");
+        return ChromiumPages.clientId(b, DEADLINE);
     }
 
     /**
@@ -154,7 +148,7 @@ class VideoCodecsIT {
     private void awaitKeyframesSeen(String room) throws InterruptedException {
         Poll.until(DEADLINE, () -> {
             List<Consumer> video = new ArrayList<>();
-            for (Peer p : server.media().existingRouter(room).peers()) {
+            for (Peer p : pages.server().media().existingRouter(room).peers()) {
                 p.consumers().stream().filter(c -> !c.producer().isAudio()).forEach(video::add);
             }
             return video.size() == 2 && video.stream().noneMatch(Consumer::awaitingKeyframe);
@@ -182,23 +176,15 @@ class VideoCodecsIT {
         assertTrue(received.get(1).contains("profile-level-id=42c034"), "the mobile peer's own: " + received);
     }
 
-    /** VP9 profile 0 (RFC 9628), as a client that prefers it sends it. */
-    @Test
-    void vp9ProfileZeroDecodesBothWays() throws Exception {
-        HeadlessChromium a = join("vp9", "VP9", "profile-id=0", "(?!)", "");
-        HeadlessChromium b = join("vp9", "VP9", "profile-id=0", "(?!)", "");
+    /** VP9 profile 0 (RFC 9628) and AV1 profile 0 (AOMedia's RTP format), as a client that prefers one sends it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"VP9, profile-id=0", "AV1, profile=0"})
+    void aCodecOtherThanVp8DecodesBothWays(String codec, String profileZero) throws Exception {
+        String room = codec.toLowerCase(java.util.Locale.ROOT);
+        HeadlessChromium a = join(room, codec, profileZero, "(?!)", "");
+        HeadlessChromium b = join(room, codec, profileZero, "(?!)", "");
 
-        decodeEachOther(a, b, "VP9");
-        awaitKeyframesSeen("vp9");
-    }
-
-    /** AV1 profile 0 (the AOMedia RTP payload format), as a client that prefers it sends it. */
-    @Test
-    void av1ProfileZeroDecodesBothWays() throws Exception {
-        HeadlessChromium a = join("av1", "AV1", "profile=0", "(?!)", "");
-        HeadlessChromium b = join("av1", "AV1", "profile=0", "(?!)", "");
-
-        decodeEachOther(a, b, "AV1");
-        awaitKeyframesSeen("av1");
+        decodeEachOther(a, b, codec);
+        awaitKeyframesSeen(room);
     }
 }

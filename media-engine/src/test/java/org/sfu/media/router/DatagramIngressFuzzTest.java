@@ -145,19 +145,6 @@ class DatagramIngressFuzzTest {
 
     /** A minimal VP8 packet (keyframe start) with a transport-cc element, id 3. */
     static PacketBuffer vp8(int sequence, long ssrc, int payloadType) {
-        byte[] p = new byte[12 + 8 + 6];
-        p[0] = (byte) 0x90;
-        p[1] = (byte) payloadType;
-        RtpPacket.setSequenceNumber(p, 0, sequence);
-        RtpPacket.setTimestamp(p, 0, 3000L * sequence);
-        RtpPacket.setSsrc(p, 0, ssrc);
-        p[12] = (byte) 0xBE;
-        p[13] = (byte) 0xDE;
-        p[15] = 1;
-        p[16] = 0x31;
-        p[17] = (byte) (sequence >>> 8);
-        p[18] = (byte) sequence;
-        p[20] = 0x10;
-        return new PacketBuffer(Arrays.copyOf(p, p.length + PacketBuffer.TRAILER_ROOM), 0, p.length);
+        return TestPackets.vp8(sequence, ssrc, payloadType, 6);
     }
 }

@@ -223,19 +223,6 @@ class RtcpRoutingFuzzTest {
 
     /** VP8, PT 96, with a transport-cc element (id 3) in a one-byte extension block, and a keyframe payload. */
     private static PacketBuffer vp8(int sequence, long ssrc) {
-        byte[] p = new byte[12 + 8 + 10];
-        p[0] = (byte) 0x90;
-        p[1] = 96;
-        RtpPacket.setSequenceNumber(p, 0, sequence);
-        RtpPacket.setTimestamp(p, 0, 3000L * sequence);
-        RtpPacket.setSsrc(p, 0, ssrc);
-        p[12] = (byte) 0xBE;
-        p[13] = (byte) 0xDE;
-        p[15] = 1;
-        p[16] = 0x31;
-        p[17] = (byte) (sequence >>> 8);
-        p[18] = (byte) sequence;
-        p[20] = 0x10;
-        return new PacketBuffer(Arrays.copyOf(p, p.length + PacketBuffer.TRAILER_ROOM), 0, p.length);
+        return TestPackets.vp8(sequence, ssrc, 96, 10);
     }
 }

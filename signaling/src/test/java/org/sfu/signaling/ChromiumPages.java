@@ -1,0 +1,41 @@
+package org.sfu.signaling;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The demo app in headless Chromium pages against one test server on loopback; all closed together. */
+final class ChromiumPages implements AutoCloseable {
+    private final SfuServer server;
+    private final List<HeadlessChromium> pages = new ArrayList<>();
+
+    ChromiumPages() throws Exception {
+        server = SfuServer.start(LoopbackServer.config());
+    }
+
+    SfuServer server() {
+        return server;
+    }
+
+    /** A page that joins {@code room}; each script runs in it before the app's own (a client's quirks, munging). */
+    HeadlessChromium open(String room, String... beforeEveryPage) throws Exception {
+        HeadlessChromium page = new HeadlessChromium();
+        pages.add(page);
+        for (String script : beforeEveryPage) {
+            page.beforeEveryPage(script);
+        }
+        page.open("https://localhost:" + server.httpPort() + "/?room=" + room);
+        return page;
+    }
+
+    /** The client id the server gave the page. */
+    static String clientId(HeadlessChromium page, Duration deadline) {
+        return (String) page.awaitStats(deadline, "a client id", s -> s.get("clientId") != null).get("clientId");
+    }
+
+    @Override
+    public void close() {
+        pages.forEach(HeadlessChromium::close);
+        server.close();
+    }
+}
