@@ -382,6 +382,20 @@ final class ClientSession implements PeerSignaling {
         send(SignalingMessage.Error.of(code, message));
     }
 
+    /** The server is draining: the client has {@code seconds} to finish (docs/PROTOCOL.md, server_draining). */
+    void draining(long seconds) {
+        send(SignalingMessage.ServerDraining.of(seconds));
+    }
+
+    /** The drain is over: the session ends and the connection closes with 1001, going away (RFC 6455 §7.4.1). */
+    void goingAway() {
+        ServerWebSocket s = socket;
+        end();
+        if (s != null) {
+            s.close((short) 1001, "server shutting down");
+        }
+    }
+
     /**
      * The media session failed (ICE, DTLS, consent): the participant leaves now, whatever the WebSocket does (its
      * closing handshake may never complete when the client's network is gone).

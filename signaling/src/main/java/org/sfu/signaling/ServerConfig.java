@@ -310,6 +310,11 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
         return (int) number(env, name, fallback, 0, 65535);
     }
 
+    /** SFU_DRAIN_SECONDS: how long a shutdown (SIGTERM) lets calls in progress go on (default 30, 0 to 3600). */
+    public static long drainSeconds(Map<String, String> env) {
+        return number(env, "SFU_DRAIN_SECONDS", 30, 0, 3600);
+    }
+
     private static long number(Map<String, String> env, String name, long fallback, long min, long max) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {

@@ -8,6 +8,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -67,9 +68,19 @@ public final class SfuServer implements AutoCloseable {
             System.exit(2);
             return;
         }
+        long drainSeconds;
+        try {
+            drainSeconds = ServerConfig.drainSeconds(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("Configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             SfuServer server = start(config);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+            // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drain(Duration.ofSeconds(drainSeconds)),
+                    "shutdown"));
         } catch (Exception e) {
             LOG.error("Cannot start: {}", e.getMessage(), e);
             System.exit(1);
@@ -110,7 +121,13 @@ public final class SfuServer implements AutoCloseable {
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
                 LOG.info("Signaling accepts browsers' pages from {}", config.connectionLimits().allowedOrigins());
             }
+            AtomicBoolean closing = new AtomicBoolean();
             web.route("/ws").handler(ctx -> {
+                if (closing.get()) {
+                    // Draining or closing: new calls go to another server (the load balancer reads /ready).
+                    ctx.response().setStatusCode(503).end("server shutting down");
+                    return;
+                }
                 // Before the upgrade: a refused connection never gets a session (an HTTP status, no WebSocket).
                 String address = ctx.request().remoteAddress() == null ? "unknown"
                         : ctx.request().remoteAddress().hostAddress();
@@ -141,7 +158,6 @@ public final class SfuServer implements AutoCloseable {
                         });
             });
             PrometheusMetrics metrics = new PrometheusMetrics(media, signaling::clientCount, admission::open);
-            AtomicBoolean closing = new AtomicBoolean();
             // Prometheus's text exposition format (version 0.0.4); scraping reads every stage's counters, so off the
             // event loop.
             web.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
@@ -241,6 +257,35 @@ public final class SfuServer implements AutoCloseable {
     java.util.Set<String> detachedSessionIds() {
         return signaling.detachedSessionIds();
     }
+
+    /**
+     * A graceful shutdown: new connections are refused (503) and {@code /ready} says so at once; every client is
+     * told ({@code server_draining}); calls go on until their clients leave or {@code limit} has passed; then every
+     * session ends (close code 1001) and the server closes. Returns when it has.
+     */
+    public void drain(Duration limit) {
+        if (closing.getAndSet(true)) {
+            close();
+            return;
+        }
+        LOG.info("Draining: {} clients have up to {} s to finish", signaling.clientCount(), limit.toSeconds());
+        signaling.draining(limit.toSeconds());
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (signaling.clientCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (signaling.clientCount() > 0) {
+            LOG.info("Drain time over: closing {} sessions", signaling.clientCount());
+        }
+        signaling.closeAll();
+        close();
+    }
+
+    private static final long DRAIN_POLL_MILLIS = 100;
 
     @Override
     public void close() {

@@ -87,6 +87,16 @@ final class SignalingEndpoint {
         return sessions.size();
     }
 
+    /** Tells every client that the server is going away in {@code seconds} at most. */
+    void draining(long seconds) {
+        sessions.values().forEach(s -> s.draining(seconds));
+    }
+
+    /** Ends every session, connected or waiting to be resumed, closing connections with 1001 (going away). */
+    void closeAll() {
+        sessions.values().forEach(ClientSession::goingAway);
+    }
+
     /** The ids of the sessions that wait to be resumed: in their rooms, without a connection. */
     java.util.Set<String> detachedSessionIds() {
         java.util.Set<String> ids = new java.util.HashSet<>();

@@ -42,7 +42,8 @@ class SignalingFuzzTest {
     private static final Duration MEDIA_START_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration BYSTANDER_TURN = Duration.ofMinutes(5);
     private static final Set<String> SERVER_TYPES = Set.of("client_id", "ice_servers", "session", "room",
-            "participant_joined", "participant_left", "dominant_speaker", "offer", "answer", "candidate", "error");
+            "participant_joined", "participant_left", "dominant_speaker", "offer", "answer", "candidate", "error",
+            "server_draining");
     private static final Set<String> ERROR_CODES = Set.of("bad-json", "bad-message", "unknown-type",
             "unexpected-type", "bad-offer", "bad-answer", "answer-timeout", "bad-candidate", "session-ended",
             "too-big");

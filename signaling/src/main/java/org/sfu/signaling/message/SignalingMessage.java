@@ -25,6 +25,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.DominantSpeaker.class, name = "dominant_speaker"),
         @JsonSubTypes.Type(value = SignalingMessage.IceServers.class, name = "ice_servers"),
         @JsonSubTypes.Type(value = SignalingMessage.Session.class, name = "session"),
+        @JsonSubTypes.Type(value = SignalingMessage.ServerDraining.class, name = "server_draining"),
         @JsonSubTypes.Type(value = SignalingMessage.Pause.class, name = "pause"),
         @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume")})
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -132,6 +133,19 @@ public sealed interface SignalingMessage {
     }
 
     record SessionData(String resumeToken, long reconnectGraceMs) {
+    }
+
+    /**
+     * Server → client: the server is shutting down; calls may go on for {@code seconds} at most, then the connection
+     * closes with 1001. A client should finish or move its call elsewhere.
+     */
+    record ServerDraining(String type, DrainData data) implements SignalingMessage {
+        public static ServerDraining of(long seconds) {
+            return new ServerDraining("server_draining", new DrainData(seconds));
+        }
+    }
+
+    record DrainData(long seconds) {
     }
 
     /**
