@@ -387,6 +387,20 @@ final class ClientSession implements PeerSignaling {
         send(SignalingMessage.ServerDraining.of(seconds));
     }
 
+    /**
+     * The operator removed this participant (admin API): it is told ({@code session-ended}), leaves its room, and the
+     * connection closes with 1008, a policy decision (RFC 6455 §7.4.1), which clients do not resume.
+     */
+    void removedByOperator() {
+        LOG.info("Client {}: removed by the operator", id);
+        sendError("session-ended", "removed by the server's operator");
+        ServerWebSocket s = socket;
+        end();
+        if (s != null) {
+            s.close((short) 1008, "removed");
+        }
+    }
+
     /** The drain is over: the session ends and the connection closes with 1001, going away (RFC 6455 §7.4.1). */
     void goingAway() {
         ServerWebSocket s = socket;

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
+import org.sfu.signaling.admin.AdminAccess;
+import org.sfu.signaling.admin.AdminApi;
 import org.sfu.signaling.metrics.PrometheusMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,15 +71,17 @@ public final class SfuServer implements AutoCloseable {
             return;
         }
         long drainSeconds;
+        AdminAccess admin;
         try {
             drainSeconds = ServerConfig.drainSeconds(System.getenv());
+            admin = AdminAccess.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);
             return;
         }
         try {
-            SfuServer server = start(config);
+            SfuServer server = start(config, admin);
             // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drain(Duration.ofSeconds(drainSeconds)),
                     "shutdown"));
@@ -88,7 +92,13 @@ public final class SfuServer implements AutoCloseable {
     }
 
     /** Starts everything and returns once both ports are bound. */
+    /** Starts the server with the admin API answering only the machine itself. */
     public static SfuServer start(ServerConfig config) throws Exception {
+        return start(config, AdminAccess.loopbackOnly());
+    }
+
+    /** Starts the server; {@code admin} says who may use the admin API under {@code /api} (docs/ADMIN.md). */
+    public static SfuServer start(ServerConfig config, AdminAccess admin) throws Exception {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
                         config.iceRemoteNetworks(), config.tcpPort()),
@@ -164,6 +174,7 @@ public final class SfuServer implements AutoCloseable {
                     .onSuccess(text -> ctx.response()
                             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                     .onFailure(ctx::fail));
+            new AdminApi(media, admin, signaling::removeByOperator).mount(web);
             // Liveness: the process answers. Readiness: it takes new calls (media port bound, not closing).
             web.get("/health").handler(ctx -> json(ctx, 200, "{\"status\":\"ok\"}"));
             web.get("/ready").handler(ctx -> {

@@ -92,6 +92,16 @@ final class SignalingEndpoint {
         sessions.values().forEach(s -> s.draining(seconds));
     }
 
+    /** Ends one client's session because the operator removed it; false when there is no such session. */
+    boolean removeByOperator(String clientId) {
+        ClientSession s = sessions.get(clientId);
+        if (s == null) {
+            return false;
+        }
+        s.removedByOperator();
+        return true;
+    }
+
     /** Ends every session, connected or waiting to be resumed, closing connections with 1001 (going away). */
     void closeAll() {
         sessions.values().forEach(ClientSession::goingAway);

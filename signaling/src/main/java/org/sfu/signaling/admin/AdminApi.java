@@ -1,0 +1,137 @@
+package org.sfu.signaling.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sfu.media.MediaEngine;
+import org.sfu.media.router.Peer;
+import org.sfu.media.router.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's view of the running server, as JSON under {@code /api} (docs/ADMIN.md): the rooms, who is in one and
+ * what they send and receive, and removing a participant or closing a room. Every request passes {@link AdminAccess}
+ * first; what it shows are ids and counts, never media or keys.
+ */
+public final class AdminApi {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+
+    /** Ends a participant's session, as the operator asked; false when there is no such session. */
+    @FunctionalInterface
+    public interface Sessions {
+        boolean remove(String participantId);
+    }
+
+    private final MediaEngine media;
+    private final AdminAccess access;
+    private final Sessions sessions;
+    private final ObjectMapper json = JsonMapper.builder().build();
+
+    public AdminApi(MediaEngine media, AdminAccess access, Sessions sessions) {
+        this.media = media;
+        this.access = access;
+        this.sessions = sessions;
+    }
+
+    /** Adds the routes under {@code /api} to {@code web}. */
+    public void mount(Router web) {
+        web.route("/api/*").handler(this::checkAccess);
+        web.get("/api/rooms").handler(ctx -> reply(ctx, 200, Map.of("rooms", rooms())));
+        web.get("/api/rooms/:room").handler(ctx -> {
+            org.sfu.media.router.Router room = media.existingRouter(ctx.pathParam("room"));
+            if (room == null) {
+                reply(ctx, 404, Map.of("error", "no such room"));
+            } else {
+                reply(ctx, 200, room(room));
+            }
+        });
+        web.delete("/api/rooms/:room/participants/:id").handler(ctx -> {
+            org.sfu.media.router.Router room = media.existingRouter(ctx.pathParam("room"));
+            String id = ctx.pathParam("id");
+            if (room == null || !room.peerIds().contains(id) || !sessions.remove(id)) {
+                reply(ctx, 404, Map.of("error", "no such participant in that room"));
+                return;
+            }
+            LOG.info("Admin: removed participant {} from room {}", id, room.id());
+            ctx.response().setStatusCode(204).end();
+        });
+        web.delete("/api/rooms/:room").handler(ctx -> {
+            org.sfu.media.router.Router room = media.existingRouter(ctx.pathParam("room"));
+            if (room == null) {
+                reply(ctx, 404, Map.of("error", "no such room"));
+                return;
+            }
+            List<String> ids = room.peerIds();
+            ids.forEach(sessions::remove);
+            LOG.info("Admin: closed room {} ({} participants removed)", room.id(), ids.size());
+            ctx.response().setStatusCode(204).end();
+        });
+    }
+
+    private void checkAccess(RoutingContext ctx) {
+        String address = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        int refusal = access.refusal(address, ctx.request().getHeader("Authorization"));
+        if (refusal == 0) {
+            ctx.next();
+            return;
+        }
+        LOG.info("Admin: request from {} refused ({})", address, refusal);
+        if (refusal == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        reply(ctx, refusal, Map.of("error", refusal == 401 ? "a valid admin token is required"
+                : "the admin API answers only the machine itself unless SFU_ADMIN_TOKEN is set"));
+    }
+
+    private List<Map<String, Object>> rooms() {
+        List<Map<String, Object>> rooms = new ArrayList<>();
+        for (org.sfu.media.router.Router r : media.routers()) {
+            rooms.add(Map.of("name", r.id(), "participants", r.size()));
+        }
+        return rooms;
+    }
+
+    private static Map<String, Object> room(org.sfu.media.router.Router room) {
+        List<Map<String, Object>> participants = new ArrayList<>();
+        for (Peer p : room.peers()) {
+            Map<String, Object> participant = new LinkedHashMap<>();
+            participant.put("id", p.id());
+            if (p.grants().identity() != null) {
+                participant.put("identity", p.grants().identity());
+            }
+            participant.put("connected", p.transport().isConnected());
+            List<Map<String, Object>> tracks = new ArrayList<>();
+            for (Producer track : p.producers()) {
+                tracks.add(Map.of("id", track.id(), "kind", track.kind().sdpName(), "ssrc", track.ssrc()));
+            }
+            participant.put("publishing", tracks);
+            participant.put("receiving", p.consumers().size());
+            Map<String, Long> counters = p.counters();
+            participant.put("packetsReceived", counters.getOrDefault("rtp_received", 0L));
+            participant.put("packetsSent", counters.getOrDefault("rtp_sent", 0L));
+            participants.add(participant);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", room.id());
+        out.put("participants", participants);
+        return out;
+    }
+
+    private void reply(RoutingContext ctx, int status, Object body) {
+        String text;
+        try {
+            text = json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            ctx.fail(e);
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
+    }
+}

@@ -1,0 +1,116 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sfu.signaling.admin.AdminAccess;
+
+/** The admin API over HTTPS on the signaling port: what an operator's scripts and dashboards call. */
+class AdminApiTest {
+    private static final Duration WAIT = Duration.ofSeconds(8);
+    private static final String TOKEN = "an-operator-token-of-32-characters";
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClientAgent http = vertx.createHttpClient(
+            new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    private SfuServer server;
+
+    @AfterEach
+    void stop() {
+        http.close();
+        vertx.close();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    record Reply(int status, String body) {
+        JsonNode json() throws Exception {
+            return TestSignalingClient.parse(body);
+        }
+    }
+
+    private Reply call(HttpMethod method, String path, String authorization) throws Exception {
+        return http.request(method, server.httpPort(), "127.0.0.1", path)
+                .compose(request -> {
+                    if (authorization != null) {
+                        request.putHeader("Authorization", authorization);
+                    }
+                    return request.send();
+                })
+                .compose((HttpClientResponse response) -> response.body()
+                        .map((Buffer body) -> new Reply(response.statusCode(), body.toString())))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A client in a room, and the id the server gave it. */
+    private record Joined(TestSignalingClient client, String id) {
+    }
+
+    private Joined joined(String room) throws Exception {
+        TestSignalingClient c = TestSignalingClient.connect(vertx, server.httpPort(), "/ws?room=" + room);
+        String id = c.next(WAIT).path("data").asText();
+        assertNotNull(c.nextOfType("room", WAIT, m -> { }));
+        return new Joined(c, id);
+    }
+
+    @Test
+    void anOperatorListsRoomsSeesWhoIsInOneRemovesAParticipantAndClosesTheRoom() throws Exception {
+        server = SfuServer.start(LoopbackServer.config());
+        Joined alice = joined("standup");
+        Joined bob = joined("standup");
+        joined("other").client().close();
+
+        JsonNode rooms = call(HttpMethod.GET, "/api/rooms", null).json().get("rooms");
+        assertEquals(1, rooms.size(), "the other room emptied and is gone: " + rooms);
+        assertEquals("standup", rooms.get(0).get("name").asText());
+        assertEquals(2, rooms.get(0).get("participants").asInt());
+
+        Reply room = call(HttpMethod.GET, "/api/rooms/standup", null);
+        assertEquals(200, room.status());
+        Set<String> ids = new HashSet<>();
+        for (JsonNode p : room.json().get("participants")) {
+            ids.add(p.get("id").asText());
+            assertEquals(0, p.get("publishing").size(), "nobody offered yet");
+            assertEquals(false, p.get("connected").asBoolean());
+        }
+        assertEquals(404, call(HttpMethod.GET, "/api/rooms/nowhere", null).status());
+
+        assertEquals(Set.of(alice.id(), bob.id()), ids);
+        assertEquals(204, call(HttpMethod.DELETE, "/api/rooms/standup/participants/" + alice.id(), null).status());
+        JsonNode told = alice.client().nextOfType("error", WAIT, m -> { });
+        assertEquals("session-ended", told.get("data").get("code").asText());
+        assertEquals((short) 1008, alice.client().closeFuture().get(5, TimeUnit.SECONDS), "not to be resumed");
+        assertEquals(1, call(HttpMethod.GET, "/api/rooms/standup", null).json().get("participants").size());
+        assertEquals(404, call(HttpMethod.DELETE, "/api/rooms/standup/participants/" + alice.id(), null).status(),
+                "already gone");
+
+        assertEquals(204, call(HttpMethod.DELETE, "/api/rooms/standup", null).status());
+        assertEquals((short) 1008, bob.client().closeFuture().get(5, TimeUnit.SECONDS));
+        assertEquals(404, call(HttpMethod.GET, "/api/rooms/standup", null).status());
+    }
+
+    @Test
+    void withAnAdminTokenSetEveryRequestMustBearIt() throws Exception {
+        server = SfuServer.start(LoopbackServer.config(), AdminAccess.withToken(TOKEN));
+
+        Reply none = call(HttpMethod.GET, "/api/rooms", null);
+        assertEquals(401, none.status());
+        assertEquals(401, call(HttpMethod.GET, "/api/rooms", "Bearer not-" + TOKEN).status());
+        assertEquals(200, call(HttpMethod.GET, "/api/rooms", "Bearer " + TOKEN).status());
+        assertEquals(200, call(HttpMethod.GET, "/health", null).status(), "health and metrics need no token");
+    }
+}
