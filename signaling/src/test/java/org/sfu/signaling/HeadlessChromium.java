@@ -150,7 +150,8 @@ public final class HeadlessChromium implements AutoCloseable {
                 // No name resolves but the addresses tests connect to: nothing the browser does on its own (or a
                 // page asks for) leaves the machine.
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-                        + (namespace == null ? "" : ", EXCLUDE " + TestNetwork.SERVER),
+                        + (namespace == null ? ""
+                                : ", EXCLUDE " + TestNetwork.SERVER + ", EXCLUDE " + TestNetwork.PUBLISHED_SERVER),
                 // Services that would look for cast devices or fetch hints from Google.
                 "--disable-features=MediaRouter,DialMediaRouteProvider,OptimizationHints");
         if (fakeCamera != null) {

@@ -84,7 +84,7 @@ class NatTraversalIT {
 
     @Test
     void aServerBehindOneToOneNatIsReachedAtItsPublicAddress() throws Exception {
-        String publicAddress = "203.0.113.10";
+        String publicAddress = TestNetwork.PUBLISHED_SERVER;
         startServer(List.of(publicAddress), LoopbackServer.config());
         network.publishServer(publicAddress);
         TestNetwork.Site a = network.addSite(1);

@@ -37,6 +37,8 @@ final class TestNetwork implements AutoCloseable {
     static final int CHROMEDRIVER_PORT = 9515;
     /** The server's address, in the root namespace. */
     static final String SERVER = "10.77.0.1";
+    /** The server's address as a 1:1 NAT in front of it publishes it (TEST-NET-3, RFC 5737; only in the namespaces). */
+    static final String PUBLISHED_SERVER = "203.0.113.10";
     private static final String INET_TOWARD_SERVER = "10.77.0.2";
 
     /** A client namespace behind its own NAT. */
