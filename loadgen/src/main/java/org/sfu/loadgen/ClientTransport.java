@@ -349,6 +349,16 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops as a peer that lost its network does: the ICE agent goes first, so DTLS's close_notify (RFC 5246 §7.2.1)
+     * has no path left and never reaches the peer, which must notice the silence itself (consent, RFC 7675).
+     */
+    public void vanish() {
+        closed = true;
+        ice.close();
+        close();
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -41,6 +41,9 @@ import org.sfu.srtp.AesImplementation;
  */
 public final class LoadGenerator {
     static final Duration DRAIN = Duration.ofMillis(500);
+    /** With --churn, the measured final round after the churn. */
+    static final double FINAL_ROUND_SECONDS = 5;
+    static final long CHURN_TICK_MILLIS = 50;
     /** The SSRCs every participant sends under with --shared-ssrcs. */
     static final long SHARED_AUDIO_SSRC = 0x1111_1111L;
     static final long SHARED_VIDEO_SSRC = 0x2222_2222L;
@@ -72,11 +75,22 @@ public final class LoadGenerator {
             System.out.println("JSON result written to " + options.json());
         }
         LoadReport.Totals t = report.totals();
-        System.exit(t.participantsFailed() == 0 && t.streamsReceived() == t.streamsExpected() ? 0 : 1);
+        boolean churnClean = report.churn() == null || report.churn().clean();
+        System.exit(t.participantsFailed() == 0 && t.streamsReceived() == t.streamsExpected() && churnClean ? 0 : 1);
+    }
+
+    /** Called after the measurement, before the participants leave (tests look at the server then). */
+    public interface BeforeLeaving {
+        void check(List<Participant> live) throws Exception;
     }
 
     /** One whole run; prints a progress line each second to {@code out}. */
     public static LoadReport run(LoadOptions o, PrintStream out) throws Exception {
+        return run(o, out, live -> { });
+    }
+
+    /** One whole run, and {@code beforeLeaving} with the participants there at the end. */
+    public static LoadReport run(LoadOptions o, PrintStream out, BeforeLeaving beforeLeaving) throws Exception {
         List<Participant> participants = new ArrayList<>();
         List<SyntheticStream> streams = new ArrayList<>();
         Vertx vertx = null;
@@ -86,6 +100,7 @@ public final class LoadGenerator {
         HttpClient janusHttp = null;
         ScheduledExecutorService janusTimers = null;
         TrafficPacer pacer = null;
+        WebSocketClient sfuSockets = null;
         try {
             String address;
             if (o.target().equals("sfu")) {
@@ -107,14 +122,11 @@ public final class LoadGenerator {
                 });
                 for (int r = 0; r < o.rooms(); r++) {
                     for (int p = 0; p < o.participantsPerRoom(); p++) {
-                        participants.add(o.sharedSsrcs()
-                                ? new WebRtcParticipant(participants.size(), name(r, p), room(o, r), o.server(),
-                                        webSockets, handshakes, SHARED_AUDIO_SSRC, SHARED_VIDEO_SSRC,
-                                        SHARED_VIDEO_RTX_SSRC)
-                                : new WebRtcParticipant(participants.size(), name(r, p), room(o, r), o.server(),
-                                        webSockets, handshakes));
+                        participants.add(webRtcParticipant(o, participants.size(), name(r, p), room(o, r),
+                                webSockets, handshakes));
                     }
                 }
+                sfuSockets = webSockets;
                 address = o.server().toString();
             } else if (o.target().equals("janus")) {
                 AesImplementation.preferOpenSsl();
@@ -167,55 +179,38 @@ public final class LoadGenerator {
                         + (relay != null ? " (in this process)" : "");
             }
             for (Participant p : participants) {
-                SyntheticStream.TransportSequence tcc = new SyntheticStream.TransportSequence();
-                int position = p.index() % o.participantsPerRoom();
-                if (o.audioKbps() > 0) {
-                    // RFC 6464 levels in −dBov: the first of each room is the loudest (the dominant speaker).
-                    streams.add(new SyntheticStream(p, ProbePayload.AUDIO, p.ssrc(ProbePayload.AUDIO),
-                            ClientNegotiator.OPUS_PAYLOAD_TYPE, 48000, 50, o.audioKbps() * 1000, 1200, tcc,
-                            Math.min(127, 20 + 10 * position), Long.MAX_VALUE));
-                }
-                if (o.videoKbps() > 0) {
-                    streams.add(new SyntheticStream(p, ProbePayload.VIDEO, p.ssrc(ProbePayload.VIDEO),
-                            ClientNegotiator.VP8_PAYLOAD_TYPE, 90000, o.framesPerSecond(), o.videoKbps() * 1000,
-                            o.videoPacketBytes(), tcc, 0, TimeUnit.MILLISECONDS.toNanos(o.keyframeIntervalMillis())));
-                }
+                streams.addAll(streamsOf(p, p.index() % o.participantsPerRoom(), o));
             }
             pacer = new TrafficPacer(streams);
             pacer.start();
 
+            LoadReport.ProcessSample serverBefore = o.serverPid() > 0 ? LoadReport.ProcessSample.of(o.serverPid())
+                    : null;
             long setupStart = System.nanoTime();
             for (Participant p : participants) {
                 p.start();
             }
             int kinds = (o.audioKbps() > 0 ? 1 : 0) + (o.videoKbps() > 0 ? 1 : 0);
             int streamsExpected = participants.size() * (o.participantsPerRoom() - 1) * kinds;
-            long setupDeadline = setupStart + (long) (o.setupTimeoutSeconds() * 1e9);
-            long nextPrint = setupStart + 1_000_000_000L;
-            while (true) {
-                int arrived = streamsArrived(participants, o);
-                if (arrived == streamsExpected || System.nanoTime() > setupDeadline) {
-                    out.printf("[setup %5.1f s] %d/%d participants connected, %d/%d streams arriving%s%n",
-                            (System.nanoTime() - setupStart) / 1e9, connected(participants), participants.size(),
-                            arrived, streamsExpected,
-                            arrived == streamsExpected ? "" : ": setup timeout, measuring anyway");
-                    if (arrived != streamsExpected) {
-                        printMissing(participants, o, out);
-                    }
-                    break;
-                }
-                if (System.nanoTime() >= nextPrint) {
-                    out.printf("[setup %5.1f s] %d/%d participants connected, %d/%d streams arriving%n",
-                            (System.nanoTime() - setupStart) / 1e9, connected(participants), participants.size(),
-                            arrived, streamsExpected);
-                    nextPrint = System.nanoTime() + 1_000_000_000L;
-                }
-                Thread.sleep(50);
-            }
+            awaitStreams(participants, o, out, "setup", streamsExpected, setupStart);
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             if (o.warmupSeconds() > 0) {
                 out.printf("[warm-up %.1f s]%n", o.warmupSeconds());
                 Thread.sleep((long) (o.warmupSeconds() * 1000));
+            }
+            Churn churn = null;
+            double churnSeconds = 0;
+            if (o.churnSeconds() > 0) {
+                long churnStart = System.nanoTime();
+                churn = churn(o, participants, streams, pacer, sfuSockets, handshakes, out);
+                churnSeconds = (System.nanoTime() - churnStart) / 1e9;
+                participants.clear();
+                participants.addAll(churn.live());
+                // The final round: every participant there now must get every other's streams afresh.
+                for (Participant p : participants) {
+                    p.reception().restart();
+                }
+                awaitStreams(participants, o, out, "final round", streamsExpected, System.nanoTime());
             }
 
             // Measurement window.
@@ -230,7 +225,8 @@ public final class LoadGenerator {
             long cpuStart = ownCpuNanos();
             long targetCpuStart = targetCpuNanos(o, relay);
             long start = System.nanoTime();
-            long end = start + (long) (o.durationSeconds() * 1e9);
+            double measured = churn == null ? o.durationSeconds() : FINAL_ROUND_SECONDS;
+            long end = start + (long) (measured * 1e9);
             long lastSent = sent(streams);
             long lastReceived = 0;
             long tick = start;
@@ -256,7 +252,7 @@ public final class LoadGenerator {
                 double seconds = Math.max(1e-3, (System.nanoTime() - tick + 1_000_000_000L) / 1e9);
                 out.printf("[%5.1f/%.0f s] sent %,8.0f pkt/s  received %,8.0f pkt/s  loss %.3f %%  "
                                 + "delay p50 %s ms p99 %s ms  pacer late max %.1f ms%n",
-                        (System.nanoTime() - start) / 1e9, o.durationSeconds(), (sentNow - lastSent) / seconds,
+                        (System.nanoTime() - start) / 1e9, measured, (sentNow - lastSent) / seconds,
                         (receivedNow - lastReceived) / seconds,
                         expected == 0 ? 0.0 : 100.0 * Math.max(0, expected - received) / expected,
                         LoadReport.ms(delays.percentileMillis(50)), LoadReport.ms(delays.percentileMillis(99)),
@@ -272,8 +268,16 @@ public final class LoadGenerator {
             Double targetCpu = targetCpuStart < 0 || targetCpuEnd < 0 ? null : (targetCpuEnd - targetCpuStart) / 1e9;
             String targetMeasuredBy = targetCpu == null ? null
                     : o.serverPid() > 0 ? "process " + o.serverPid() : "relay thread";
-            return report(o, address, setupSeconds, window, participants, streams, sentAtStart, cpu, targetCpu,
-                    targetMeasuredBy, pacer, streamsExpected);
+            LoadReport.ChurnReport churnReport = null;
+            if (churn != null) {
+                LoadReport.ProcessSample serverAfter = o.serverPid() > 0
+                        ? LoadReport.ProcessSample.of(o.serverPid()) : null;
+                churnReport = churn.report(o.churnSeconds(), churnSeconds, serverBefore, serverAfter);
+            }
+            LoadReport report = report(o, address, setupSeconds, window, participants, streams, sentAtStart, cpu,
+                    targetCpu, targetMeasuredBy, pacer, streamsExpected, churnReport);
+            beforeLeaving.check(List.copyOf(participants));
+            return report;
         } finally {
             if (pacer != null) {
                 pacer.close();
@@ -302,7 +306,8 @@ public final class LoadGenerator {
     private static LoadReport report(LoadOptions o, String address, double setupSeconds, double window,
                                      List<Participant> participants, List<SyntheticStream> streams,
                                      Map<SyntheticStream, long[]> sentAtStart, long cpuNanos, Double targetCpu,
-                                     String targetMeasuredBy, TrafficPacer pacer, int streamsExpected) {
+                                     String targetMeasuredBy, TrafficPacer pacer, int streamsExpected,
+                                     LoadReport.ChurnReport churn) {
         Map<Integer, Participant> byIndex = new HashMap<>();
         for (Participant p : participants) {
             byIndex.put(p.index(), p);
@@ -373,7 +378,134 @@ public final class LoadGenerator {
                 Math.round(pacer.maxLatenessMillis() * 1000) / 1000.0, pacer.skippedFrames());
         return new LoadReport(o.target(), address, o.rooms(), o.participantsPerRoom(),
                 Math.round(window * 1000) / 1000.0, o.videoKbps(), o.audioKbps(), Math.round(setupSeconds * 10) / 10.0,
-                totals, cpu, pacerReport, reports);
+                totals, cpu, pacerReport, reports, churn);
+    }
+
+    /** A participant against the SFU, with SSRCs of its own or the shared ones (--shared-ssrcs). */
+    private static WebRtcParticipant webRtcParticipant(LoadOptions o, int index, String name, String room,
+                                                       WebSocketClient webSockets, ExecutorService handshakes) {
+        return o.sharedSsrcs()
+                ? new WebRtcParticipant(index, name, room, o.server(), webSockets, handshakes, SHARED_AUDIO_SSRC,
+                        SHARED_VIDEO_SSRC, SHARED_VIDEO_RTX_SSRC)
+                : new WebRtcParticipant(index, name, room, o.server(), webSockets, handshakes);
+    }
+
+    /** What a participant sends: audio and video at the run's rates (a rate of 0 leaves that kind out). */
+    private static List<SyntheticStream> streamsOf(Participant p, int position, LoadOptions o) {
+        List<SyntheticStream> streams = new ArrayList<>();
+        SyntheticStream.TransportSequence tcc = new SyntheticStream.TransportSequence();
+        if (o.audioKbps() > 0) {
+            // RFC 6464 levels in −dBov: the first of each room is the loudest (the dominant speaker).
+            streams.add(new SyntheticStream(p, ProbePayload.AUDIO, p.ssrc(ProbePayload.AUDIO),
+                    ClientNegotiator.OPUS_PAYLOAD_TYPE, 48000, 50, o.audioKbps() * 1000, 1200, tcc,
+                    Math.min(127, 20 + 10 * position), Long.MAX_VALUE));
+        }
+        if (o.videoKbps() > 0) {
+            streams.add(new SyntheticStream(p, ProbePayload.VIDEO, p.ssrc(ProbePayload.VIDEO),
+                    ClientNegotiator.VP8_PAYLOAD_TYPE, 90000, o.framesPerSecond(), o.videoKbps() * 1000,
+                    o.videoPacketBytes(), tcc, 0, TimeUnit.MILLISECONDS.toNanos(o.keyframeIntervalMillis())));
+        }
+        return streams;
+    }
+
+    /**
+     * Waits until every stream has reached each receiver of its room once since the receptions' last restart, or
+     * the setup timeout; prints progress each second and, at a timeout, what is missing.
+     */
+    private static void awaitStreams(List<Participant> participants, LoadOptions o, PrintStream out, String phase,
+                                     int streamsExpected, long since) throws InterruptedException {
+        long deadline = since + (long) (o.setupTimeoutSeconds() * 1e9);
+        long nextPrint = since + 1_000_000_000L;
+        while (true) {
+            int arrived = streamsArrived(participants, o);
+            if (arrived == streamsExpected || System.nanoTime() > deadline) {
+                out.printf("[%s %5.1f s] %d/%d participants connected, %d/%d streams arriving%s%n", phase,
+                        (System.nanoTime() - since) / 1e9, connected(participants), participants.size(),
+                        arrived, streamsExpected,
+                        arrived == streamsExpected ? "" : ": timeout, measuring anyway");
+                if (arrived != streamsExpected) {
+                    printMissing(participants, o, out);
+                }
+                return;
+            }
+            if (System.nanoTime() >= nextPrint) {
+                out.printf("[%s %5.1f s] %d/%d participants connected, %d/%d streams arriving%n", phase,
+                        (System.nanoTime() - since) / 1e9, connected(participants), participants.size(),
+                        arrived, streamsExpected);
+                nextPrint = System.nanoTime() + 1_000_000_000L;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * The churn phase ({@link Churn}) for --duration seconds, then until every resume under way is settled. The
+     * participants of the setup are the first in their places; those that leave are closed here.
+     */
+    private static Churn churn(LoadOptions o, List<Participant> initial, List<SyntheticStream> streams,
+                               TrafficPacer pacer, WebSocketClient webSockets, ExecutorService handshakes,
+                               PrintStream out) throws InterruptedException {
+        AtomicInteger nextIndex = new AtomicInteger(initial.size());
+        List<Churn.Place> places = new ArrayList<>();
+        for (Participant p : initial) {
+            Churn.Place place = new Churn.Place(p.index() / o.participantsPerRoom(),
+                    p.index() % o.participantsPerRoom());
+            place.participant = (WebRtcParticipant) p;
+            places.add(place);
+        }
+        Churn churn = new Churn(places, new Churn.Places() {
+            @Override
+            public WebRtcParticipant join(Churn.Place place) throws Exception {
+                WebRtcParticipant p = webRtcParticipant(o, nextIndex.getAndIncrement(),
+                        name(place.room, place.position) + "." + place.generation, room(o, place.room), webSockets,
+                        handshakes);
+                List<SyntheticStream> own = streamsOf(p, place.position, o);
+                synchronized (streams) {
+                    streams.addAll(own);
+                }
+                own.forEach(pacer::add);
+                p.start();
+                return p;
+            }
+
+            @Override
+            public void gone(WebRtcParticipant participant) {
+                synchronized (streams) {
+                    streams.removeIf(s -> {
+                        if (s.participant() == participant) {
+                            s.retire();
+                            return true;
+                        }
+                        return false;
+                    });
+                }
+            }
+        }, o);
+        long start = System.nanoTime();
+        long end = start + (long) (o.durationSeconds() * 1e9);
+        long printEvery = o.durationSeconds() > 60 ? 10_000_000_000L : 1_000_000_000L;
+        long nextPrint = start + printEvery;
+        while (System.nanoTime() < end) {
+            churn.tick(true);
+            if (System.nanoTime() >= nextPrint) {
+                LoadReport.ProcessSample server = o.serverPid() > 0 ? LoadReport.ProcessSample.of(o.serverPid())
+                        : null;
+                churn.printProgress(out, (System.nanoTime() - start) / 1e9, o.durationSeconds(),
+                        server == null ? null : server.toString());
+                nextPrint += printEvery;
+            }
+            Thread.sleep(CHURN_TICK_MILLIS);
+        }
+        // No new events; the drops under way resume and their media is checked, each within its own timeouts.
+        long settle = System.nanoTime() + Churn.RESUME_TIMEOUT + Churn.MEDIA_AGAIN_TIMEOUT
+                + TimeUnit.SECONDS.toNanos(5);
+        while (churn.pending() && System.nanoTime() < settle) {
+            churn.tick(false);
+            Thread.sleep(CHURN_TICK_MILLIS);
+        }
+        churn.tick(false);
+        churn.printProgress(out, (System.nanoTime() - start) / 1e9, o.durationSeconds(), null);
+        return churn;
     }
 
     private static String name(int room, int participant) {

@@ -23,12 +23,40 @@ import java.nio.file.Path;
  *                           this address: traffic to it is still delivered inside the machine, by the loopback path.
  * @param sharedSsrcs        every participant sends under the same SSRCs, as two apps that pick them by chance or on
  *                           purpose do: the server must still keep every sender's streams apart for every receiver
+ * @param churnSeconds       0: the same participants all run long. Otherwise the mean time (exponentially
+ *                           distributed) between two churn events of one participant place: the participant leaves,
+ *                           drops its signaling and resumes, or vanishes, as {@code churnMix} weighs them, and
+ *                           {@code durationSeconds} is how long the churn goes on before the final round ({@link Churn})
+ * @param churnMix           the weights of leaving, dropping and resuming, and vanishing
  */
 public record LoadOptions(String target, URI server, InetSocketAddress relay, int rooms, int participantsPerRoom,
                           double durationSeconds, int videoKbps, int audioKbps, int framesPerSecond,
                           int videoPacketBytes, long keyframeIntervalMillis, double setupTimeoutSeconds,
                           double warmupSeconds, String roomPrefix, Path json, long serverPid,
-                          InetAddress janusIceAddress, boolean sharedSsrcs) {
+                          InetAddress janusIceAddress, boolean sharedSsrcs, double churnSeconds,
+                          ChurnMix churnMix) {
+
+    /** Relative weights of the three churn events; a weight of 0 leaves that event out. */
+    public record ChurnMix(int leave, int drop, int vanish) {
+        public ChurnMix {
+            if (leave < 0 || drop < 0 || vanish < 0 || leave + drop + vanish == 0) {
+                throw new IllegalArgumentException("--churn-mix needs three weights >= 0, not all 0");
+            }
+        }
+
+        static ChurnMix parse(String v) {
+            String[] w = v.split(":");
+            if (w.length != 3) {
+                throw new IllegalArgumentException("--churn-mix needs LEAVE:DROP:VANISH, not " + v);
+            }
+            return new ChurnMix(Integer.parseInt(w[0]), Integer.parseInt(w[1]), Integer.parseInt(w[2]));
+        }
+
+        @Override
+        public String toString() {
+            return leave + ":" + drop + ":" + vanish;
+        }
+    }
 
     static final String USAGE = """
             usage: java -jar sfu-loadgen.jar [options]          simulated participants against the SFU or the relay
@@ -55,6 +83,19 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                                         (Janus never gathers 127.0.0.1); must belong to an interface here
               --shared-ssrcs            every participant sends under the same SSRCs (--target sfu): the server
                                         must keep the streams apart
+              --churn SECONDS           churn soak (--target sfu): each participant place has an event every
+                                        SECONDS on average (random, exponential): its participant leaves (close
+                                        frame), drops its signaling without a close frame and resumes 0.1-1.5 s
+                                        later with its resume token (media must come again), or vanishes (no close
+                                        frame, media stops, never resumes: the server must clean up); a new
+                                        participant joins in the place of one that left or vanished. --duration is
+                                        how long the churn lasts; then a final round of 5 s in which every
+                                        participant must receive every other's streams. Exit code 0 only if every
+                                        resume worked and brought media again and the final round was complete.
+                                        E.g. an hour, 3 rooms of 4 at low rates, the server's process sampled:
+                                          --churn 20 --duration 3600 --rooms 3 --participants 4 --video-kbps 150
+                                          --audio-kbps 24 --fps 15 --server-pid PID
+              --churn-mix L:D:V         weights of leave, drop-and-resume and vanish (default 1:1:1)
             """;
 
     public LoadOptions {
@@ -75,36 +116,59 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         if (janusIceAddress != null) {
             requireLocalInterface(janusIceAddress);
         }
+        if (churnSeconds < 0) {
+            throw new IllegalArgumentException("--churn must be 0 (off) or positive");
+        }
+        if (churnSeconds > 0 && !target.equals("sfu")) {
+            throw new IllegalArgumentException("--churn works with --target sfu only");
+        }
+        if (churnMix == null) {
+            churnMix = new ChurnMix(1, 1, 1);
+        }
     }
 
     public static LoadOptions defaults() {
         return new LoadOptions("sfu", URI.create("wss://127.0.0.1:8000"), null, 1, 4, 10, 1500, 64, 30, 1200, 3000,
-                30, 2, "load", null, -1, null, false);
+                30, 2, "load", null, -1, null, false, 0, new ChurnMix(1, 1, 1));
     }
 
     public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
         return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
                 framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
-                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
     }
 
     public LoadOptions withSize(int r, int p, double seconds) {
         return new LoadOptions(target, server, relay, r, p, seconds, videoKbps, audioKbps, framesPerSecond,
                 videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
-                serverPid, janusIceAddress, sharedSsrcs);
+                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
     }
 
     /** The same run with every participant sending under the same SSRCs. */
     public LoadOptions withSharedSsrcs() {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds,
-                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, true);
+                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, true, churnSeconds, churnMix);
+    }
+
+    /** The same run as a churn soak: an event every {@code seconds} per place on average, in these proportions. */
+    public LoadOptions withChurn(double seconds, ChurnMix mix) {
+        return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
+                audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds,
+                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, seconds, mix);
+    }
+
+    /** The same run at these rates (kbit/s of RTP per participant) and video frame rate. */
+    public LoadOptions withRates(int video, int audio, int fps) {
+        return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, video, audio, fps,
+                videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
+                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
     }
 
     public LoadOptions withWarmup(double seconds) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, seconds,
-                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
     }
 
     public static LoadOptions parse(String[] args) {
@@ -120,6 +184,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         Path json = null;
         InetAddress janusIceAddress = null;
         boolean sharedSsrcs = false;
+        double churn = 0;
+        ChurnMix churnMix = d.churnMix;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -151,6 +217,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                 case "--server-pid" -> pid = Long.parseLong(v);
                 case "--json" -> json = Path.of(v);
                 case "--janus-ice-address" -> janusIceAddress = ipLiteral(v);
+                case "--churn" -> churn = Double.parseDouble(v);
+                case "--churn-mix" -> churnMix = ChurnMix.parse(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -162,7 +230,8 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                     + server);
         }
         return new LoadOptions(target, server, relay, rooms, participants, duration, videoKbps, audioKbps, fps,
-                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress, sharedSsrcs);
+                packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress, sharedSsrcs,
+                churn, churnMix);
     }
 
     private static InetSocketAddress hostPort(String v) {

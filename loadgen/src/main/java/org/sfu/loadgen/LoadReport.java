@@ -15,7 +15,69 @@ import java.util.Map;
  */
 public record LoadReport(String target, String address, int rooms, int participantsPerRoom, double durationSeconds,
                          int videoKbps, int audioKbps, double setupSeconds, Totals totals, Cpu cpu, Pacer pacer,
-                         List<ParticipantReport> participants) {
+                         List<ParticipantReport> participants, ChurnReport churn) {
+
+    /** The same report without churn: every participant ran the whole time. */
+    public LoadReport(String target, String address, int rooms, int participantsPerRoom, double durationSeconds,
+                      int videoKbps, int audioKbps, double setupSeconds, Totals totals, Cpu cpu, Pacer pacer,
+                      List<ParticipantReport> participants) {
+        this(target, address, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps, setupSeconds, totals,
+                cpu, pacer, participants, null);
+    }
+
+    /**
+     * What a churn soak ({@code --churn}) did; the rest of the report is its final round, whose participants are the
+     * ones there at the end.
+     *
+     * @param resumedWithMedia resumes after which every stream of the room arrived again (see {@link Churn})
+     * @param mediaAgainP50Ms  from the resume's client_id to the last of those streams' first packet, median
+     * @param joins            participants that joined in the place of one that left, vanished or failed
+     * @param resumesFailed    drops whose resume did not bring the same session back, with why
+     * @param mediaNotAgain    resumes after which some stream did not come again, with which
+     * @param failures         participants that failed on their own during the churn (not by a churn event)
+     * @param serverBefore     the server process (--server-pid) before the setup, or null
+     * @param serverAfter      the same after the final round, while its participants are still there, or null
+     */
+    public record ChurnReport(double meanIntervalSeconds, String mix, double churnSeconds, long leaves, long drops,
+                              long resumes, long resumedWithMedia, Double mediaAgainP50Ms, Double mediaAgainMaxMs,
+                              long vanishes, long joins, List<String> resumesFailed, List<String> mediaNotAgain,
+                              List<String> failures, ProcessSample serverBefore, ProcessSample serverAfter) {
+        /** Every drop resumed into its own session and got media again, and nobody failed. */
+        public boolean clean() {
+            return resumes == drops && resumedWithMedia == resumes && resumesFailed.isEmpty()
+                    && mediaNotAgain.isEmpty() && failures.isEmpty();
+        }
+    }
+
+    /** A process's threads, open file descriptors and resident memory, from /proc/PID. */
+    public record ProcessSample(int threads, int fileDescriptors, long rssKb) {
+        /** Null when the process cannot be read (not Linux, another user's, gone). */
+        public static ProcessSample of(long pid) {
+            try {
+                int threads = -1;
+                long rss = -1;
+                for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("Threads:")) {
+                        threads = Integer.parseInt(line.substring(8).trim());
+                    } else if (line.startsWith("VmRSS:")) {
+                        rss = Long.parseLong(line.substring(6).replace("kB", "").trim());
+                    }
+                }
+                int fds;
+                try (var list = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                    fds = (int) list.count();
+                }
+                return new ProcessSample(threads, fds, rss);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return threads + " threads, " + fileDescriptors + " fds, RSS " + rssKb / 1024 + " MiB";
+        }
+    }
 
     /**
      * @param streamsExpected (participants − 1) × 2 per receiver: everyone's audio and video but its own
@@ -112,5 +174,24 @@ public record LoadReport(String target, String address, int rooms, int participa
         out.println();
         out.printf("pacer               late mean %.3f ms, max %.3f ms, %d frames skipped%n", pacer.meanLatenessMs,
                 pacer.maxLatenessMs, pacer.skippedFrames);
+        if (churn != null) {
+            ChurnReport c = churn;
+            out.printf("churn               %.0f s, an event every %.1f s per place (leave:drop:vanish %s)%n",
+                    c.churnSeconds, c.meanIntervalSeconds, c.mix);
+            out.printf("  events            %d leaves, %d drops, %d vanishes; %d joined in their places%n", c.leaves,
+                    c.drops, c.vanishes, c.joins);
+            out.printf("  resumes           %d of %d drops resumed; %d got media again (p50 %s ms, max %s ms)%n",
+                    c.resumes, c.drops, c.resumedWithMedia, c.mediaAgainP50Ms, c.mediaAgainMaxMs);
+            c.resumesFailed.forEach(f -> out.println("  resume failed     " + f));
+            c.mediaNotAgain.forEach(f -> out.println("  no media again    " + f));
+            c.failures.forEach(f -> out.println("  failed            " + f));
+            if (c.serverBefore != null || c.serverAfter != null) {
+                out.printf("  server process    before: %s; after the final round: %s%n", c.serverBefore,
+                        c.serverAfter);
+            }
+            out.printf("  verdict           %s%n", c.clean() && t.streamsReceived == t.streamsExpected
+                    && t.participantsFailed == 0 ? "clean: every resume came back with media, final round complete"
+                    : "NOT CLEAN");
+        }
     }
 }

@@ -29,6 +29,7 @@ public final class Reception {
         int sender = ProbePayload.senderIndex(buf, end);
         int kind = ProbePayload.kind(buf, end);
         StreamReception s = streams.computeIfAbsent(sender * 2 + kind, k -> new StreamReception(sender, kind));
+        s.arrived(arrivalNanos);
         s.onPacket(ProbePayload.sequence(buf, end), arrivalNanos - ProbePayload.sendNanos(buf, end),
                 RtpPacket.ssrc(buf, 0));
         bytes.add(end);
@@ -38,6 +39,12 @@ public final class Reception {
     public boolean hasReceived(int senderIndex, int kind) {
         StreamReception s = streams.get(senderIndex * 2 + kind);
         return s != null && s.received() > 0;
+    }
+
+    /** When the last packet of this sender's stream of this kind arrived ({@link System#nanoTime}), or 0. */
+    public long lastArrivalNanos(int senderIndex, int kind) {
+        StreamReception s = streams.get(senderIndex * 2 + kind);
+        return s == null ? 0 : s.lastArrivalNanos();
     }
 
     public long received() {

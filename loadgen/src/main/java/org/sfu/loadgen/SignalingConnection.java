@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +58,20 @@ final class SignalingConnection implements AutoCloseable {
 
     /** Connects and waits for the WebSocket handshake (not for any message). */
     void connect(URI server, String room) throws Exception {
+        connect(server, room, null, null);
+    }
+
+    /**
+     * Connects to resume a session (docs/PROTOCOL.md, "Changing networks"): {@code resume=<client id>} and
+     * {@code resume_token=<the last session message's resumeToken>}; both null for a new session.
+     */
+    void connect(URI server, String room, String resumeId, String resumeToken) throws Exception {
         String path = (server.getPath() == null || server.getPath().isEmpty() || server.getPath().equals("/")
                 ? "/ws" : server.getPath()) + "?room=" + URLEncoder.encode(room, StandardCharsets.UTF_8);
+        if (resumeId != null) {
+            path += "&resume=" + URLEncoder.encode(resumeId, StandardCharsets.UTF_8)
+                    + "&resume_token=" + URLEncoder.encode(resumeToken, StandardCharsets.UTF_8);
+        }
         socket.connect(new WebSocketConnectOptions().setHost(server.getHost()).setPort(server.getPort())
                 .setURI(path).setSsl("wss".equals(server.getScheme())))
                 .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
@@ -67,6 +83,27 @@ final class SignalingConnection implements AutoCloseable {
             socket.writeTextMessage(JSON.writeValueAsString(Map.of("type", type, "data", data)));
         } catch (Exception e) {
             LOG.warn("Cannot send {}: {}", type, e.toString());
+        }
+    }
+
+    /**
+     * Drops the connection as a lost network does: no WebSocket close frame, and the TCP connection reset
+     * (SO_LINGER 0), so the server sees an abnormal closure (RFC 6455 §7.1.5, 1006) and keeps the session for a
+     * resume. Vert.x has no public call for this; its internal WebSocket view gives the Netty channel, whose close
+     * is started at the pipeline's first handler: every handler after the socket (TLS, which would send
+     * close_notify, and Vert.x's, which would send a WebSocket close frame) is passed by.
+     */
+    void drop() {
+        if (socket.isClosed() || !(socket instanceof WebSocketInternal internal)) {
+            return;
+        }
+        Channel channel = internal.channelHandlerContext().channel();
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        if (first != null) {
+            first.close();
+        } else {
+            channel.close();
         }
     }
 

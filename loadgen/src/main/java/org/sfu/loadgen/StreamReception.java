@@ -33,6 +33,9 @@ public final class StreamReception {
     /** The SSRCs the stream arrived under: one, unless the server let it change (RFC 3550 §8: a new stream). */
     private final java.util.Set<Long> ssrcs = new java.util.TreeSet<>();
 
+    /** When the last packet arrived ({@link System#nanoTime}), or 0; kept across {@link #restart}. */
+    private volatile long lastArrivalNanos;
+
     public StreamReception(int senderIndex, int kind) {
         this.senderIndex = senderIndex;
         this.kind = kind;
@@ -40,6 +43,15 @@ public final class StreamReception {
 
     public synchronized void onPacket(int sequence, long delayNanos) {
         onPacket(sequence, delayNanos, -1);
+    }
+
+    /** Records when a packet of this stream arrived; called before {@link #onPacket}. */
+    void arrived(long arrivalNanos) {
+        lastArrivalNanos = arrivalNanos;
+    }
+
+    long lastArrivalNanos() {
+        return lastArrivalNanos;
     }
 
     /** With the SSRC the packet came under, or -1 when unknown. */

@@ -66,6 +66,17 @@ final class SyntheticStream {
         this.keyframeIntervalNanos = keyframeIntervalNanos;
     }
 
+    /** Set when its participant left: the pacer forgets the stream. */
+    private volatile boolean retired;
+
+    void retire() {
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
     long intervalNanos() {
         return intervalNanos;
     }

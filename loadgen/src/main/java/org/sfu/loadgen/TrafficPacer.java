@@ -31,6 +31,10 @@ final class TrafficPacer implements AutoCloseable {
     }
 
     private final PriorityQueue<Entry> queue = new PriorityQueue<>();
+    /** Streams of participants that joined after the start, handed to the pacer thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<SyntheticStream> added =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.LongAdder frameErrors = new java.util.concurrent.atomic.LongAdder();
     private final Thread thread;
     private final PacketBuffer scratch = new PacketBuffer(4096);
     private volatile boolean sending = true;
@@ -52,6 +56,17 @@ final class TrafficPacer implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** A stream of a participant that joined later (churn); it starts at a random phase within one interval. */
+    void add(SyntheticStream stream) {
+        added.add(stream);
+        LockSupport.unpark(thread);
+    }
+
+    /** Frames whose sending threw (a participant closed under the pacer's feet); the pacer carries on. */
+    long frameErrors() {
+        return frameErrors.sum();
     }
 
     /** Stops sending (the thread idles until {@link #close()}); receivers keep counting what is in flight. */
@@ -80,7 +95,11 @@ final class TrafficPacer implements AutoCloseable {
     }
 
     private void run() {
+        java.util.Random random = new java.util.Random();
         while (running) {
+            for (SyntheticStream s; (s = added.poll()) != null; ) {
+                queue.add(new Entry(s, System.nanoTime() + (long) (random.nextDouble() * s.intervalNanos())));
+            }
             Entry e = queue.peek();
             long now = System.nanoTime();
             if (e == null || e.due > now) {
@@ -88,8 +107,15 @@ final class TrafficPacer implements AutoCloseable {
                 continue;
             }
             queue.poll();
+            if (e.stream.retired()) {
+                continue;
+            }
             if (sending) {
-                e.stream.emitFrame(now, scratch);
+                try {
+                    e.stream.emitFrame(now, scratch);
+                } catch (RuntimeException ex) {
+                    frameErrors.increment();
+                }
                 account(now - e.due);
             }
             e.due += e.stream.intervalNanos();

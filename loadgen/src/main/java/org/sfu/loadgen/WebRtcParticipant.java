@@ -36,9 +36,16 @@ public final class WebRtcParticipant extends BaseParticipant {
     private IceEndpoint endpoint;
     private volatile ClientTransport transport;
     private ClientNegotiator negotiator;
-    private SignalingConnection signaling;
+    /** The current signaling connection; replaced by a resume. */
+    private volatile SignalingConnection signaling;
     private volatile boolean closed;
     private volatile String clientId;
+    private volatile String resumeToken;
+    /** The signaling connection was dropped on purpose (no close frame): its close is no failure. */
+    private volatile boolean dropped;
+    /** A resume connection is open and its client_id has not come yet. */
+    private volatile boolean resuming;
+    private volatile long resumedNanos;
     private final long createdNanos = System.nanoTime();
 
     private final LongAdder offersSent = new LongAdder();
@@ -46,6 +53,8 @@ public final class WebRtcParticipant extends BaseParticipant {
     private final LongAdder offersAnswered = new LongAdder();
     private final LongAdder offersRolledBack = new LongAdder();
     private final LongAdder signalingErrors = new LongAdder();
+    private final LongAdder resumes = new LongAdder();
+    private final LongAdder resumesRefused = new LongAdder();
 
     /** With SSRCs of its own, chosen at random. */
     public WebRtcParticipant(int index, String name, String room, URI server, WebSocketClient webSockets,
@@ -63,6 +72,12 @@ public final class WebRtcParticipant extends BaseParticipant {
         this.handshakeExecutor = handshakeExecutor;
     }
 
+    /** When the SRTP keys arrived ({@link System#nanoTime}), or 0 while not connected. */
+    public long connectedNanos() {
+        ClientTransport t = transport;
+        return t == null ? 0 : t.connectedNanos();
+    }
+
     /** Time from creation to SRTP keys, or -1 while not connected. */
     public double connectMillis() {
         long c = transport == null ? 0 : transport.connectedNanos();
@@ -76,9 +91,21 @@ public final class WebRtcParticipant extends BaseParticipant {
         transport = new ClientTransport(name, "the server", endpoint, true, null, certificate, reception,
                 handshakeExecutor, this::fail);
         negotiator = new ClientNegotiator(transport.local(name, audioSsrc, videoSsrc, videoRtxSsrc));
-        signaling = new SignalingConnection(webSockets, new SignalingConnection.Handler() {
+        signaling = connect(null, null);
+    }
+
+    /**
+     * A signaling connection whose messages and close reach this participant only while it is the current one: a
+     * connection dropped for a resume may still report its close after its successor opened.
+     */
+    private SignalingConnection connect(String resumeId, String token) throws Exception {
+        SignalingConnection[] self = new SignalingConnection[1];
+        SignalingConnection c = new SignalingConnection(webSockets, new SignalingConnection.Handler() {
             @Override
             public void onMessage(String type, JsonNode data) {
+                if (self[0] != signaling) {
+                    return;
+                }
                 try {
                     onSignaling(type, data);
                 } catch (RuntimeException e) {
@@ -88,23 +115,42 @@ public final class WebRtcParticipant extends BaseParticipant {
 
             @Override
             public void onClosed(short statusCode, String reason) {
-                if (failure == null && !closed) {
+                if (self[0] == signaling && failure == null && !closed && !dropped) {
                     fail("signaling closed by the server (" + statusCode + " " + reason + ")");
                 }
             }
         });
-        signaling.connect(server, room);
+        self[0] = c;
+        // Set before the handshake: client_id may arrive before connect returns, and must find it current.
+        signaling = c;
+        c.connect(server, room, resumeId, token);
+        return c;
     }
 
     /** On the signaling connection's event loop, in order. */
     private void onSignaling(String type, JsonNode data) {
         switch (type) {
             case "client_id" -> {
-                clientId = data.asText();
+                String id = data.asText();
+                if (resuming) {
+                    resuming = false;
+                    if (id.equals(clientId)) {
+                        // The same session: its media path, tracks and negotiation carry on; an offer the server
+                        // made meanwhile comes again.
+                        resumes.increment();
+                        resumedNanos = System.nanoTime();
+                    } else {
+                        resumesRefused.increment();
+                        fail("resume refused: the server started a new session " + id + " instead of " + clientId);
+                    }
+                    return;
+                }
+                clientId = id;
                 // Offer at once, as the API document's caller does: the server waits for it (first-offer delay).
                 signaling.send("offer", Map.of("type", "offer", "sdp", negotiator.createOffer()));
                 offersSent.increment();
             }
+            case "session" -> resumeToken = data.path("resumeToken").asText(null);
             case "answer" -> {
                 answersReceived.increment();
                 startMedia(negotiator.onAnswer(data.path("sdp").asText()));
@@ -134,6 +180,63 @@ public final class WebRtcParticipant extends BaseParticipant {
         }
     }
 
+    /**
+     * Whether this participant is in a steady call: connected, its own offer answered, a resume token at hand, not
+     * failed, dropped or resuming. Only such a participant is churned: a drop in the middle of its first exchange
+     * would lose its own offer, which nobody makes again.
+     */
+    public boolean settled() {
+        return canSend() && answersReceived.sum() > 0 && resumeToken != null && !dropped && !resuming
+                && clientId != null;
+    }
+
+    /** The server's id for this participant (its session), or null before client_id. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** When the last resume completed ({@link System#nanoTime}), or 0. */
+    public long resumedNanos() {
+        return resumedNanos;
+    }
+
+    /**
+     * Drops the signaling connection without a close frame, as a phone changing networks does; media carries on. The
+     * server keeps the session for its grace period. {@link #resume} comes back.
+     */
+    public void dropSignaling() {
+        dropped = true;
+        signaling.drop();
+    }
+
+    /**
+     * Connects again with the session's resume token and waits for the handshake; {@link #resumedNanos} changes when
+     * the server's client_id confirms the same session (a refusal fails this participant).
+     */
+    public void resume() throws Exception {
+        resuming = true;
+        dropped = false;
+        connect(clientId, resumeToken);
+    }
+
+    /**
+     * Leaves without a word: the signaling connection drops without a close frame and the media path goes silent,
+     * never to resume. The server must end the session itself (grace timer, consent).
+     */
+    public void vanish() {
+        closed = true;
+        dropped = true;
+        if (signaling != null) {
+            signaling.drop();
+        }
+        if (transport != null) {
+            transport.vanish();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+    }
+
     private void startMedia(ClientNegotiator.RemoteTransport remote) {
         // The server's a=setup is passive (or actpass to our answer's active): this side is the DTLS client.
         transport.start(remote, DtlsTransport.Role.CLIENT);
@@ -144,19 +247,14 @@ public final class WebRtcParticipant extends BaseParticipant {
         return transport;
     }
 
-    /** The id the server gave this participant (client_id), or null before it came. */
-    public String clientId() {
-        return clientId;
-    }
-
     @Override
     public boolean canSend() {
-        return transport != null && transport.canSend() && failure == null;
+        return transport != null && transport.canSend() && failure == null && !closed;
     }
 
     @Override
     public boolean sendRtp(PacketBuffer packet) {
-        return transport.sendRtp(packet);
+        return !closed && transport.sendRtp(packet);
     }
 
     @Override
@@ -179,6 +277,8 @@ public final class WebRtcParticipant extends BaseParticipant {
         m.put("signaling_offers_answered", offersAnswered.sum());
         m.put("signaling_offers_rolled_back", offersRolledBack.sum());
         m.put("signaling_errors", signalingErrors.sum());
+        m.put("signaling_resumes", resumes.sum());
+        m.put("signaling_resumes_refused", resumesRefused.sum());
         ClientTransport t = transport;
         if (t != null) {
             t.addSrtpCounters("", m);
