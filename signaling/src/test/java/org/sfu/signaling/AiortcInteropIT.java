@@ -172,7 +172,22 @@ class AiortcInteropIT {
         assertEquals(Boolean.FALSE, seen.iceControllingAtStart(), "the answerer starts controlled: " + seen);
         assertEquals(Boolean.FALSE, seen.iceControllingNow(), "and stays controlled: " + seen);
         assertEquals(0, seen.iceRoleSwitches(), "aiortc never switched its ICE role: " + seen);
-        assertEquals(0, server.media().iceEndpoint().roleConflicts(), "ICE role conflicts the server saw");
+        // On aiortc's own connection. Chromium 150 (the caller) switches itself to controlled when it answers the
+        // server's later offer of aiortc's tracks, and the server's agent for it resolves that (RFC 8445 §7.3.1.1):
+        // a conflict the browser starts, not this test's subject (docs/PROTOCOL.md, ICE roles).
+        assertEquals(0L, roleConflictsOf(calleeId), "ICE role conflicts the server saw with aiortc");
+    }
+
+    /** The role conflicts the server's ICE agents for this participant have seen. */
+    private long roleConflictsOf(String participant) {
+        for (var router : server.media().routers()) {
+            for (var peer : router.peers()) {
+                if (peer.id().equals(participant)) {
+                    return peer.counters().getOrDefault("ice_role_conflicts", -1L);
+                }
+            }
+        }
+        throw new AssertionError("no participant " + participant);
     }
 
     /**

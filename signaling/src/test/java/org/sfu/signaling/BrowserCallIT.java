@@ -117,6 +117,31 @@ class BrowserCallIT {
         }
     }
 
+    /** The page's log says it answered the server's offer before it sent one of its own (if it ever did). */
+    private static boolean answeredBeforeOffering(Map<String, Object> stats) {
+        for (Object line : (List<?>) stats.get("log")) {
+            if ("offer sent".equals(line)) {
+                return false;
+            }
+            if ("answered the server".equals(line)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The role conflicts the server's ICE agents for this participant have seen. */
+    private long roleConflictsOf(String participant) {
+        for (var router : server.media().routers()) {
+            for (var peer : router.peers()) {
+                if (peer.id().equals(participant)) {
+                    return peer.counters().getOrDefault("ice_role_conflicts", -1L);
+                }
+            }
+        }
+        throw new AssertionError("no participant " + participant);
+    }
+
     private void callAndHangUp(String firstPage, String secondPage) throws Exception {
         String base = "https://localhost:" + server.httpPort();
         try (HeadlessChromium first = new HeadlessChromium()) {
@@ -148,10 +173,26 @@ class BrowserCallIT {
                 }
                 assertEquals(2, server.clientCount());
                 assertEquals(2, server.media().openTransports());
-                // RFC 8445 §6.1.1: the server controls where its offer opened the session, else the browser does.
-                assertEquals(0, server.media().iceEndpoint().roleConflicts(), "ICE role conflicts");
                 Map<String, Object> secondStats = second.stats();
                 secondId = (String) secondStats.get("clientId");
+                // RFC 8445 §6.1.1: the server controls where its offer opened the session, else the browser does.
+                // A page whose first exchange answered the server's offer (it joined a room with media in it, or
+                // never offers) has the server controlling from the start: no conflict may happen there.
+                // (Chromium 150 turns a session it opened itself controlled once it answers a later server offer;
+                // the server's agent resolves that, RFC 8445 §7.3.1.1: counted, docs/PROTOCOL.md, not checked here.)
+                int calledByTheServer = 0;
+                List<Map<String, Object>> pages = List.of(first.stats(), secondStats);
+                for (Map<String, Object> page : pages) {
+                    if (answeredBeforeOffering(page)) {
+                        calledByTheServer++;
+                        assertEquals(0L, roleConflictsOf((String) page.get("clientId")),
+                                "ICE role conflicts with a page the server called: " + page.get("log"));
+                    }
+                }
+                if (secondPage.contains("offer=0")) {
+                    assertTrue(calledByTheServer >= 1, "the page that never offers answered the server: "
+                            + pages.get(0).get("log") + " / " + pages.get(1).get("log"));
+                }
                 System.out.println("first page: " + first.stats().get("log") + "\nsecond page: " + secondStats.get("log"));
                 assertTrue(logged("Client " + secondId + " connected. Total clients: 2"), "connect is logged");
             }
