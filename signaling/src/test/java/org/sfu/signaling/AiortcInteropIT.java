@@ -175,19 +175,8 @@ class AiortcInteropIT {
         // On aiortc's own connection. Chromium 150 (the caller) switches itself to controlled when it answers the
         // server's later offer of aiortc's tracks, and the server's agent for it resolves that (RFC 8445 §7.3.1.1):
         // a conflict the browser starts, not this test's subject (docs/PROTOCOL.md, ICE roles).
-        assertEquals(0L, roleConflictsOf(calleeId), "ICE role conflicts the server saw with aiortc");
-    }
-
-    /** The role conflicts the server's ICE agents for this participant have seen. */
-    private long roleConflictsOf(String participant) {
-        for (var router : server.media().routers()) {
-            for (var peer : router.peers()) {
-                if (peer.id().equals(participant)) {
-                    return peer.counters().getOrDefault("ice_role_conflicts", -1L);
-                }
-            }
-        }
-        throw new AssertionError("no participant " + participant);
+        assertEquals(0L, LoopbackServer.roleConflicts(server, calleeId),
+                "ICE role conflicts the server saw with aiortc");
     }
 
     /**

@@ -130,18 +130,6 @@ class BrowserCallIT {
         return false;
     }
 
-    /** The role conflicts the server's ICE agents for this participant have seen. */
-    private long roleConflictsOf(String participant) {
-        for (var router : server.media().routers()) {
-            for (var peer : router.peers()) {
-                if (peer.id().equals(participant)) {
-                    return peer.counters().getOrDefault("ice_role_conflicts", -1L);
-                }
-            }
-        }
-        throw new AssertionError("no participant " + participant);
-    }
-
     private void callAndHangUp(String firstPage, String secondPage) throws Exception {
         String base = "https://localhost:" + server.httpPort();
         try (HeadlessChromium first = new HeadlessChromium()) {
@@ -185,7 +173,7 @@ class BrowserCallIT {
                 for (Map<String, Object> page : pages) {
                     if (answeredBeforeOffering(page)) {
                         calledByTheServer++;
-                        assertEquals(0L, roleConflictsOf((String) page.get("clientId")),
+                        assertEquals(0L, LoopbackServer.roleConflicts(server, (String) page.get("clientId")),
                                 "ICE role conflicts with a page the server called: " + page.get("log"));
                     }
                 }

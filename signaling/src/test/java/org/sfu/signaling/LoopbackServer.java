@@ -24,4 +24,16 @@ public final class LoopbackServer {
             throw new IllegalStateException(e);
         }
     }
+
+    /** The ICE role conflicts the server's agents for this participant have seen (RFC 8445 §7.3.1.1). */
+    public static long roleConflicts(SfuServer server, String participant) {
+        for (var router : server.media().routers()) {
+            for (var peer : router.peers()) {
+                if (peer.id().equals(participant)) {
+                    return peer.counters().getOrDefault("ice_role_conflicts", -1L);
+                }
+            }
+        }
+        throw new AssertionError("no participant " + participant);
+    }
 }
