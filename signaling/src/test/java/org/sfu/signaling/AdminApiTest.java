@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,37 +18,19 @@ class AdminApiTest {
     private static final Duration WAIT = Duration.ofSeconds(8);
     private static final String TOKEN = "an-operator-token-of-32-characters";
 
-    private final Vertx vertx = Vertx.vertx();
-    private final HttpClientAgent http = vertx.createHttpClient(
-            new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    private final TestHttps https = new TestHttps();
     private SfuServer server;
 
     @AfterEach
     void stop() {
-        http.close();
-        vertx.close();
+        https.close();
         if (server != null) {
             server.close();
         }
     }
 
-    record Reply(int status, String body) {
-        JsonNode json() throws Exception {
-            return TestSignalingClient.parse(body);
-        }
-    }
-
-    private Reply call(HttpMethod method, String path, String authorization) throws Exception {
-        return http.request(method, server.httpPort(), "127.0.0.1", path)
-                .compose(request -> {
-                    if (authorization != null) {
-                        request.putHeader("Authorization", authorization);
-                    }
-                    return request.send();
-                })
-                .compose((HttpClientResponse response) -> response.body()
-                        .map((Buffer body) -> new Reply(response.statusCode(), body.toString())))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    private TestHttps.Response call(HttpMethod method, String path, String authorization) throws Exception {
+        return https.send(method, server.httpPort(), path, authorization);
     }
 
     /** A client in a room, and the id the server gave it. */
@@ -61,7 +38,7 @@ class AdminApiTest {
     }
 
     private Joined joined(String room) throws Exception {
-        TestSignalingClient c = TestSignalingClient.connect(vertx, server.httpPort(), "/ws?room=" + room);
+        TestSignalingClient c = TestSignalingClient.connect(https.vertx(), server.httpPort(), "/ws?room=" + room);
         String id = c.next(WAIT).path("data").asText();
         assertNotNull(c.nextOfType("room", WAIT, m -> { }));
         return new Joined(c, id);
@@ -79,7 +56,7 @@ class AdminApiTest {
         assertEquals("standup", rooms.get(0).get("name").asText());
         assertEquals(2, rooms.get(0).get("participants").asInt());
 
-        Reply room = call(HttpMethod.GET, "/api/rooms/standup", null);
+        TestHttps.Response room = call(HttpMethod.GET, "/api/rooms/standup", null);
         assertEquals(200, room.status());
         Set<String> ids = new HashSet<>();
         for (JsonNode p : room.json().get("participants")) {
@@ -107,7 +84,7 @@ class AdminApiTest {
     void withAnAdminTokenSetEveryRequestMustBearIt() throws Exception {
         server = SfuServer.start(LoopbackServer.config(), AdminAccess.withToken(TOKEN));
 
-        Reply none = call(HttpMethod.GET, "/api/rooms", null);
+        TestHttps.Response none = call(HttpMethod.GET, "/api/rooms", null);
         assertEquals(401, none.status());
         assertEquals(401, call(HttpMethod.GET, "/api/rooms", "Bearer not-" + TOKEN).status());
         assertEquals(200, call(HttpMethod.GET, "/api/rooms", "Bearer " + TOKEN).status());

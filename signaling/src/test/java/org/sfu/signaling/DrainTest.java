@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,26 +21,22 @@ import org.junit.jupiter.api.Test;
 class DrainTest {
     private static final Duration WAIT = Duration.ofSeconds(8);
 
-    private Vertx vertx;
-    private HttpClientAgent http;
+    private final TestHttps https = new TestHttps();
     private SfuServer server;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
         server = SfuServer.start(LoopbackServer.config());
     }
 
     @AfterEach
     void stop() {
-        http.close();
-        vertx.close();
+        https.close();
         server.close();
     }
 
     private TestSignalingClient joined() throws Exception {
-        TestSignalingClient c = TestSignalingClient.connect(vertx, server.httpPort(), "/ws?room=drain");
+        TestSignalingClient c = TestSignalingClient.connect(https.vertx(), server.httpPort(), "/ws?room=drain");
         assertNotNull(c.nextOfType("room", WAIT, m -> { }));
         return c;
     }
@@ -60,8 +53,8 @@ class DrainTest {
         assertNotNull(toAlice, "alice is told");
         assertEquals(60, toAlice.path("data").path("seconds").asLong());
         assertNotNull(bob.nextOfType("server_draining", WAIT, m -> { }), "bob is told");
-        assertEquals(503, MetricsTest.get(http, port, "/ready").status(), "not ready: load balancers move on");
-        assertThrows(Exception.class, () -> TestSignalingClient.connect(vertx, port, "/ws?room=drain"),
+        assertEquals(503, https.get(port, "/ready").status(), "not ready: load balancers move on");
+        assertThrows(Exception.class, () -> TestSignalingClient.connect(https.vertx(), port, "/ws?room=drain"),
                 "no new calls");
         assertTrue(!drained.isDone(), "the calls in progress go on");
 

@@ -3,9 +3,6 @@ package org.sfu.signaling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -21,16 +18,13 @@ class MetricsIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String VIDEO_SENT = "sfu_consumer_rtp_sent_total";
 
-    private Vertx vertx;
-    private HttpClientAgent http;
+    private final TestHttps https = new TestHttps();
     private SfuServer server;
     private HeadlessChromium a;
     private HeadlessChromium b;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
         server = SfuServer.start(LoopbackServer.config());
     }
 
@@ -41,13 +35,12 @@ class MetricsIT {
                 page.close();
             }
         }
-        http.close();
-        vertx.close();
+        https.close();
         server.close();
     }
 
     private String scrape() throws Exception {
-        MetricsTest.Response r = MetricsTest.get(http, server.httpPort(), "/metrics");
+        TestHttps.Response r = https.get(server.httpPort(), "/metrics");
         assertEquals(200, r.status());
         return r.body();
     }

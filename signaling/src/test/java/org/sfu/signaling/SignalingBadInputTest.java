@@ -12,11 +12,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -328,23 +323,13 @@ class SignalingBadInputTest {
 
     @Test
     void theDemoPageIsServedOverHttps() throws Exception {
-        HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
-                .setVerifyHost(false));
-        try {
-            record Page(int status, String contentType, String body) { }
-            Page page = http.request(HttpMethod.GET, server.httpPort(), "127.0.0.1", "/")
-                    .compose(request -> request.send())
-                    .compose((HttpClientResponse response) -> response.body()
-                            .map((Buffer body) -> new Page(response.statusCode(),
-                                    response.getHeader("Content-Type"), body.toString())))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (TestHttps https = new TestHttps()) {
+            TestHttps.Response page = https.get(server.httpPort(), "/");
             assertEquals(200, page.status());
             assertTrue(page.contentType() != null && page.contentType().startsWith("text/html"),
                     page.contentType());
             assertTrue(page.body().contains("<html") || page.body().contains("<!DOCTYPE html"), page.body());
             assertTrue(page.body().contains("app.js"), page.body());
-        } finally {
-            http.close();
         }
     }
 
