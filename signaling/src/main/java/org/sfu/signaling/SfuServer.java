@@ -63,16 +63,10 @@ public final class SfuServer implements AutoCloseable {
             return;
         }
         ServerConfig config;
-        try {
-            config = ServerConfig.fromEnvironment(System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("Configuration error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
         long drainSeconds;
         AdminAccess admin;
         try {
+            config = ServerConfig.fromEnvironment(System.getenv());
             drainSeconds = ServerConfig.drainSeconds(System.getenv());
             admin = AdminAccess.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
@@ -91,13 +85,12 @@ public final class SfuServer implements AutoCloseable {
         }
     }
 
-    /** Starts everything and returns once both ports are bound. */
-    /** Starts the server with the admin API answering only the machine itself. */
+    /** Starts everything and returns once both ports are bound; the admin API answers only the machine itself. */
     public static SfuServer start(ServerConfig config) throws Exception {
         return start(config, AdminAccess.loopbackOnly());
     }
 
-    /** Starts the server; {@code admin} says who may use the admin API under {@code /api} (docs/ADMIN.md). */
+    /** {@link #start(ServerConfig)}, with {@code admin} saying who may use the admin API under {@code /api}. */
     public static SfuServer start(ServerConfig config, AdminAccess admin) throws Exception {
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
