@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,12 +18,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.sfu.media.router.Router;
+import org.sfu.signaling.Poll;
 import org.sfu.signaling.ServerConfig;
 import org.sfu.signaling.SfuServer;
 
@@ -55,6 +56,9 @@ class ChurnSoakIT {
      */
     private static final long RECONNECT_GRACE_MILLIS = 3000;
     private static final long CONSENT_TIMEOUT_MILLIS = 5000;
+    /** How long the server may take to clean up after a participant that vanished: grace, consent, and slack. */
+    private static final Duration CLEANUP =
+            Duration.ofMillis(RECONNECT_GRACE_MILLIS + CONSENT_TIMEOUT_MILLIS + 10_000);
     /**
      * Tolerances against the baseline. Threads are counted twice. Working threads are all but the idle workers of
      * thread pools: they must come back to within {@link #WORKING_THREAD_TOLERANCE}. Pools keep idle workers for a
@@ -150,10 +154,9 @@ class ChurnSoakIT {
         }
         Supplier<String> state = () -> "sessions " + server.clientCount() + ", rooms " + server.media().routerCount()
                 + ", transports " + server.media().openTransports() + ", members " + members(server, expected);
-        poll(() -> server.clientCount() == live.size() && server.media().routerCount() == expected.size()
+        Poll.until(CLEANUP, () -> server.clientCount() == live.size() && server.media().routerCount() == expected.size()
                         && server.media().openTransports() == live.size()
                         && members(server, expected).equals(expected),
-                TimeUnit.MILLISECONDS.toNanos(RECONNECT_GRACE_MILLIS + CONSENT_TIMEOUT_MILLIS + 10_000),
                 () -> "the server should hold exactly the " + live.size() + " participants there " + expected
                         + "; it has " + state.get());
     }
@@ -168,22 +171,10 @@ class ChurnSoakIT {
     }
 
     private static void awaitServerEmpty(SfuServer server) throws InterruptedException {
-        poll(() -> server.clientCount() == 0 && server.media().routerCount() == 0
+        Poll.until(CLEANUP, () -> server.clientCount() == 0 && server.media().routerCount() == 0
                         && server.media().openTransports() == 0,
-                TimeUnit.MILLISECONDS.toNanos(RECONNECT_GRACE_MILLIS + CONSENT_TIMEOUT_MILLIS + 10_000),
                 () -> "the server should be empty; it has sessions " + server.clientCount() + ", rooms "
                         + server.media().routerCount() + ", transports " + server.media().openTransports());
-    }
-
-    private static void poll(BooleanSupplier condition, long timeoutNanos, Supplier<String> message)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(message.get());
-            }
-            Thread.sleep(50);
-        }
     }
 
     /** This process's live threads (by name), open file descriptors (by target) and heap used after GC. */
