@@ -1,7 +1,5 @@
 package org.sfu.loadgen;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,46 +12,42 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.sfu.dtls.DtlsCertificate;
 import org.sfu.dtls.DtlsTransport;
-import org.sfu.ice.DatagramKind;
 import org.sfu.ice.IceCandidate;
 import org.sfu.ice.IceEndpoint;
-import org.sfu.ice.IceTransport;
 import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtp.RtpPacket;
+import org.sfu.media.transport.WebRtcTransport;
 import org.sfu.packet.PacketBuffer;
-import org.sfu.srtp.SrtpTransformer;
 
 /**
- * A client-side WebRTC transport toward a target (the project's server, or one Janus PeerConnection): an ICE agent on
- * the participant's endpoint, DTLS-SRTP, and SRTP; what arrives is unprotected and counted in the participant's
- * {@link Reception}, and RTCP PLI/FIR/NACK are counted (a PLI or FIR raises {@link #takeKeyframeRequest}).
+ * A load-generator participant's end of a WebRTC session toward a target (the project's server, or one Janus
+ * PeerConnection). ICE, DTLS and SRTP are the server's own {@link WebRtcTransport}, made as a client
+ * ({@link WebRtcTransport#client}); this class counts what arrives in the participant's {@link Reception}, and counts
+ * RTCP PLI/FIR/NACK (a PLI or FIR raises {@link #takeKeyframeRequest}).
  *
  * <p>What differs between targets is a parameter: the ICE role (controlling when the client offers), the DTLS role
  * (given to {@link #start}; see {@link #dtlsRoleFor}), and the candidate policy (whether the remote description's
  * candidates are added at once, or only if the peer's own checks have not connected after a while).
  *
- * <p>Threads: the endpoint's receive thread calls the listener's {@code onPacket}; the pacer calls {@link #sendRtp};
- * the DTLS handshake runs on the shared handshake executor. Failures are reported once each to {@code onFailure},
- * without a prefix.
+ * <p>Threads: the endpoint's receive thread runs the transport's listener; the pacer calls {@link #sendRtp}; the DTLS
+ * handshake runs on the shared handshake executor. Failures are reported once each to {@code onFailure}, without a
+ * prefix.
  */
 public final class ClientTransport implements AutoCloseable {
-    private final String peer;
-    private final IceTransport ice;
+    private final WebRtcTransport transport;
     private final DtlsCertificate certificate;
     private final Reception reception;
-    private final Executor handshakes;
     private final Consumer<String> onFailure;
     /** Null: the remote description's candidates are added at once. */
     private final Duration lateCandidates;
+    private final boolean controlling;
     private final AtomicBoolean started = new AtomicBoolean();
-    private volatile DtlsTransport dtls;
-    private volatile SrtpTransformer srtp;
+    private final AtomicBoolean failed = new AtomicBoolean();
     private volatile boolean closed;
     private volatile long connectedNanos;
     private final AtomicBoolean keyframeRequested = new AtomicBoolean();
     /** Receive thread only. */
-    private final PacketBuffer received = new PacketBuffer(2048);
     private final RtcpCompoundCursor rtcp = new RtcpCompoundCursor();
     /**
      * What arrived per SSRC: a few entries, searched in order, added by copying (the receive thread is the only
@@ -71,12 +65,8 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
-    private final LongAdder rtcpReceived = new LongAdder();
     private final LongAdder keyframeRequests = new LongAdder();
     private final LongAdder nacksReceived = new LongAdder();
-    private final LongAdder droppedBeforeKeys = new LongAdder();
-    private final LongAdder unprotectFailed = new LongAdder();
-    private final LongAdder sendFailed = new LongAdder();
 
     /**
      * @param name           the ICE agent's name
@@ -88,23 +78,19 @@ public final class ClientTransport implements AutoCloseable {
     public ClientTransport(String name, String peer, IceEndpoint endpoint, boolean controlling, Duration lateCandidates,
                            DtlsCertificate certificate, Reception reception, Executor handshakes,
                            Consumer<String> onFailure) {
-        this.peer = peer;
         this.certificate = certificate;
         this.reception = reception;
-        this.handshakes = handshakes;
         this.onFailure = onFailure;
         this.lateCandidates = lateCandidates;
-        this.ice = endpoint.createClientTransport(name, controlling, new Listener());
-    }
-
-    public IceTransport ice() {
-        return ice;
+        this.controlling = controlling;
+        this.transport = WebRtcTransport.client(name, endpoint, controlling, certificate, handshakes,
+                new Listener(peer));
     }
 
     /** A local description for this transport's ICE agent and certificate. */
     public ClientNegotiator.Local local(String name, long audioSsrc, long videoSsrc, long videoRtxSsrc) {
-        return new ClientNegotiator.Local(ice.localUfrag(), ice.localPassword(), certificate.fingerprint(),
-                ice.localCandidates(), name, audioSsrc, videoSsrc, videoRtxSsrc);
+        return new ClientNegotiator.Local(transport.localUfrag(), transport.localPassword(),
+                certificate.fingerprint(), transport.localCandidates(), name, audioSsrc, videoSsrc, videoRtxSsrc);
     }
 
     /**
@@ -117,7 +103,7 @@ public final class ClientTransport implements AutoCloseable {
 
     /** A trickled remote candidate (an a=candidate line's value). */
     public void addRemoteCandidate(String line) {
-        ice.addRemoteCandidate(IceCandidate.parse(line));
+        transport.addRemoteCandidate(IceCandidate.parse(line));
     }
 
     /**
@@ -125,9 +111,9 @@ public final class ClientTransport implements AutoCloseable {
      * only add candidates.
      */
     public void start(ClientNegotiator.RemoteTransport remote, DtlsTransport.Role role) {
-        if (lateCandidates == null || !ice.isControlling()) {
+        if (lateCandidates == null || !controlling) {
             for (String candidate : remote.candidates()) {
-                ice.addRemoteCandidate(IceCandidate.parse(candidate));
+                transport.addRemoteCandidate(IceCandidate.parse(candidate));
             }
         } else {
             // Janus starts its checks as soon as it has our offer, before its answer reaches us. The shared-port
@@ -140,22 +126,19 @@ public final class ClientTransport implements AutoCloseable {
                 later.add(IceCandidate.parse(candidate));
             }
             CompletableFuture.delayedExecutor(lateCandidates.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-                if (!closed && !ice.isConnected()) {
-                    later.forEach(ice::addRemoteCandidate);
+                if (!closed && !transport.isIceConnected()) {
+                    later.forEach(transport::addRemoteCandidate);
                 }
             });
         }
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        ice.setRemoteCredentials(remote.iceUfrag(), remote.icePassword());
-        dtls = new DtlsTransport(role, certificate, remote.fingerprint(), ice::send);
-        dtls.onClosed(() -> onFailure.accept("DTLS closed by " + peer));
-        ice.start();
+        transport.start(remote.iceUfrag(), remote.icePassword(), remote.fingerprint(), role);
     }
 
     public boolean canSend() {
-        return srtp != null;
+        return transport.isConnected();
     }
 
     /** When the SRTP keys arrived ({@link System#nanoTime}), or 0 before. */
@@ -164,28 +147,12 @@ public final class ClientTransport implements AutoCloseable {
     }
 
     public boolean sendRtp(PacketBuffer packet) {
-        SrtpTransformer t = srtp;
-        if (t == null || !t.protectRtp(packet)) {
-            sendFailed.increment();
-            return false;
-        }
-        try {
-            ice.send(packet.buffer(), packet.offset(), packet.length());
-            return true;
-        } catch (IOException e) {
-            sendFailed.increment();
-            return false;
-        }
+        return transport.sendRtp(packet);
     }
 
     /** Protects an RTCP compound (RFC 3711 §3.4) in place and sends it: feedback a test writes itself. */
     public boolean sendRtcp(PacketBuffer packet) {
-        SrtpTransformer t = srtp;
-        if (t == null || !t.protectRtcp(packet)) {
-            sendFailed.increment();
-            return false;
-        }
-        return sendDatagram(packet.buffer(), packet.offset(), packet.length());
+        return transport.sendRtcp(packet);
     }
 
     /**
@@ -193,13 +160,7 @@ public final class ClientTransport implements AutoCloseable {
      * protected or not (a flood test's garbage).
      */
     public boolean sendDatagram(byte[] buf, int offset, int length) {
-        try {
-            ice.send(buf, offset, length);
-            return true;
-        } catch (IOException e) {
-            sendFailed.increment();
-            return false;
-        }
+        return transport.sendUnprotected(buf, offset, length);
     }
 
     /**
@@ -232,68 +193,43 @@ public final class ClientTransport implements AutoCloseable {
         return keyframeRequested.getAndSet(false);
     }
 
-    private final class Listener implements IceTransport.Listener {
+    /** What the transport hands over, on the thread that received it. */
+    private final class Listener implements WebRtcTransport.Listener {
+        private final String peer;
+
+        Listener(String peer) {
+            this.peer = peer;
+        }
+
         @Override
-        public void onConnected(InetSocketAddress remote) {
-            dtls.start(handshakes).whenComplete((keys, error) -> {
-                if (error != null) {
-                    onFailure.accept("DTLS handshake failed: " + error.getMessage());
-                } else if (!closed) {
-                    srtp = new SrtpTransformer(keys);
-                    connectedNanos = System.nanoTime();
-                }
-            });
+        public void onConnected() {
+            if (!closed) {
+                connectedNanos = System.nanoTime();
+            }
         }
 
         @Override
         public void onFailed(String reason) {
-            onFailure.accept(reason);
+            if (!closed && failed.compareAndSet(false, true)) {
+                onFailure.accept(reason.replace("the peer", peer));
+            }
         }
 
         @Override
-        public void onPacket(byte[] buf, int offset, int length) {
-            long arrival = System.nanoTime();
-            switch (DatagramKind.of(buf[offset])) {
-                case DTLS -> {
-                    DtlsTransport d = dtls;
-                    if (d != null) {
-                        d.receive(buf, offset, length);
-                    }
-                }
-                case RTP_RTCP -> onSrtp(buf, offset, length, arrival);
-                default -> { }
-            }
+        public void onRtp(PacketBuffer packet, long arrivalNanos) {
+            byte[] b = packet.buffer();
+            int offset = packet.offset();
+            StreamTally tally = tallyFor(RtpPacket.ssrc(b, offset));
+            tally.lastSequenceNumber = RtpPacket.sequenceNumber(b, offset);
+            tally.packets++; // receive thread only: the read-modify-write does not race
+            int end = offset + packet.length() - RtpPacket.paddingLength(b, offset, packet.length());
+            reception.onRtp(b, RtpPacket.payloadOffset(b, offset), end, arrivalNanos);
         }
-    }
 
-    /** RFC 5761 §4 demultiplexing, then SRTP/SRTCP (RFC 3711). Receive thread. */
-    private void onSrtp(byte[] buf, int offset, int length, long arrival) {
-        SrtpTransformer t = srtp;
-        if (t == null || length > received.buffer().length - PacketBuffer.TRAILER_ROOM) {
-            droppedBeforeKeys.increment();
-            return;
+        @Override
+        public void onRtcp(PacketBuffer packet) {
+            onRtcpCompound(packet.buffer(), packet.offset(), packet.length());
         }
-        System.arraycopy(buf, offset, received.buffer(), 0, length);
-        received.setOffsetLength(0, length);
-        byte[] b = received.buffer();
-        if (RtpPacket.isRtcp(b, 0, length)) {
-            if (!t.unprotectRtcp(received)) {
-                unprotectFailed.increment();
-                return;
-            }
-            rtcpReceived.increment();
-            onRtcp(b, received.length());
-            return;
-        }
-        if (!RtpPacket.isValidRtp(b, 0, length) || !t.unprotectRtp(received)) {
-            unprotectFailed.increment();
-            return;
-        }
-        StreamTally tally = tallyFor(RtpPacket.ssrc(b, 0));
-        tally.lastSequenceNumber = RtpPacket.sequenceNumber(b, 0);
-        tally.packets++; // receive thread only: the read-modify-write does not race
-        int end = received.length() - RtpPacket.paddingLength(b, 0, received.length());
-        reception.onRtp(b, RtpPacket.payloadOffset(b, 0), end, arrival);
     }
 
     /** Receive thread only. */
@@ -312,8 +248,8 @@ public final class ClientTransport implements AutoCloseable {
     }
 
     /** RFC 4585 §6.3.1 PLI and RFC 5104 §4.3.1 FIR ask for a keyframe; NACKs are counted and not answered. */
-    private void onRtcp(byte[] b, int length) {
-        rtcp.reset(b, 0, length);
+    private void onRtcpCompound(byte[] b, int offset, int length) {
+        rtcp.reset(b, offset, length);
         while (rtcp.next()) {
             int type = rtcp.packetType();
             int fmt = rtcp.countOrFmt();
@@ -332,44 +268,38 @@ public final class ClientTransport implements AutoCloseable {
         addIceCounters(prefix, m);
     }
 
-    /** RTCP, SRTP and sending counters, each name prefixed. */
+    /** RTCP, SRTP and sending counters, each name prefixed (the load report's names, from the transport's). */
     public void addSrtpCounters(String prefix, Map<String, Long> m) {
-        m.put(prefix + "rtcp_received", rtcpReceived.sum());
+        Map<String, Long> t = transport.counters().snapshot();
+        m.put(prefix + "rtcp_received", t.get("rtcp_received"));
         m.put(prefix + "rtcp_keyframe_requests", keyframeRequests.sum());
         m.put(prefix + "rtcp_nacks", nacksReceived.sum());
-        m.put(prefix + "srtp_dropped_before_keys", droppedBeforeKeys.sum());
-        m.put(prefix + "srtp_unprotect_failed", unprotectFailed.sum());
-        m.put(prefix + "send_failed", sendFailed.sum());
+        m.put(prefix + "srtp_dropped_before_keys", t.get("dropped_srtp_before_keys"));
+        m.put(prefix + "srtp_unprotect_failed",
+                t.get("dropped_srtp_unprotect_failed") + t.get("dropped_srtcp_unprotect_failed"));
+        m.put(prefix + "send_failed", t.get("dropped_send_failed") + t.get("dropped_srtp_protect_failed")
+                + t.get("dropped_send_not_connected"));
     }
 
     /** The ICE agent's counters, each name prefixed. */
     public void addIceCounters(String prefix, Map<String, Long> m) {
-        for (Map.Entry<String, Long> e : ice.counters().entrySet()) {
+        for (Map.Entry<String, Long> e : transport.iceCounters().entrySet()) {
             m.put(prefix + e.getKey(), e.getValue());
         }
     }
 
     /**
-     * Stops as a peer that lost its network does: the ICE agent goes first, so DTLS's close_notify (RFC 5246 §7.2.1)
-     * has no path left and never reaches the peer, which must notice the silence itself (consent, RFC 7675).
+     * Stops as a peer that lost its network does: no close_notify reaches the peer, which must notice the silence
+     * itself (consent, RFC 7675).
      */
     public void vanish() {
         closed = true;
-        ice.close();
-        close();
+        transport.abandon();
     }
 
     @Override
     public void close() {
         closed = true;
-        DtlsTransport d = dtls;
-        if (d != null) {
-            d.close();
-        }
-        SrtpTransformer t = srtp;
-        if (t != null) {
-            t.close();
-        }
-        ice.close();
+        transport.close();
     }
 }

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * {@link PacketWorker}; demultiplexing, DTLS, unprotecting and the listener's calls run on that worker, one thread per
  * transport at a time, in arrival order. The send methods may be called from any thread (the SRTP transformer
  * serialises each direction).
+ *
+ * <p>The same class is either end of a session. The server's transport for a participant learns the participant's
+ * addresses only from its checks and takes the ICE role its first offer or answer decides
+ * ({@link #setIceControlling}); a client's transport toward a server ({@link #client}: the load generator, and later a
+ * relay to another server) registers the addresses it is told and has its role fixed when it is made.
  */
 public final class WebRtcTransport implements Transport, AutoCloseable {
 
@@ -87,6 +92,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     private volatile SrtpTransformer srtp;
 
     private final IceEndpoint endpoint;
+    /** Which end of the session this is: how its ICE agents learn remote addresses (see {@link IceEndpoint.Side}). */
+    private final IceEndpoint.Side side;
     /** The pool {@link #worker} came from, to give it back on close; null when datagrams are processed inline. */
     private final PacketWorkers workers;
     /** The thread this transport's datagrams are processed on; null: on the thread that received them. */
@@ -109,8 +116,28 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
      */
     public WebRtcTransport(String id, IceEndpoint endpoint, DtlsCertificate certificate, Executor handshakeExecutor,
                            PacketWorkers workers, double simulatedLoss, Listener listener) {
+        this(id, endpoint, IceEndpoint.Side.SERVER, false, certificate, handshakeExecutor, workers, simulatedLoss,
+                listener);
+    }
+
+    /**
+     * A client's transport toward a server: the load generator's participants, a relay toward another server.
+     * Datagrams are processed on the thread that received them.
+     *
+     * @param controlling the ICE role (RFC 8445 §6.1.1): controlling when this side makes the first offer
+     */
+    public static WebRtcTransport client(String id, IceEndpoint endpoint, boolean controlling,
+                                         DtlsCertificate certificate, Executor handshakeExecutor, Listener listener) {
+        return new WebRtcTransport(id, endpoint, IceEndpoint.Side.CLIENT, controlling, certificate, handshakeExecutor,
+                null, 0, listener);
+    }
+
+    private WebRtcTransport(String id, IceEndpoint endpoint, IceEndpoint.Side side, boolean controlling,
+                            DtlsCertificate certificate, Executor handshakeExecutor, PacketWorkers workers,
+                            double simulatedLoss, Listener listener) {
         this.id = id;
         this.endpoint = endpoint;
+        this.side = side;
         this.workers = workers;
         this.worker = workers == null ? null : workers.assign();
         this.share = worker == null ? null : worker.share(this::onDatagram);
@@ -119,7 +146,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         this.handshakeExecutor = handshakeExecutor;
         this.listener = listener;
         IceListener events = new IceListener();
-        this.ice = endpoint.createTransport(id, events);
+        this.ice = side == IceEndpoint.Side.SERVER ? endpoint.createTransport(id, events)
+                : endpoint.createClientTransport(id, controlling, events);
         events.agent = this.ice;
     }
 
@@ -279,7 +307,9 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
             IceListener events = new IceListener();
             // Controlled: the peer's offer restarted ICE, and the offerer of a restart controls as at the start
             // (libwebrtc re-determines its role at every restart it offers, RFC 8445 §6.1.1).
-            IceTransport fresh = endpoint.createTransport(id + "/" + (++iceGeneration), events);
+            String name = id + "/" + (++iceGeneration);
+            IceTransport fresh = side == IceEndpoint.Side.SERVER ? endpoint.createTransport(name, events)
+                    : endpoint.createClientTransport(name, false, events);
             events.agent = fresh;
             try {
                 fresh.setRemoteCredentials(remoteUfrag, remotePassword);
@@ -311,6 +341,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         IceTransport restarting = restartingIce;
         long current = ice.millisSinceHeard();
         return restarting == null ? current : Math.min(current, restarting.millisSinceHeard());
+    }
+
+    /** True once ICE has a working pair (before DTLS may have finished: see {@link #isConnected()}). */
+    public boolean isIceConnected() {
+        return ice.isConnected();
     }
 
     /** The peer's address on the path in use (after its NAT, as the server sees it), or null before ICE completes. */
@@ -546,6 +581,18 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         }
     }
 
+    /**
+     * Sends these bytes as they are, with no SRTP, on the ICE-validated path: what any peer that holds a path can put
+     * on it. For tests that play a hostile peer; media goes through {@link #sendRtp} and {@link #sendRtcp}.
+     */
+    public boolean sendUnprotected(byte[] buf, int offset, int length) {
+        if (closed.get()) {
+            counters.sendDroppedNotConnected.increment();
+            return false;
+        }
+        return sendDatagramCounted(new PacketBuffer(buf, offset, length));
+    }
+
     private void sendDatagram(byte[] buf, int offset, int length) throws IOException {
         if (!closed.get()) {
             ice.send(buf, offset, length);
@@ -563,6 +610,17 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         }
         LOG.warn("Participant {}: {}", id, reason);
         listener.onFailed(reason);
+    }
+
+    /**
+     * Stops as a peer that lost its network does: the ICE agent goes first, so that DTLS's close_notify (RFC 5246
+     * §7.2.1) has no path left and the far side must notice the silence itself (consent, RFC 7675).
+     */
+    public void abandon() {
+        synchronized (iceLock) {
+            ice.close();
+        }
+        close();
     }
 
     /** Frees the ICE agent, the DTLS association and the SRTP contexts; idempotent. */
