@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
@@ -28,7 +29,11 @@ import org.sfu.packet.SsrcTable;
  *
  * <p>Inbound contexts are kept only once a packet authenticates under them, so garbage with random SSRCs
  * cannot fill the context tables; and at most {@link #MAX_INBOUND_SSRCS} per direction are kept, so a peer that
- * holds the keys cannot mint SSRCs without end either (a session's streams are a few per m-line).
+ * holds the keys cannot mint SSRCs without end either (a session's streams are a few per m-line). Deriving a
+ * context for a new SSRC costs key derivation (RFC 3711 §4.3) before the packet can fail authentication, so
+ * packets under new SSRCs that fail are allowed only at a bounded rate ({@link #FRESH_FAILURES_PER_SECOND}, with a
+ * burst of {@link #FRESH_FAILURE_BURST}); beyond it, packets under SSRCs without a context are dropped unexamined
+ * until the budget refills. Streams that already authenticated are never affected.
  */
 public final class SrtpTransformer implements AutoCloseable {
     private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
@@ -38,6 +43,9 @@ public final class SrtpTransformer implements AutoCloseable {
     private static final int SRTCP_INDEX_LENGTH = 4;  // RFC 3711 §3.4: E flag + 31-bit index
     /** SSRCs a peer may send under, per direction (RTP, RTCP); packets under another SSRC beyond this are dropped. */
     public static final int MAX_INBOUND_SSRCS = 256;
+    /** Packets under a new SSRC that may fail authentication per second, per direction pair, after the burst. */
+    static final int FRESH_FAILURES_PER_SECOND = 20;
+    static final int FRESH_FAILURE_BURST = 50;
 
     private final SrtpProfile profile;
     private final int tagLength;
@@ -59,15 +67,27 @@ public final class SrtpTransformer implements AutoCloseable {
     private boolean inboundClosed;
     private long rtpUnprotected;
     private long rtcpUnprotected;
+    /** Failures of freshly derived contexts still allowed now (a token bucket); refilled from {@link #clock}. */
+    private double freshFailureTokens = FRESH_FAILURE_BURST;
+    private long freshFailureRefilledNanos;
+    private final LongSupplier clock;
 
     // Drops and failures, counted where they happen, some outside the locks.
     private final AtomicLong droppedMalformed = new AtomicLong();
     private final AtomicLong droppedAuth = new AtomicLong();
     private final AtomicLong droppedReplay = new AtomicLong();
     private final AtomicLong droppedTooManySsrcs = new AtomicLong();
+    private final AtomicLong droppedNewSsrcThrottled = new AtomicLong();
     private final AtomicLong protectFailures = new AtomicLong();
 
     public SrtpTransformer(SrtpKeyMaterial keys) {
+        this(keys, System::nanoTime);
+    }
+
+    /** With a clock ({@link System#nanoTime()}-like) for the new-SSRC failure budget: for tests. */
+    SrtpTransformer(SrtpKeyMaterial keys, LongSupplier clock) {
+        this.clock = clock;
+        this.freshFailureRefilledNanos = clock.getAsLong();
         this.profile = keys.profile();
         SrtpPolicy policy = policyFor(profile);
         this.tagLength = policy.getAuthType() == SrtpPolicy.NULL_AUTHENTICATION ? 16 : policy.getAuthTagLength();
@@ -113,6 +133,9 @@ public final class SrtpTransformer implements AutoCloseable {
                     return false;
                 }
                 if (fresh) {
+                    if (!freshContextAllowed()) {
+                        return false;
+                    }
                     context = inboundFactory.deriveContext(ssrc, 0);
                 }
                 SrtpErrorStatus status = context.reverseTransformPacket(p, false);
@@ -122,6 +145,9 @@ public final class SrtpTransformer implements AutoCloseable {
                     }
                     rtpUnprotected++;
                     return true;
+                }
+                if (fresh) {
+                    freshFailureTokens--;
                 }
                 return countDrop(status);
             }
@@ -150,6 +176,9 @@ public final class SrtpTransformer implements AutoCloseable {
                     return false;
                 }
                 if (fresh) {
+                    if (!freshContextAllowed()) {
+                        return false;
+                    }
                     context = inboundFactory.deriveControlContext(ssrc);
                 }
                 SrtpErrorStatus status = context.reverseTransformPacket(p);
@@ -159,6 +188,9 @@ public final class SrtpTransformer implements AutoCloseable {
                     }
                     rtcpUnprotected++;
                     return true;
+                }
+                if (fresh) {
+                    freshFailureTokens--;
                 }
                 return countDrop(status);
             }
@@ -246,6 +278,7 @@ public final class SrtpTransformer implements AutoCloseable {
         m.put("srtp.dropped_auth_failed", droppedAuth.get());
         m.put("srtp.dropped_replay", droppedReplay.get());
         m.put("srtp.dropped_too_many_ssrcs", droppedTooManySsrcs.get());
+        m.put("srtp.dropped_new_ssrc_throttled", droppedNewSsrcThrottled.get());
         m.put("srtp.protect_failed", protectFailures.get());
         return m;
     }
@@ -269,6 +302,25 @@ public final class SrtpTransformer implements AutoCloseable {
                 inboundFactory.close();
             }
         }
+    }
+
+    /**
+     * True while packets under new SSRCs may still be examined: the failure budget, refilled at
+     * {@link #FRESH_FAILURES_PER_SECOND}, is not spent. Under inboundLock.
+     */
+    private boolean freshContextAllowed() {
+        long now = clock.getAsLong();
+        long elapsed = now - freshFailureRefilledNanos;
+        if (elapsed > 0) {
+            freshFailureTokens = Math.min(FRESH_FAILURE_BURST,
+                    freshFailureTokens + elapsed * (FRESH_FAILURES_PER_SECOND / 1e9));
+            freshFailureRefilledNanos = now;
+        }
+        if (freshFailureTokens < 1) {
+            droppedNewSsrcThrottled.incrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     /** Counts why an unprotect failed; always false. */

@@ -91,6 +91,43 @@ class SrtpTransformerTest {
         }
     }
 
+    @Test
+    void garbageUnderNewSsrcsCostsAKeyDerivationOnlyAtABoundedRate() {
+        // Each packet under an unknown SSRC needs a context derived before its tag can fail (RFC 3711 §4.3): a flood
+        // of such garbage is examined only up to the budget, and established streams are untouched by it.
+        SrtpKeyMaterial k = keys(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+        long[] now = {0};
+        try (SrtpTransformer sender = new SrtpTransformer(k);
+             SrtpTransformer receiver = new SrtpTransformer(k.mirrored(), () -> now[0])) {
+            byte[] first = vp8Rtp(1, 7);
+            PacketBuffer established = PacketBuffer.copyOf(first, 0, first.length);
+            assertTrue(sender.protectRtp(established));
+            assertTrue(receiver.unprotectRtp(established));
+
+            int garbage = SrtpTransformer.FRESH_FAILURE_BURST + 200;
+            for (int ssrc = 100; ssrc < 100 + garbage; ssrc++) {
+                byte[] rtp = vp8Rtp(1, ssrc);   // never protected: its "tag" is payload bytes
+                assertFalse(receiver.unprotectRtp(PacketBuffer.copyOf(rtp, 0, rtp.length)));
+            }
+            Map<String, Long> c = receiver.counters();
+            assertEquals((long) SrtpTransformer.FRESH_FAILURE_BURST, c.get("srtp.dropped_auth_failed"));
+            assertEquals(200L, c.get("srtp.dropped_new_ssrc_throttled"));
+
+            // The established stream keeps flowing; a real new stream waits for the budget to refill.
+            byte[] next = vp8Rtp(2, 7);
+            PacketBuffer p = PacketBuffer.copyOf(next, 0, next.length);
+            assertTrue(sender.protectRtp(p));
+            assertTrue(receiver.unprotectRtp(p));
+            byte[] fresh = vp8Rtp(1, 8);
+            PacketBuffer q = PacketBuffer.copyOf(fresh, 0, fresh.length);
+            assertTrue(sender.protectRtp(q));
+            byte[] protectedCopy = Arrays.copyOfRange(q.buffer(), q.offset(), q.offset() + q.length());
+            assertFalse(receiver.unprotectRtp(q));
+            now[0] += 1_000_000_000L / SrtpTransformer.FRESH_FAILURES_PER_SECOND;
+            assertTrue(receiver.unprotectRtp(PacketBuffer.copyOf(protectedCopy, 0, protectedCopy.length)));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(SrtpProfile.class)
     void rtpRoundTripTamperAndReplay(SrtpProfile profile) {
