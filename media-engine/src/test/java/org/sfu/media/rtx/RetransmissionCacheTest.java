@@ -61,6 +61,41 @@ class RetransmissionCacheTest {
     }
 
     @Test
+    void aLowRateStreamKeepsASmallRingAndStillServesItsLastSecond() {
+        // 30 packets a second (about 300 kbit/s of video) for 5 s: a second of them fits the first 32 slots.
+        RetransmissionCache cache = new RetransmissionCache();
+        byte[] p = new byte[1200];
+        long interval = 1_000 * MS / 30;
+        for (int i = 0; i < 150; i++) {
+            cache.put(p, 0, p.length, i, T0 + i * interval);
+        }
+        long now = T0 + 149 * interval;
+        assertEquals((long) RetransmissionCache.INITIAL_SLOTS * RetransmissionCache.DEFAULT_SLOT_CAPACITY,
+                cache.bytesAllocated());
+        for (int i = 150 - 30; i < 150; i++) {
+            assertEquals(p.length, cache.get(i, new byte[1500], 0, now), "seq " + i);
+        }
+    }
+
+    @Test
+    void aFastStreamGrowsTheRingToHoldItsLastSecond() {
+        // 400 packets a second: the ring doubles until a second of them fits (512 slots), keeping what it held.
+        RetransmissionCache cache = new RetransmissionCache();
+        long interval = 1_000 * MS / 400;
+        for (int i = 0; i < 800; i++) {
+            int seq = (65000 + i) & 0xFFFF;
+            cache.put(vp8(seq), 0, vp8(seq).length, seq, T0 + i * interval);
+        }
+        long now = T0 + 799 * interval;
+        for (int i = 800 - 400; i < 800; i++) {
+            int seq = (65000 + i) & 0xFFFF;
+            assertArrayEquals(vp8(seq), lookup(cache, seq, now), "seq " + seq);
+        }
+        assertEquals((long) RetransmissionCache.DEFAULT_SLOTS * RetransmissionCache.DEFAULT_SLOT_CAPACITY,
+                cache.bytesAllocated(), "never more than the maximum ring");
+    }
+
+    @Test
     void neverStoredIsAMiss() {
         RetransmissionCache cache = new RetransmissionCache();
         cache.put(vp8(10), 0, vp8(10).length, 10, T0);
