@@ -74,6 +74,14 @@ public final class WebhookSender implements AutoCloseable {
         for (URI url : settings.urls()) {
             destinations.add(new Destination(url));
         }
+        // Jackson builds a type's serializer on first use; done here, the first real event, posted under a room's
+        // lock, does not pay for it.
+        try {
+            json.writeValueAsBytes(new WebhookEvent("", WebhookEvent.Type.ROOM_STARTED, 0, 0, "",
+                    new WebhookEvent.Participant("", ""), new WebhookEvent.Track("", "", ""), ""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Queues {@code event} for every URL and returns at once. Any thread; after {@link #close} it is dropped. */
