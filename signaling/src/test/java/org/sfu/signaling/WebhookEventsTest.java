@@ -44,6 +44,20 @@ class WebhookEventsTest {
     private record Joined(TestSignalingClient client, String id) {
     }
 
+    /**
+     * Waits until the server answers HTTPS: the JVM's first TLS handshake can take seconds on a busy machine, more
+     * than a client's connect allows.
+     */
+    private void awaitServer() throws InterruptedException {
+        Poll.until(Duration.ofSeconds(60), () -> {
+            try {
+                return https.get(server.httpPort(), "/health").status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private Joined join(String identity) throws Exception {
         String token = issuer.issue(identity, "standup", true, true, Duration.ofMinutes(5));
         TestSignalingClient c = TestSignalingClient.connect(https.vertx(), server.httpPort(), "/ws?token=" + token);
@@ -66,6 +80,7 @@ class WebhookEventsTest {
         server = SfuServer.start(LoopbackServer.config().withAuthentication(Authentication.secret(AUTH_SECRET)),
                 AdminAccess.loopbackOnly(), WebhookSettings.of(List.of(receiver.url("in")), WEBHOOK_SECRET,
                         WebhookSettings.Delivery.DEFAULT));
+        awaitServer();
         Joined alice = join("alice");
         Joined bob = join("bob");
         assertEquals(204, https.send(HttpMethod.DELETE, server.httpPort(),
@@ -81,6 +96,32 @@ class WebhookEventsTest {
         assertEquals("standup", joined.get("room").asText());
 
         Poll.until(WAIT, () -> sentOnMetrics() == 6, () -> "sfu_webhook_sent_total: " + sentOnMetrics());
+    }
+
+    @Test
+    void aReceiverThatNeverAnswersHoldsUpNoJoinNoLeaveAndNoShutdown() throws Exception {
+        receiver = new WebhookReceiver(n -> WebhookReceiver.HOLD);
+        server = SfuServer.start(LoopbackServer.config(), AdminAccess.loopbackOnly(),
+                WebhookSettings.of(List.of(receiver.url("stuck")), WEBHOOK_SECRET,
+                        new WebhookSettings.Delivery(5, Duration.ofMillis(500), 1000, Duration.ofMinutes(5))));
+        awaitServer();
+        for (int round = 0; round < 3; round++) {
+            List<TestSignalingClient> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                TestSignalingClient c = TestSignalingClient.connect(https.vertx(), server.httpPort(), "/ws?room=r"
+                        + round);
+                assertNotNull(c.nextOfType("room", WAIT, m -> { }), "admitted while the receiver hangs");
+                clients.add(c);
+            }
+            for (TestSignalingClient c : clients) {
+                c.hangUp();
+            }
+        }
+        Poll.until(WAIT, () -> server.clientCount() == 0 && server.media().routerCount() == 0);
+        assertEquals(1, receiver.requests().size(), "one request at a time, and that one hangs");
+        // Closing gives the queue its short flush and returns: the hanging receiver does not hold the shutdown.
+        server.close();
+        server = null;
     }
 
     private double sentOnMetrics() {
