@@ -17,6 +17,7 @@ import org.sfu.media.router.MediaContext;
 import org.sfu.media.router.Grants;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
+import org.sfu.media.router.RoomEvents;
 import org.sfu.media.router.RouterClosedException;
 import org.sfu.media.router.RouterFullException;
 import org.sfu.media.router.Router;
@@ -82,7 +83,7 @@ public final class MediaEngine implements AutoCloseable {
     private final int maxParticipantsPerRoom;
     private final CounterRegistry counters = new CounterRegistry();
 
-    private MediaEngine(Options options) throws IOException {
+    private MediaEngine(Options options, RoomEvents roomEvents) throws IOException {
         this.maxParticipantsPerRoom = options.maxParticipantsPerRoom();
         String aes = AesImplementation.preferOpenSsl();
         this.certificate = DtlsCertificate.generate();
@@ -97,14 +98,19 @@ public final class MediaEngine implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),
-                options.answerTimeoutMillis(), options.mediaStartTimeoutMillis(), counters);
+                options.answerTimeoutMillis(), options.mediaStartTimeoutMillis(), counters, roomEvents);
         LOG.info("Media engine ready: UDP port {} on {}, DTLS fingerprint {}, SRTP AES by {}, {} media threads",
                 iceEndpoint.udpPort(), iceEndpoint.localAddresses(), certificate.fingerprint().toSdpValue(), aes,
                 workers.size());
     }
 
     public static MediaEngine start(Options options) throws IOException {
-        return new MediaEngine(options);
+        return new MediaEngine(options, RoomEvents.NONE);
+    }
+
+    /** {@link #start(Options)}, telling {@code roomEvents} of rooms, participants and tracks as they come and go. */
+    public static MediaEngine start(Options options, RoomEvents roomEvents) throws IOException {
+        return new MediaEngine(options, roomEvents);
     }
 
     /** Every counter of every participant's stages, labelled: what a metrics exporter reads. */
@@ -127,7 +133,11 @@ public final class MediaEngine implements AutoCloseable {
 
     /** The router with this name, created on first use; it is removed when its last participant leaves. */
     private Router routerFor(String name) {
-        return routers.computeIfAbsent(name, n -> new Router(n, context, maxParticipantsPerRoom, this::removeIfEmpty));
+        return routers.computeIfAbsent(name, n -> {
+            Router created = new Router(n, context, maxParticipantsPerRoom, this::removeIfEmpty);
+            context.roomEvents().roomStarted(created);
+            return created;
+        });
     }
 
     /** Joins the named room, retrying once if the room was being removed at that moment. */
@@ -161,13 +171,17 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private void removeIfEmpty(Router router) {
+        // Told before the name is free: a join waiting for a new room of that name starts it only after this.
+        if (routers.get(router.id()) == router) {
+            context.roomEvents().roomFinished(router);
+        }
         routers.remove(router.id(), router);
     }
 
     @Override
     public void close() {
         for (Router r : routers.values()) {
-            r.peers().forEach(p -> p.close());
+            r.peers().forEach(p -> p.close("server_shutdown"));
         }
         routers.clear();
         scheduler.shutdownNow();

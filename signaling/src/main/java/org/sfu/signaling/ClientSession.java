@@ -16,6 +16,7 @@ import org.sfu.media.router.RouterFullException;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.signaling.message.MessageCodec;
 import org.sfu.signaling.message.SignalingMessage;
+import org.sfu.signaling.webhooks.WebhookEvent.Reasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +131,7 @@ final class ClientSession implements PeerSignaling {
      * @return whether it ended the session
      */
     boolean endIfStillDetachedSince(long drop) {
-        return end(() -> socket == null && drops == drop);
+        return end(Reasons.NOT_RESUMED, () -> socket == null && drops == drop);
     }
 
     /**
@@ -228,7 +229,7 @@ final class ClientSession implements PeerSignaling {
         LOG.info("Client {}: not admitted: {}", id, message);
         sendError(code, message);
         ServerWebSocket s = socket;
-        end();
+        end(Reasons.PROTOCOL_VIOLATION, () -> true);
         if (s != null) {
             s.close(closeCode, code);
         }
@@ -311,7 +312,7 @@ final class ClientSession implements PeerSignaling {
         sendError("too-big", "messages are limited to " + limit + " bytes");
         ServerWebSocket s = socket;
         // The server closes this connection on purpose: nothing to resume.
-        end();
+        end(Reasons.PROTOCOL_VIOLATION, () -> true);
         if (s != null) {
             s.close((short) 1009, "too-big");
         }
@@ -319,14 +320,16 @@ final class ClientSession implements PeerSignaling {
 
     /** Ends the session: the participant leaves its room and its media state is freed. Idempotent. */
     void end() {
-        end(() -> true);
+        end(Reasons.LEFT, () -> true);
     }
 
     /**
      * Ends the session when {@code condition} holds; the condition is checked under the resume lock, with the
      * session closed in the same step, so a resume either took the session over before or finds it closed after.
+     *
+     * @param reason why the participant leaves, for webhooks ({@code participant_left})
      */
-    private boolean end(java.util.function.BooleanSupplier condition) {
+    private boolean end(String reason, java.util.function.BooleanSupplier condition) {
         boolean ending;
         synchronized (resumeLock) {
             ending = condition.getAsBoolean() && closed.compareAndSet(false, true);
@@ -336,7 +339,7 @@ final class ClientSession implements PeerSignaling {
             tasks.execute(() -> {
                 Peer p = peer;
                 if (p != null) {
-                    p.close();
+                    p.close(reason);
                 }
             });
         }
@@ -395,7 +398,7 @@ final class ClientSession implements PeerSignaling {
         LOG.info("Client {}: removed by the operator", id);
         sendError("session-ended", "removed by the server's operator");
         ServerWebSocket s = socket;
-        end();
+        end(Reasons.REMOVED, () -> true);
         if (s != null) {
             s.close((short) 1008, "removed");
         }
@@ -404,7 +407,7 @@ final class ClientSession implements PeerSignaling {
     /** The drain is over: the session ends and the connection closes with 1001, going away (RFC 6455 §7.4.1). */
     void goingAway() {
         ServerWebSocket s = socket;
-        end();
+        end(Reasons.SERVER_SHUTDOWN, () -> true);
         if (s != null) {
             s.close((short) 1001, "server shutting down");
         }
@@ -422,11 +425,19 @@ final class ClientSession implements PeerSignaling {
         LOG.info("Client {}: closing: {}", id, reason);
         sendError("session-ended", reason);
         ServerWebSocket s = socket;
-        end();
+        end(mediaFailure(reason), () -> true);
         if (s != null) {
             // 1011: the server hit a condition that prevents it from going on with this client (RFC 6455 §7.4.1).
             s.close((short) 1011, reason.length() > 120 ? reason.substring(0, 120) : reason);
         }
+    }
+
+    /** The webhook reason of a media failure, from the media engine's words (ConsentFreshness, WebRtcTransport). */
+    private static String mediaFailure(String reason) {
+        if (reason.startsWith("consent expired")) {
+            return Reasons.CONSENT_EXPIRED;
+        }
+        return reason.startsWith("media did not start") ? Reasons.MEDIA_NOT_STARTED : Reasons.MEDIA_FAILED;
     }
 
     private void send(SignalingMessage message) {

@@ -22,6 +22,8 @@ import org.sfu.media.MediaEngine;
 import org.sfu.signaling.admin.AdminAccess;
 import org.sfu.signaling.admin.AdminApi;
 import org.sfu.signaling.metrics.PrometheusMetrics;
+import org.sfu.signaling.webhooks.WebhookSettings;
+import org.sfu.signaling.webhooks.Webhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +42,14 @@ public final class SfuServer implements AutoCloseable {
     private final ExecutorService signalingPool;
     private final Admission admission;
     private final PrometheusMetrics metrics;
+    private final Webhooks webhooks;
     /** Set when the server starts closing: it is not ready for new calls any more. */
     private final AtomicBoolean closing;
 
     private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, SignalingEndpoint signaling,
                       ExecutorService signalingPool, Admission admission, PrometheusMetrics metrics,
-                      AtomicBoolean closing) {
+                      AtomicBoolean closing, Webhooks webhooks) {
+        this.webhooks = webhooks;
         this.admission = admission;
         this.media = media;
         this.vertx = vertx;
@@ -65,17 +69,19 @@ public final class SfuServer implements AutoCloseable {
         ServerConfig config;
         long drainSeconds;
         AdminAccess admin;
+        WebhookSettings webhooks;
         try {
             config = ServerConfig.fromEnvironment(System.getenv());
             drainSeconds = ServerConfig.drainSeconds(System.getenv());
             admin = AdminAccess.fromEnvironment(System.getenv());
+            webhooks = WebhookSettings.from(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);
             return;
         }
         try {
-            SfuServer server = start(config, admin);
+            SfuServer server = start(config, admin, webhooks);
             // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drain(Duration.ofSeconds(drainSeconds)),
                     "shutdown"));
@@ -92,12 +98,20 @@ public final class SfuServer implements AutoCloseable {
 
     /** {@link #start(ServerConfig)}, with {@code admin} saying who may use the admin API under {@code /api}. */
     public static SfuServer start(ServerConfig config, AdminAccess admin) throws Exception {
+        return start(config, admin, WebhookSettings.OFF);
+    }
+
+    /** {@link #start(ServerConfig, AdminAccess)}, POSTing webhooks where {@code webhookSettings} says. */
+    public static SfuServer start(ServerConfig config, AdminAccess admin, WebhookSettings webhookSettings)
+            throws Exception {
+        Webhooks webhooks = Webhooks.start(webhookSettings);
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
                 new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
                         config.iceRemoteNetworks(), config.tcpPort()),
                 config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
                 config.consentTimeoutMillis(), config.mediaThreads(), config.answerTimeoutMillis(),
-                config.mediaStartTimeoutMillis()));
+                config.mediaStartTimeoutMillis()), webhooks.roomEvents());
+        webhooks.countIn(media.counters());
         if (config.simulatedLoss() > 0) {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.simulatedLoss() * 1000) / 10.0);
@@ -188,11 +202,12 @@ public final class SfuServer implements AutoCloseable {
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
                     config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
-            return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing);
+            return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing, webhooks);
         } catch (Exception e) {
             vertx.close();
             pool.shutdownNow();
             media.close();
+            webhooks.close();
             throw e;
         }
     }
@@ -302,5 +317,7 @@ public final class SfuServer implements AutoCloseable {
         signalingPool.shutdownNow();
         metrics.close();
         media.close();
+        // After the media engine: closing it reports the last leaves, which still go out.
+        webhooks.close();
     }
 }

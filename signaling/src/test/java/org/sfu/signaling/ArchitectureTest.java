@@ -52,7 +52,8 @@ class ArchitectureTest {
     void theForwardingPathNeverCallsNegotiationOrSignaling() {
         // What runs per packet on a media worker: a participant's RTP session (SSRC demultiplexing), a producer's
         // fan-out, a consumer's rewriting, RTCP routing and the server's own feedback. None of it may build
-        // descriptions, send signaling, or reach a participant's control side (Peer) or the room.
+        // descriptions, send signaling, or reach a participant's control side (Peer), the room, or the room's
+        // observers (RoomEvents: webhooks).
         noClasses().that().haveFullyQualifiedName("org.sfu.media.router.Producer")
                 .or().haveFullyQualifiedName("org.sfu.media.router.Consumer")
                 .or().haveFullyQualifiedName("org.sfu.media.router.RtcpRouting")
@@ -64,6 +65,7 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sfu.media.router.Peer")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sfu.media.router.PeerSignaling")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sfu.media.router.Router")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.sfu.media.router.RoomEvents")
                 .check(server);
     }
 }

@@ -17,9 +17,23 @@ import org.sfu.media.transport.PacketWorkers;
  * @param mediaStartTimeoutMillis a participant whose media path is not up this long after joining is removed, as
  *                            when its consent expires: it never negotiated, or ICE or DTLS never completed
  * @param counters            where every stage of every participant registers its counters
+ * @param roomEvents          told when rooms, participants and tracks come and go ({@link RoomEvents#NONE}: nobody)
  */
 public record MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, PacketWorkers workers,
                            Executor handshakeExecutor, ScheduledExecutorService scheduler, long firstOfferDelayMillis,
                            double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis,
-                           long mediaStartTimeoutMillis, CounterRegistry counters) {
+                           long mediaStartTimeoutMillis, CounterRegistry counters, RoomEvents roomEvents) {
+
+    public MediaContext {
+        roomEvents = roomEvents == null ? RoomEvents.NONE : roomEvents;
+    }
+
+    /** Without observers of the rooms. */
+    public MediaContext(IceEndpoint iceEndpoint, DtlsCertificate certificate, PacketWorkers workers,
+                        Executor handshakeExecutor, ScheduledExecutorService scheduler, long firstOfferDelayMillis,
+                        double simulatedLoss, long consentTimeoutMillis, long answerTimeoutMillis,
+                        long mediaStartTimeoutMillis, CounterRegistry counters) {
+        this(iceEndpoint, certificate, workers, handshakeExecutor, scheduler, firstOfferDelayMillis, simulatedLoss,
+                consentTimeoutMillis, answerTimeoutMillis, mediaStartTimeoutMillis, counters, RoomEvents.NONE);
+    }
 }

@@ -72,6 +72,8 @@ public final class Peer {
     /** This participant's stages in the registry: transport, session and consent; then one per producer or consumer. */
     private final List<CounterRegistry.Registration> ownCounters;
     private final Map<Object, CounterRegistry.Registration> streamCounters = new java.util.HashMap<>();
+    /** Told of this participant's tracks as they come and go (under this object's lock, so in order). */
+    private final RoomEvents roomEvents;
 
     // Guarded by this.
     private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
@@ -115,6 +117,7 @@ public final class Peer {
         this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
                 context.mediaStartTimeoutMillis(), scheduler);
         this.counters = context.counters();
+        this.roomEvents = context.roomEvents();
         this.ownCounters = List.of(
                 counters.register(labels("transport"), out -> {
                     transport.counters().snapshot().forEach(out);
@@ -360,11 +363,13 @@ public final class Peer {
             for (Producer old : producersByMid.values()) {
                 if (!next.containsValue(old)) {
                     unregisterStream(old);
+                    roomEvents.trackUnpublished(this, old);
                 }
             }
             for (Producer p : next.values()) {
                 if (!streamCounters.containsKey(p)) {
                     registerStream(p, "producer", p.id(), p.kind().sdpName(), p::report);
+                    roomEvents.trackPublished(this, p);
                 }
             }
             producersByMid.clear();
@@ -527,6 +532,14 @@ public final class Peer {
 
     /** Leaves the router and frees the transport (ICE agent, DTLS, SRTP). Idempotent. */
     public void close() {
+        close(null);
+    }
+
+    /**
+     * {@link #close()}, saying why the participant leaves (for the room's observers, {@link RoomEvents}); only the
+     * first close's reason counts.
+     */
+    public void close(String reason) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -535,6 +548,7 @@ public final class Peer {
             closed = true;
             consent.stop();
             received.clear();
+            producersByMid.values().forEach(p -> roomEvents.trackUnpublished(this, p));
             producersByMid.clear();
             session.clear();
             streamCounters.values().forEach(CounterRegistry.Registration::close);
@@ -542,7 +556,7 @@ public final class Peer {
             ownCounters.forEach(CounterRegistry.Registration::close);
         }
         transport.close();
-        router.remove(this);
+        router.remove(this, reason);
     }
 
     public synchronized boolean isClosed() {

@@ -121,6 +121,8 @@ public final class Router {
             others = List.copyOf(peers.values());
             peer = new Peer(peerId, grants, this, signaling, context);
             peers.put(peerId, peer);
+            // Under the lock, so that observers hear of joins and leaves in the order the room saw them.
+            context.roomEvents().participantJoined(peer);
         }
         LOG.debug("Router {}: {} joined ({} participants)", id, peerId, peers.size());
         for (Peer other : others) {
@@ -256,12 +258,14 @@ public final class Router {
         }
     }
 
-    void remove(Peer peer) {
+    /** @param reason why it left, for the room's observers (null: not said) */
+    void remove(Peer peer, String reason) {
         boolean empty;
         synchronized (this) {
             if (!peers.remove(peer.id(), peer)) {
                 return;
             }
+            context.roomEvents().participantLeft(peer, reason);
             // An empty router is closed for good, so that a join racing with the removal goes to a new one.
             empty = peers.isEmpty();
             closed = empty;
