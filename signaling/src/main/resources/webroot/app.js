@@ -104,6 +104,40 @@ async function handleOffer(offer) {
 // a server offer, in the MediaStream whose id is the participant's client id (a=msid, docs/PROTOCOL.md "Rooms").
 // Names are user input: they only ever go into textContent, never into markup.
 
+// The largest tiles that fit the screen: the number of columns that makes a 4:3 tile biggest within the grid's width
+// and the height left between the header and the controls. Below a minimum size the grid scrolls vertically
+// instead; it never gets wider than the screen (a phone shows one column).
+const TILE_MIN_WIDTH = 160;
+
+function layoutGrid() {
+  const tiles = grid.querySelectorAll('.tile').length;
+  const style = getComputedStyle(grid);
+  const gap = parseFloat(style.columnGap) || 0;
+  const width = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const below = [$('devices-panel'), $('controls'), statusEl]
+      .reduce((sum, e) => sum + (e.hidden ? 0 : e.offsetHeight), 0);
+  const height = window.innerHeight - grid.getBoundingClientRect().top - below
+      - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  if (tiles === 0 || width <= 0) {
+    return;
+  }
+  let best = { columns: 1, size: 0 };
+  for (let columns = 1; columns <= tiles; columns++) {
+    const rows = Math.ceil(tiles / columns);
+    const size = Math.min((width - gap * (columns - 1)) / columns, (height - gap * (rows - 1)) / rows * 4 / 3);
+    if (size > best.size) {
+      best = { columns, size };
+    }
+  }
+  if (best.size < TILE_MIN_WIDTH) {
+    const columns = Math.max(1, Math.min(tiles, Math.floor((width + gap) / (TILE_MIN_WIDTH + gap))));
+    best = { columns, size: (width - gap * (columns - 1)) / columns };
+  }
+  grid.style.gridTemplateColumns = `repeat(${best.columns}, ${Math.floor(best.size)}px)`;
+}
+new MutationObserver(layoutGrid).observe(grid, { childList: true });
+window.addEventListener('resize', layoutGrid);
+
 function displayName(id) {
   return sfu.names[id] || sfu.identities[id] || 'Guest ' + id.slice(0, 4);
 }
@@ -258,12 +292,23 @@ async function setCameraOff(off) {
     sfu.localStream.addTrack(track);
     await sender.replaceTrack(track);
   }
-  const button = $('camera');
-  button.textContent = off ? 'Camera on' : 'Camera off';
-  button.setAttribute('aria-pressed', String(off));
-  button.classList.toggle('off', off);
+  showCameraButton();
   showLocal();
   status(off ? 'camera off' : 'camera on');
+}
+
+function showCameraButton() {
+  const button = $('camera');
+  button.textContent = sfu.cameraOff ? 'Camera on' : 'Camera off';
+  button.setAttribute('aria-pressed', String(sfu.cameraOff));
+  button.classList.toggle('off', sfu.cameraOff);
+}
+
+function showNotice(text) {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.hidden = false;
+  layoutGrid();
 }
 
 async function openDevice(kind, deviceId) {
@@ -414,6 +459,7 @@ async function join(room, name) {
   $('local-name').textContent = name ? name + ' (you)' : 'You';
   $('local-tile').querySelector('.avatar').textContent = Array.from(name || 'You')[0].toUpperCase();
   status('opening camera and microphone');
+  layoutGrid();
 
   const localStream = sfu.localStream = await openLocalMedia();
   showLocal();
@@ -429,6 +475,7 @@ async function join(room, name) {
   $('mic').disabled = !sfu.audioSender;
   $('camera').disabled = !sfu.videoSender;
   setMicMuted(false);
+  showCameraButton();
   pc.ontrack = event => {
     if (event.streams[0]) {
       showStream(event.streams[0]);
@@ -674,9 +721,7 @@ async function handleMessage(message) {
       break;
     }
     case 'server_draining': {
-      const notice = $('notice');
-      notice.textContent = `The server is shutting down: this call ends within ${message.data.seconds} s.`;
-      notice.hidden = false;
+      showNotice(`The server is shutting down: this call ends within ${message.data.seconds} s.`);
       status('server draining');
       break;
     }
@@ -685,6 +730,8 @@ async function handleMessage(message) {
       status('server error: ' + message.data.code + ': ' + message.data.message);
       if (REFUSALS[message.data.code]) {
         sfu.refusal = REFUSALS[message.data.code] + ' (' + message.data.message + ')';
+      } else if (message.data.code === 'session-ended') {
+        showNotice('The call ended: ' + message.data.message + '. Leave and join again to go on.');
       }
       break;
     default:
@@ -719,6 +766,7 @@ $('stats').addEventListener('click', () => setStatsShown(!grid.classList.contain
 $('devices').addEventListener('click', () => {
   const panel = $('devices-panel');
   panel.hidden = !panel.hidden;
+  layoutGrid();
   $('devices').setAttribute('aria-pressed', String(!panel.hidden));
   if (!panel.hidden) {
     listDevices().catch(error => status('devices: ' + error));

@@ -17,13 +17,14 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The demo app at {@code /}, used as a person would: two headless Chromium type a room and a name into the join
  * screen and click Join (real DOM events through WebDriver); each sees one tile of the other, labelled with the
- * other's name (as text, never markup) and playing its video; the stats overlay shows what flows; muting the
- * microphone silences what the other side receives, and unmuting brings it back; leaving removes the tile on the
- * other side. A phone-sized window shows the grid without horizontal scrolling. Screenshots of the grid are saved in
+ * other's name (as text, never markup) and playing its video; the stats overlay shows what flows; another
+ * microphone can be chosen; muting the microphone silences what the other side receives, and unmuting brings it
+ * back; the camera turns off and on; leaving removes the tile on the other side. A phone-sized window shows the grid without horizontal scrolling. Screenshots of the grid are saved in
  * target/demo-app/ for a human to look at.
  */
 class DemoAppIT {
@@ -88,12 +89,21 @@ class DemoAppIT {
             screenshot(bob, "grid-stats.png");
             bob.driver().findElement(By.id("stats")).click();
 
-            // Device selection lists the (fake) devices the page can switch to.
-            bob.driver().findElement(By.id("devices")).click();
-            Poll.until(DEADLINE, () -> options(bob, "video-input") >= 1 && options(bob, "audio-input") >= 1,
-                    () -> "device lists: " + options(bob, "video-input") + " cameras, " + options(bob, "audio-input")
-                            + " microphones");
-            bob.driver().findElement(By.id("devices")).click();
+            // Device selection lists the (fake) devices; choosing another microphone puts it on the same sender.
+            alice.driver().findElement(By.id("devices")).click();
+            Poll.until(DEADLINE, () -> options(alice, "video-input") >= 1 && options(alice, "audio-input") >= 2,
+                    () -> "device lists: " + options(alice, "video-input") + " cameras, "
+                            + options(alice, "audio-input") + " microphones");
+            Select microphones = new Select(alice.driver().findElement(By.id("audio-input")));
+            String current = String.valueOf(alice.run("return window.sfu.audioSender.track.getSettings().deviceId"));
+            WebElement other = microphones.getOptions().stream()
+                    .filter(o -> !o.getAttribute("value").equals(current)).findFirst().orElseThrow();
+            String otherLabel = other.getText();
+            microphones.selectByValue(other.getAttribute("value"));
+            Poll.until(DEADLINE, () -> otherLabel.equals(alice.run("return window.sfu.audioSender.track.label")),
+                    () -> "the sender's microphone is " + alice.run("return window.sfu.audioSender.track.label")
+                            + ", not " + otherLabel + "; log " + alice.stats().get("log"));
+            alice.driver().findElement(By.id("devices")).click();
 
             // Mute: what Bob decodes of Alice's audio goes silent; unmute: it comes back.
             double speaking = awaitAudioEnergyRate(bob, true, 0);
@@ -102,6 +112,14 @@ class DemoAppIT {
             awaitAudioEnergyRate(bob, false, speaking / 100);
             alice.driver().findElement(By.id("mic")).click();
             awaitAudioEnergyRate(bob, true, speaking / 10);
+
+            // Camera off: Bob decodes no more frames of Alice; camera on: they come again.
+            alice.driver().findElement(By.id("camera")).click();
+            awaitFramesStopped(bob);
+            alice.driver().findElement(By.id("camera")).click();
+            long off = HeadlessChromium.number(bob.stats(), "framesDecoded");
+            bob.awaitStats(DEADLINE, "frames after the camera is back",
+                    s -> HeadlessChromium.number(s, "framesDecoded") >= off + 15);
 
             // A phone-sized window: the grid fits its width, nothing scrolls sideways.
             bob.driver().manage().window().setSize(new Dimension(390, 844));
@@ -123,6 +141,7 @@ class DemoAppIT {
             alice.driver().manage().window().setSize(new Dimension(390, 844));
             Poll.until(DEADLINE, () -> ((Number) alice.run("return window.innerWidth")).longValue() <= 420);
             assertFitsItsWidth(alice, "join screen on a phone");
+            screenshot(alice, "join-phone.png");
         }
         Poll.until(DEADLINE, () -> server.clientCount() == 0 && server.media().openTransports() == 0);
     }
@@ -201,6 +220,19 @@ class DemoAppIT {
                 + " over " + AUDIO_WINDOW + " (threshold " + threshold + "); page " + page.stats());
         System.out.println((loud ? "loud" : "silent") + ": audio energy rose by " + rise[0] + " over " + AUDIO_WINDOW);
         return rise[0];
+    }
+
+    /** Waits until the page decodes no new frame over a whole {@link #AUDIO_WINDOW}. */
+    private static void awaitFramesStopped(HeadlessChromium page) throws InterruptedException {
+        long[] since = {HeadlessChromium.number(page.stats(), "framesDecoded"), System.nanoTime()};
+        Poll.until(DEADLINE.plus(AUDIO_WINDOW), () -> {
+            long frames = HeadlessChromium.number(page.stats(), "framesDecoded");
+            if (frames != since[0]) {
+                since[0] = frames;
+                since[1] = System.nanoTime();
+            }
+            return System.nanoTime() - since[1] >= AUDIO_WINDOW.toNanos();
+        }, () -> "frames kept coming with the camera off: " + since[0]);
     }
 
     private static void assertFitsItsWidth(HeadlessChromium page, String where) {
