@@ -561,12 +561,14 @@ function connectSignaling(resume) {
   }
   sfu.resuming = resume;
   const ws = sfu.ws = new WebSocket(`wss://${location.host}/ws?${query}`);
-  // Messages are handled one after another so that an answer is never applied before the offer it answers.
+  // Messages are handled one after another so that an answer is never applied before the offer it answers. Those of
+  // a connection being replaced still count (they belong to the same call); those for a call left meanwhile do not.
+  const pc = sfu.pc;
   let queue = Promise.resolve();
   ws.onmessage = event => {
     const message = JSON.parse(event.data);
     queue = queue.then(() => {
-      if (ws === sfu.ws) {
+      if (sfu.pc === pc && pc.signalingState !== 'closed') {
         return handleMessage(message);
       }
     }).catch(error => {
