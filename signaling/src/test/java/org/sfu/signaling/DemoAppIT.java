@@ -36,6 +36,12 @@ class DemoAppIT {
     private static final Path ARTIFACTS = Path.of("target", "demo-app");
     /** The audio the receiver decodes over this window tells whether the sender's microphone is on. */
     private static final Duration AUDIO_WINDOW = Duration.ofSeconds(2);
+    /**
+     * Audio levels (0..1 of full scale, as getStats' audioLevel) that tell sound from silence. The fake microphone's
+     * beeps decode at an average level of 0.2 to 0.5 over a window; decoded silence at about 0.001.
+     */
+    private static final double SPEAKING_LEVEL = 0.05;
+    private static final double SILENT_LEVEL = 0.01;
 
     private SfuServer server;
 
@@ -106,12 +112,12 @@ class DemoAppIT {
             alice.driver().findElement(By.id("devices")).click();
 
             // Mute: what Bob decodes of Alice's audio goes silent; unmute: it comes back.
-            double speaking = awaitAudioEnergyRate(bob, true, 0);
+            awaitAudioEnergyRate(bob, true, energyOver(AUDIO_WINDOW, SPEAKING_LEVEL));
             alice.driver().findElement(By.id("mic")).click();
             assertEquals("true", alice.driver().findElement(By.id("mic")).getAttribute("aria-pressed"));
-            awaitAudioEnergyRate(bob, false, speaking / 100);
+            awaitAudioEnergyRate(bob, false, energyOver(AUDIO_WINDOW, SILENT_LEVEL));
             alice.driver().findElement(By.id("mic")).click();
-            awaitAudioEnergyRate(bob, true, speaking / 10);
+            awaitAudioEnergyRate(bob, true, energyOver(AUDIO_WINDOW, SPEAKING_LEVEL));
 
             // Camera off: Bob decodes no more frames of Alice; camera on: they come again.
             alice.driver().findElement(By.id("camera")).click();
@@ -220,6 +226,11 @@ class DemoAppIT {
                 + " over " + AUDIO_WINDOW + " (threshold " + threshold + "); page " + page.stats());
         System.out.println((loud ? "loud" : "silent") + ": audio energy rose by " + rise[0] + " over " + AUDIO_WINDOW);
         return rise[0];
+    }
+
+    /** totalAudioEnergy grows by level² per second of audio at that level (W3C webrtc-stats, totalAudioEnergy). */
+    private static double energyOver(Duration window, double level) {
+        return level * level * window.toMillis() / 1000.0;
     }
 
     /** Waits until the page decodes no new frame over a whole {@link #AUDIO_WINDOW}. */
