@@ -58,16 +58,19 @@ final class ClientSession implements PeerSignaling {
     private volatile WriteBacklog backlog;
     /** Messages this client may still send; kept across a resumed connection, so a reconnect does not reset it. */
     private final MessageRateLimit rateLimit;
+    /** Everyone's display names: this client's is recorded on joining, the others' are read for the room messages. */
+    private final DisplayNames names;
 
     /**
      * @param rateLimit         how many messages the client may send
      * @param backlogLimitBytes how much written to a connection may wait for the network before it counts as lost
      * @param onEnded           told once when the session ends, whatever ended it
      * @param onStalled         told when a connection of this session stops taking what the server writes
+     * @param names             the display names of the server's participants
      */
     ClientSession(ServerWebSocket socket, MessageCodec codec, Executor pool, MessageRateLimit rateLimit,
                   long backlogLimitBytes, java.util.function.Consumer<ClientSession> onEnded,
-                  StallListener onStalled) {
+                  StallListener onStalled, DisplayNames names) {
         this.socket = socket;
         this.backlogLimitBytes = backlogLimitBytes;
         this.backlog = new WriteBacklog(backlogLimitBytes);
@@ -76,6 +79,7 @@ final class ClientSession implements PeerSignaling {
         this.tasks = new OrderedExecutor(pool);
         this.rateLimit = rateLimit;
         this.onEnded = onEnded;
+        this.names = names;
     }
 
     /** Hears of a connection that stopped taking what the server writes to it. */
@@ -179,14 +183,29 @@ final class ClientSession implements PeerSignaling {
 
     /**
      * Sends the client its id and joins the room; the participant's offer, or the server's, follows. A bad room name
-     * or a full room gets an error and the connection is closed: the client is not admitted.
+     * or a full room gets an error and the connection is closed: the client is not admitted. So does a bad display
+     * name ({@code name}, {@link DisplayNames#check}).
      */
-    void start(MediaEngine media, String room, Grants grants, IceServers iceServers, long reconnectGraceMillis) {
+    void start(MediaEngine media, String room, String requestedName, Grants grants, IceServers iceServers,
+               long reconnectGraceMillis) {
         this.room = room;
         send(SignalingMessage.ClientId.of(id));
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
             return;
+        }
+        String name;
+        try {
+            name = DisplayNames.check(requestedName);
+        } catch (DisplayNames.BadNameException e) {
+            refuse("bad-name", e.getMessage(), (short) 1008);
+            return;
+        }
+        // Before the join, so that the others' participant_joined carries it. A session that ended meanwhile (its
+        // connection closed) has already removed its name, or sees closed here: nothing stays behind either way.
+        names.put(id, name);
+        if (closed.get()) {
+            names.remove(id);
         }
         tasks.execute(() -> {
             if (closed.get()) {
@@ -210,19 +229,24 @@ final class ClientSession implements PeerSignaling {
         });
     }
 
-    /** The room message: the others in the room now, and who they are when their tokens said. */
+    /** The room message: the others in the room now, who they are when their tokens said, and their names. */
     private SignalingMessage.Room roomAsSeenBy(Peer self) {
         List<String> others = new ArrayList<>();
         Map<String, String> identities = new HashMap<>();
+        Map<String, String> displayNames = new HashMap<>();
         for (Peer other : self.router().peers()) {
             if (!other.id().equals(id)) {
                 others.add(other.id());
                 if (other.grants().identity() != null) {
                     identities.put(other.id(), other.grants().identity());
                 }
+                String name = names.of(other.id());
+                if (name != null) {
+                    displayNames.put(other.id(), name);
+                }
             }
         }
-        return SignalingMessage.Room.of(room, others, identities);
+        return SignalingMessage.Room.of(room, others, identities, displayNames);
     }
 
     private void refuse(String code, String message, short closeCode) {
@@ -335,6 +359,7 @@ final class ClientSession implements PeerSignaling {
             ending = condition.getAsBoolean() && closed.compareAndSet(false, true);
         }
         if (ending) {
+            names.remove(id);
             onEnded.accept(this);
             tasks.execute(() -> {
                 Peer p = peer;
@@ -367,7 +392,7 @@ final class ClientSession implements PeerSignaling {
 
     @Override
     public void participantJoined(String participantId, String identity) {
-        send(SignalingMessage.ParticipantJoined.of(participantId, identity));
+        send(SignalingMessage.ParticipantJoined.of(participantId, identity, names.of(participantId)));
     }
 
     @Override

@@ -167,7 +167,8 @@ public final class SfuServer implements AutoCloseable {
                 String finalResumeToken = resumeToken;
                 String accessToken = token;
                 ctx.request().toWebSocket()
-                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"), resume,
+                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
+                                ctx.request().getParam("name"), resume,
                                 finalResumeToken, accessToken, () -> admission.release(address)))
                         .onFailure(e -> {
                             admission.release(address);

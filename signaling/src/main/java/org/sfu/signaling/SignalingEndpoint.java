@@ -60,6 +60,7 @@ final class SignalingEndpoint {
      * Whichever comes first settles the session's fate, once.
      */
     private final java.util.Set<ServerWebSocket> settled = ConcurrentHashMap.newKeySet();
+    private final DisplayNames names = new DisplayNames();
     private final AtomicInteger connected = new AtomicInteger();
     private final int maxMessageBytes;
     private final IceServers iceServers;
@@ -122,13 +123,14 @@ final class SignalingEndpoint {
      * A new WebSocket on /ws. Event loop.
      *
      * @param room        the {@code room} query parameter, or null
+     * @param name        the {@code name} query parameter: the display name the client chose, or null
      * @param resumeId    the {@code resume} query parameter: the id of a session to take over, or null
      * @param resumeToken the session's resume token that must go with it
      * @param accessToken the room access token ({@code token}), or null
      * @param onClosed    run once when the connection closes (gives back its admission slot)
      */
-    void accept(ServerWebSocket socket, String room, String resumeId, String resumeToken, String accessToken,
-                Runnable onClosed) {
+    void accept(ServerWebSocket socket, String room, String name, String resumeId, String resumeToken,
+                String accessToken, Runnable onClosed) {
         if (resumeId != null) {
             // A resume needs no access token: the resume token was given only to a session that was let in, and a
             // call must survive a network change even after its access token has expired.
@@ -150,7 +152,7 @@ final class SignalingEndpoint {
         ClientSession session = new ClientSession(socket, codec, pool, new MessageRateLimit(maxMessagesPerSecond),
                 Math.max(BACKLOG_LIMIT_BYTES, (long) BACKLOG_MESSAGES * maxMessageBytes),
                 ended -> sessions.remove(ended.id(), ended),
-                (stalledSession, stalled, why) -> abandon(stalled, stalledSession, why));
+                (stalledSession, stalled, why) -> abandon(stalled, stalledSession, why), names);
         sessions.put(session.id(), session);
         LOG.info("Client {} connected. Total clients: {}", session.id(), connected.incrementAndGet());
         if (entry.grants().identity() != null) {
@@ -159,7 +161,7 @@ final class SignalingEndpoint {
                     entry.grants().subscribe() ? "" : ", may not subscribe");
         }
         bind(socket, session, onClosed);
-        session.start(media, entry.room(), entry.grants(), iceServers, reconnectGraceMillis);
+        session.start(media, entry.room(), name, entry.grants(), iceServers, reconnectGraceMillis);
         if (resumeId != null) {
             LOG.info("Client {}: could not resume {}: unknown, ended or wrong token", session.id(), resumeId);
             session.sendError("resume-failed", "that session cannot be resumed; this is a new one");

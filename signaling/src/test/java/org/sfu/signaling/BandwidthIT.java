@@ -34,7 +34,7 @@ class BandwidthIT {
 
     @Test
     void theSendersVideoBitrateRampsUpToOneMegabit() throws Exception {
-        String page = "https://localhost:" + server.httpPort() + "/";
+        String page = "https://localhost:" + server.httpPort() + "/?join";
         Path camera = HeadlessChromium.cameraClip(clips, 30);
         try (HeadlessChromium sender = new HeadlessChromium(camera);
              HeadlessChromium receiver = new HeadlessChromium(camera)) {

@@ -47,12 +47,12 @@ class BrowserCallIT {
 
     @Test
     void twoCallersSeeAndHearEachOtherThroughTheServer() throws Exception {
-        callAndHangUp("/", "/");
+        callAndHangUp("/?join", "/?join");
     }
 
     @Test
     void aClientThatNeverOffersStillSeesAndIsSeen() throws Exception {
-        callAndHangUp("/", "/?offer=0");
+        callAndHangUp("/?join", "/?join&offer=0");
     }
 
     /**
@@ -76,7 +76,7 @@ class BrowserCallIT {
                     };
                     })();
                     """);
-            browser.open("https://localhost:" + server.httpPort() + "/");
+            browser.open("https://localhost:" + server.httpPort() + "/?join");
             browser.awaitStats(MEDIA_DEADLINE, "the server to close the session",
                     s -> String.valueOf(s.get("log")).contains("disconnected from the server"));
             Poll.until(Duration.ofSeconds(10), () -> server.clientCount() == 0 && server.media().openTransports() == 0);
@@ -90,7 +90,7 @@ class BrowserCallIT {
      */
     @Test
     void aBadRenegotiationGetsAnErrorAndMediaKeepsFlowing() throws Exception {
-        String page = "https://localhost:" + server.httpPort() + "/";
+        String page = "https://localhost:" + server.httpPort() + "/?join";
         try (HeadlessChromium first = new HeadlessChromium(); HeadlessChromium second = new HeadlessChromium()) {
             first.open(page);
             second.open(page);

@@ -249,6 +249,11 @@ public final class HeadlessChromium implements AutoCloseable {
         chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
+    /** The browser itself, for tests that use the page as a person would (typing, clicking, screenshots). */
+    public RemoteWebDriver driver() {
+        return driver;
+    }
+
     /** Runs a script in the page. */
     public Object run(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);

@@ -69,7 +69,7 @@ class LossRecoveryIT {
      * @param pageScript run in both pages before their own scripts, or null
      */
     private CallUnderLoss callUnderLoss(String pageScript) throws Exception {
-        String page = "https://localhost:" + server.httpPort() + "/";
+        String page = "https://localhost:" + server.httpPort() + "/?join";
         try (HeadlessChromium sender = new HeadlessChromium(); HeadlessChromium receiver = new HeadlessChromium()) {
             if (pageScript != null) {
                 sender.beforeEveryPage(pageScript);

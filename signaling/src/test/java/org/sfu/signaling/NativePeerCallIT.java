@@ -37,7 +37,7 @@ class NativePeerCallIT {
         long start = System.nanoTime();
         try (HeadlessChromium browser = new HeadlessChromium();
              NativeWebRtcPeer nativePeer = NativeWebRtcPeer.join(server.httpPort())) {
-            browser.open("https://localhost:" + server.httpPort() + "/");
+            browser.open("https://localhost:" + server.httpPort() + "/?join");
 
             // Chromium's fake microphone beeps: energy in what the headless audio module played out is its audio.
             NativeWebRtcPeer.Stats heard = nativePeer.awaitStats(MEDIA_DEADLINE,

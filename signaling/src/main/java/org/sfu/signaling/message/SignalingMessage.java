@@ -71,7 +71,7 @@ public sealed interface SignalingMessage {
 
     /**
      * Server → client, after client_id: the room joined and who else is in it; with access tokens, also who each of
-     * them is (their tokens' {@code sub}), by participant id.
+     * them is (their tokens' {@code sub}), and the display names those that chose one go by, by participant id.
      */
     record Room(String type, RoomData data) implements SignalingMessage {
         public static Room of(String name, java.util.List<String> participants) {
@@ -80,8 +80,13 @@ public sealed interface SignalingMessage {
 
         public static Room of(String name, java.util.List<String> participants,
                               java.util.Map<String, String> identities) {
+            return of(name, participants, identities, java.util.Map.of());
+        }
+
+        public static Room of(String name, java.util.List<String> participants,
+                              java.util.Map<String, String> identities, java.util.Map<String, String> names) {
             return new Room("room", new RoomData(name, java.util.List.copyOf(participants),
-                    java.util.Map.copyOf(identities)));
+                    java.util.Map.copyOf(identities), java.util.Map.copyOf(names)));
         }
     }
 
@@ -93,21 +98,26 @@ public sealed interface SignalingMessage {
 
         /** @param identity who joined, as its access token named it; null (and left out) in an open room */
         public static ParticipantJoined of(String id, String identity) {
-            return new ParticipantJoined("participant_joined", new Participant(id, identity));
+            return of(id, identity, null);
+        }
+
+        /** @param name the display name the participant chose; null (and left out) when it chose none */
+        public static ParticipantJoined of(String id, String identity, String name) {
+            return new ParticipantJoined("participant_joined", new Participant(id, identity, name));
         }
     }
 
     /** Server → client: someone left the room. Their m-lines become inactive in the next server offer. */
     record ParticipantLeft(String type, Participant data) implements SignalingMessage {
         public static ParticipantLeft of(String id) {
-            return new ParticipantLeft("participant_left", new Participant(id, null));
+            return new ParticipantLeft("participant_left", new Participant(id, null, null));
         }
     }
 
     /** Server → client: who speaks now, judged from the audio levels participants send (RFC 6464). */
     record DominantSpeaker(String type, Participant data) implements SignalingMessage {
         public static DominantSpeaker of(String id) {
-            return new DominantSpeaker("dominant_speaker", new Participant(id, null));
+            return new DominantSpeaker("dominant_speaker", new Participant(id, null, null));
         }
     }
 
@@ -176,11 +186,12 @@ public sealed interface SignalingMessage {
     }
 
     record RoomData(String name, java.util.List<String> participants,
-                    @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> identities) {
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> identities,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> names) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Participant(String id, String identity) {
+    record Participant(String id, String identity, String name) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
