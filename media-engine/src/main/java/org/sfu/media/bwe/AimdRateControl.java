@@ -77,6 +77,9 @@ public final class AimdRateControl {
     }
 
     private void increase(long ackedBps, long dtNanos) {
+        if (dtNanos <= 0) {
+            return;
+        }
         if (ackedBps >= 0 && ackedBps > linkCapacity.upperBoundBps()) {
             // §5.5: the link now carries more than at the last congestion; that average is stale.
             linkCapacity.reset();

@@ -111,11 +111,13 @@ public final class BandwidthEstimator {
                 continue;
             }
             if (state == SendHistory.REPORTED_LOST) {
+                // Reordered beyond the previous feedback: already counted, as a loss, which it was not.
                 lossControl.onLateArrival();
                 packetsLost--;
+            } else {
+                received++;
             }
             history.setState(slot, SendHistory.REPORTED_RECEIVED);
-            received++;
             long send = history.sendNanos(slot);
             int size = history.sizeBytes(slot);
             newestSendReceived = Math.max(newestSendReceived, send);
@@ -141,7 +143,7 @@ public final class BandwidthEstimator {
     }
 
     /** §3.1: the 24-bit reference time in 64 ms units, unwrapped against the previous feedback's. */
-    private long referenceNanos(int referenceTime) {
+    long referenceNanos(int referenceTime) {
         if (!haveReference) {
             haveReference = true;
             referenceUnwrapped = referenceTime;

@@ -34,7 +34,10 @@ public final class LossBasedControl {
         this.estimateBps = startBps;
     }
 
-    /** One feedback's news: {@code received} packets newly reported received, {@code lost} newly reported lost. */
+    /**
+     * One feedback's news: {@code received} packets reported received and {@code lost} reported lost, each for the
+     * first time.
+     */
     public void onPackets(int received, int lost, long nowNanos) {
         if (windowStartNanos == Long.MIN_VALUE) {
             windowStartNanos = nowNanos;

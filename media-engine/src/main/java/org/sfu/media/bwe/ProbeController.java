@@ -92,7 +92,10 @@ public final class ProbeController {
 
     /**
      * How many bytes of padding to send now to keep the current cluster at its rate (0 when not probing). Starts
-     * the next planned cluster, and ends the current one once it has lasted long enough.
+     * the next planned cluster, and ends the current one once it has lasted long enough. The caller sends at least
+     * this much at once (whole packets) and reports each packet through {@link #onPacketSent}; called every
+     * millisecond or so while {@link #probing()}, since a cluster asked for late is sent as one burst, whose send
+     * rate cannot be measured.
      */
     public int paddingBytes(long nowNanos) {
         if (sending < 0) {
@@ -110,8 +113,14 @@ public final class ProbeController {
             sending = -1;
             return plannedCount > 0 ? paddingBytes(nowNanos) : 0;
         }
-        // What the cluster's rate allows by the end of the next millisecond, less what has gone.
-        long due = rateBps[s] * (elapsed + 1_000_000L) / 8_000_000_000L - bytesSent[s];
+        // What the cluster's rate allows by the end of the next millisecond, less what has gone; never more than
+        // the whole cluster, so a caller that comes late does not get one huge burst.
+        long allowedNanos = Math.min(elapsed + 1_000_000L, MIN_DURATION_NANOS + 1_000_000L);
+        long due = rateBps[s] * allowedNanos / 8_000_000_000L - bytesSent[s];
+        if (due <= 0 && elapsed >= MIN_DURATION_NANOS && packetsSent[s] < MIN_PACKETS) {
+            // Its bytes went in too few packets: one more, of any size, to have a rate to measure.
+            return 1;
+        }
         return (int) Math.max(0, Math.min(due, Integer.MAX_VALUE));
     }
 
@@ -207,7 +216,12 @@ public final class ProbeController {
         return (long) Math.min(sendBps, receiveBps);
     }
 
-    /** Whether a cluster is being sent or waiting to be. */
+    /** The rate of the cluster being sent, or -1. */
+    public long sendingRateBps() {
+        return sending < 0 ? -1 : rateBps[sending % SLOTS];
+    }
+
+    /** Whether a cluster is being sent or waiting to be: call {@link #paddingBytes} every millisecond or so. */
     public boolean probing() {
         return sending >= 0 || plannedCount > 0;
     }
