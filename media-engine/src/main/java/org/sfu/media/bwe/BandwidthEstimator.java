@@ -29,6 +29,11 @@ public final class BandwidthEstimator {
     private static final long DELTA_NANOS = TransportCcFeedback.DELTA_MICROS * 1_000L;
     /** Smoothing of the feedback round-trip time (as RFC 6298's SRTT: 1/8 of each sample). */
     private static final double RTT_GAIN = 0.125;
+    /**
+     * Below this share of the estimate, what the receiver gets is limited by what the server has to send, not by
+     * the path (libwebrtc's "application limited region" starts at the same share).
+     */
+    static final double APPLICATION_LIMITED_FRACTION = 0.65;
 
     private final BweSettings settings;
     private final SendHistory history;
@@ -178,6 +183,8 @@ public final class BandwidthEstimator {
         lossControl.update(delayBased, nowNanos);
         lossControl.clamp(settings);
         estimateBps = settings.clamp(Math.min(delayBased, lossControl.estimateBps()));
+        boolean applicationLimited = ackedBps >= 0 && ackedBps < APPLICATION_LIMITED_FRACTION * estimateBps;
+        probes.onEstimate(estimateBps, usage, applicationLimited, nowNanos);
     }
 
     /**

@@ -6,7 +6,9 @@ package org.sfu.media.bwe;
  * increase alone, 8 %/s, would take half a minute from 300 kbit/s to 3 Mbit/s). As libwebrtc does: at the start,
  * clusters at {@value #INITIAL_LOW}× and {@value #INITIAL_HIGH}× the start rate; and whenever the last cluster of a
  * chain came back at no less than {@value #FURTHER_FRACTION} of its rate, one more at {@value #FURTHER_MULTIPLIER}×
- * what it measured, until one falls short (the path is saturated) or the maximum is reached.
+ * what it measured, until one falls short (the path is saturated) or the maximum is reached. Then, while the
+ * sender is application-limited, again every {@value #PERIODIC_INTERVAL_MS} ms at {@value #PERIODIC_MULTIPLIER}×
+ * the estimate ({@link #onEstimate}), so a capacity that grows is found.
  *
  * <p>A cluster lasts at least {@value #MIN_DURATION_MS} ms and {@value #MIN_PACKETS} packets. Every packet sent
  * meanwhile belongs to it, media included: {@link #paddingBytes} asks only for what media did not fill up to the
@@ -30,6 +32,9 @@ public final class ProbeController {
     static final double SATURATED_UTILISATION = 0.95;
     /** A cluster the application could not fill in this long is given up. */
     static final long MAX_CLUSTER_NANOS = 1_000_000_000L;
+    static final int PERIODIC_INTERVAL_MS = 5000;
+    static final double PERIODIC_MULTIPLIER = 2;
+    private static final long PERIODIC_INTERVAL_NANOS = PERIODIC_INTERVAL_MS * 1_000_000L;
 
     private static final long MIN_DURATION_NANOS = MIN_DURATION_MS * 1_000_000L;
     private static final int SLOTS = 8;
@@ -61,6 +66,7 @@ public final class ProbeController {
     private int nextId;
     private int sending = -1;
     private long resultBps = -1;
+    private long lastStartNanos = Long.MIN_VALUE;
 
     public ProbeController(BweSettings settings) {
         this.maxBps = settings.maxBps();
@@ -125,6 +131,7 @@ public final class ProbeController {
     }
 
     private void start(long nowNanos) {
+        lastStartNanos = nowNanos;
         long rate = planned[0];
         System.arraycopy(planned, 1, planned, 0, plannedCount - 1);
         plannedCount--;
@@ -214,6 +221,24 @@ public final class ProbeController {
             return (long) (SATURATED_UTILISATION * receiveBps);
         }
         return (long) Math.min(sendBps, receiveBps);
+    }
+
+    /**
+     * The estimate after a feedback, and whether the sender is application-limited (sending well below it, as a
+     * receiver given a low layer is). Then, when nothing has been probed for {@value #PERIODIC_INTERVAL_MS} ms and
+     * the path is not congested, plans a cluster at {@value #PERIODIC_MULTIPLIER}× the estimate: what is sent can
+     * raise the estimate to no more than 1.5× itself (§5.5's bound on A), so without a probe an application-limited
+     * receiver whose downlink recovers would never be offered more. If the path is as full as before, the cluster
+     * arrives at its capacity and nothing changes; if not, the chain continues as at the start. A sender that uses
+     * its whole estimate is not probed: its own traffic finds the headroom (§5.5's increase), and a burst on a full
+     * path would only build a queue.
+     */
+    public void onEstimate(long estimateBps, BandwidthUsage usage, boolean applicationLimited, long nowNanos) {
+        if (!applicationLimited || usage != BandwidthUsage.NORMAL || probing() || estimateBps >= maxBps
+                || lastStartNanos == Long.MIN_VALUE || nowNanos - lastStartNanos < PERIODIC_INTERVAL_NANOS) {
+            return;
+        }
+        plan((long) (PERIODIC_MULTIPLIER * estimateBps));
     }
 
     /** The rate of the cluster being sent, or -1. */

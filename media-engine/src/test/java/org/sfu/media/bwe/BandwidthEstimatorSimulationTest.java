@@ -114,14 +114,43 @@ class BandwidthEstimatorSimulationTest {
         SimulatedLink link = new SimulatedLink(SETTINGS, capacity, 50, 0.01, 5, 0);
         link.run(10_000);
         long before = link.estimator.estimateBps();
+        long reported = link.estimator.packetsReported();
+        long lost = link.estimator.packetsLost();
         link.lossRate = 0.20;
         link.run(3_000);
         long after = link.estimator.estimateBps();
+        double measured = (double) (link.estimator.packetsLost() - lost) / (link.estimator.packetsReported() - reported);
         System.out.printf("capacity %d kbit/s, loss 1%% -> 20%%: estimate %d -> %d kbit/s after 3 s (loss-based %d,"
-                        + " delay-based %d, measured loss %.1f%%)%n", capacity / 1000, before / 1000, after / 1000,
-                link.estimator.lossBasedBps() / 1000, link.estimator.delayBasedBps() / 1000,
-                100 * link.estimator.lossFraction());
+                        + " delay-based %d, loss reported by feedback meanwhile %.1f%%)%n", capacity / 1000,
+                before / 1000, after / 1000, link.estimator.lossBasedBps() / 1000,
+                link.estimator.delayBasedBps() / 1000, 100 * measured);
+        assertTrue(measured > 0.15 && measured < 0.25, "feedback shows the loss: " + measured);
         assertTrue(before >= 0.8 * capacity, "converged first: " + before);
         assertTrue(after < 0.5 * before, "20% loss for 3 s took the estimate from " + before + " to " + after);
+    }
+
+    @Test
+    void givenAReceiverOnALowLayerWhenItsDownlinkRecoversThenTheTopLayerFitsWithinTenSeconds() {
+        // Issue #14's scenario: a receiver limited to 400 kbit/s gets the 150 kbit/s layer (the server is
+        // application-limited: it cannot raise the estimate by sending more), then the limit is lifted.
+        SimulatedLink link = new SimulatedLink(SETTINGS, 400_000, 50, 0.01, 6, 0);
+        link.layersBps = new long[] {150_000, 500_000, 1_500_000};
+        link.run(17_300);
+        long limited = link.estimator.estimateBps();
+        assertTrue(limited <= 400_000 * 1.2 && link.mediaBps() == 150_000,
+                "only the low layer fits 400 kbit/s: estimate " + limited);
+        link.capacityBps = 3_000_000;
+        long upMs = -1;
+        for (int ms = 0; ms < 15_000; ms += 10) {
+            link.run(10);
+            if (link.mediaBps() == 1_500_000) {
+                upMs = ms + 10;
+                break;
+            }
+        }
+        System.out.printf("application-limited (150 kbit/s layer) behind 400 kbit/s, estimate %d kbit/s; limit lifted"
+                + " to 3000 kbit/s: the 1500 kbit/s layer fits after %d ms (periodic probe every %d ms)%n",
+                limited / 1000, upMs, ProbeController.PERIODIC_INTERVAL_MS);
+        assertTrue(upMs >= 0 && upMs <= 10_000, "top layer after " + upMs + " ms, not within 10 s");
     }
 }

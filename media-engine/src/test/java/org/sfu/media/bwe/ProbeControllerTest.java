@@ -153,4 +153,23 @@ class ProbeControllerTest {
         assertTrue(p.resolve() > 0);
         assertFalse(p.probing(), "nothing to probe above the maximum");
     }
+
+    @Test
+    void givenAnApplicationLimitedSenderWhenFiveSecondsPassThenAProbeAtTwiceTheEstimate() {
+        ProbeController p = new ProbeController(SETTINGS);
+        Sender sender = new Sender(p);
+        sender.sendCluster();
+        sender.sendCluster();
+        long lastStart = sender.now - 20 * MS;
+        p.onEstimate(400_000, BandwidthUsage.NORMAL, true, lastStart + 4_000 * MS);
+        assertFalse(p.probing(), "probed less than 5 s ago");
+        p.onEstimate(400_000, BandwidthUsage.NORMAL, false, lastStart + 6_000 * MS);
+        assertFalse(p.probing(), "a sender using its whole estimate finds headroom with its own traffic");
+        p.onEstimate(400_000, BandwidthUsage.OVERUSE, true, lastStart + 6_000 * MS);
+        assertFalse(p.probing(), "not into a queue");
+        p.onEstimate(400_000, BandwidthUsage.NORMAL, true, lastStart + 6_000 * MS);
+        assertTrue(p.probing());
+        p.paddingBytes(lastStart + 6_001 * MS);
+        assertEquals(800_000, p.sendingRateBps());
+    }
 }

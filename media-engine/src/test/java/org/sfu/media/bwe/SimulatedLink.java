@@ -7,7 +7,7 @@ import org.sfu.media.rtcp.TransportCcFeedback;
 
 /**
  * A deterministic downlink for the estimator's tests, on a manual clock (no threads, no sleeps): the server sends at
- * the estimate (paced, 1,200-byte packets) plus the probes' padding, through a bottleneck of a given capacity with a
+ * the estimate, or the highest of some layers that fits it (paced, 1,200-byte packets), plus the probes' padding, through a bottleneck of a given capacity with a
  * FIFO queue (tail drop past {@link #QUEUE_MS} ms of capacity), random loss from a fixed seed, and a one-way delay;
  * the receiver's real {@link TransportCcRecorder} records arrivals and its feedback comes back every
  * {@link #FEEDBACK_INTERVAL_MS} ms over the same delay, as bytes that {@link TransportCcFeedback#parse} reads.
@@ -29,6 +29,11 @@ final class SimulatedLink {
 
     long capacityBps;
     double lossRate;
+    /**
+     * When set, the server sends simulcast layers of these bitrates (ascending) rather than the whole estimate: the
+     * highest that fits the estimate, or the lowest, as the allocator does; it is then application-limited.
+     */
+    long[] layersBps;
 
     private long now;
     private int nextSequence;
@@ -84,7 +89,7 @@ final class SimulatedLink {
             estimator.onFeedback(feedback, now);
         }
         // Media, paced at the estimate; at most one packet's worth of credit carried over.
-        mediaBudgetBytes = Math.min(mediaBudgetBytes + estimator.estimateBps() / 8.0 / 1000.0,
+        mediaBudgetBytes = Math.min(mediaBudgetBytes + mediaBps() / 8.0 / 1000.0,
                 2.0 * MEDIA_PACKET_BYTES);
         while (mediaBudgetBytes >= MEDIA_PACKET_BYTES) {
             mediaBudgetBytes -= MEDIA_PACKET_BYTES;
@@ -97,6 +102,21 @@ final class SimulatedLink {
             paddingBytesSent += size;
             padding -= size;
         }
+    }
+
+    /** What the server sends now, in bit/s. */
+    long mediaBps() {
+        long estimate = estimator.estimateBps();
+        if (layersBps == null) {
+            return estimate;
+        }
+        long chosen = layersBps[0];
+        for (long layer : layersBps) {
+            if (layer <= estimate) {
+                chosen = layer;
+            }
+        }
+        return chosen;
     }
 
     private void send(int size) {
