@@ -31,7 +31,7 @@ class AcknowledgedBitrateTest {
         for (int i = 0; i < 100; i++) {
             a.onPacket(t += 10 * MS, 1250);
         }
-        for (int i = 0; i < AcknowledgedBitrate.WINDOW_MS / 20; i++) {
+        for (int i = 0; i < 20; i++) {
             a.onPacket(t += 20 * MS, 1250);
         }
         assertEquals(500_000, a.bitrateBps(), "only what arrived in the last window counts");
@@ -46,5 +46,16 @@ class AcknowledgedBitrateTest {
             a.onPacket(t += 10_000, 100);
         }
         assertEquals(80_000_000, a.bitrateBps(), 80_000_000 / 1000);
+    }
+
+    @Test
+    void givenFewPacketsPerWindowWhenMeasuredThenOverTheLastTen() {
+        AcknowledgedBitrate a = new AcknowledgedBitrate();
+        long t = 0;
+        // 1,200 bytes every 40 ms (240 kbit/s): under four per 150 ms window, so the last ten count.
+        for (int i = 0; i < 50; i++) {
+            a.onPacket(t += 40 * MS, 1200);
+        }
+        assertEquals(240_000, a.bitrateBps());
     }
 }

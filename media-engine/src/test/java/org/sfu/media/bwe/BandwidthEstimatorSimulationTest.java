@@ -153,4 +153,42 @@ class BandwidthEstimatorSimulationTest {
                 limited / 1000, upMs, ProbeController.PERIODIC_INTERVAL_MS);
         assertTrue(upMs >= 0 && upMs <= 10_000, "top layer after " + upMs + " ms, not within 10 s");
     }
+
+    @Test
+    void givenTenSeedsAndThreeDelaysWhenRunThenEveryRunConvergesStaysAndReacts() {
+        // Not one lucky seed: the same three requirements for 1 and 3 Mbit/s, one-way delays of 20, 50 and 100 ms,
+        // ten loss patterns each.
+        for (long capacity : new long[] {1_000_000, 3_000_000}) {
+            for (int delayMs : new int[] {20, 50, 100}) {
+                long worstSettled = 0;
+                double worstError = 0;
+                long worstReaction = 0;
+                for (long seed = 100; seed < 110; seed++) {
+                    SimulatedLink link = new SimulatedLink(SETTINGS, capacity, delayMs, 0.01, seed, (int) seed * 641);
+                    long[] samples = sample(link, 15_000);
+                    long settled = settledAtMs(samples, capacity, 0.20);
+                    double error = 0;
+                    for (int i = 5_000 / SAMPLE_MS; i < samples.length; i++) {
+                        error = Math.max(error, Math.abs((double) (samples[i] - capacity) / capacity));
+                    }
+                    link.capacityBps = capacity / 2;
+                    long reaction = -1;
+                    for (int ms = 10; ms <= 2_000 && reaction < 0; ms += 10) {
+                        link.run(10);
+                        reaction = link.estimator.estimateBps() < capacity / 2 ? ms : -1;
+                    }
+                    String run = capacity / 1000 + " kbit/s, " + delayMs + " ms, seed " + seed + ": ";
+                    assertTrue(settled >= 0 && settled <= 5_000, run + "within ±20% from " + settled + " ms");
+                    assertTrue(error <= 0.20, run + "strays " + 100 * error + "% from 5 to 15 s");
+                    assertTrue(reaction > 0, run + "not below the halved capacity within 2 s");
+                    worstSettled = Math.max(worstSettled, settled);
+                    worstError = Math.max(worstError, error);
+                    worstReaction = Math.max(worstReaction, reaction);
+                }
+                System.out.printf("10 seeds, %d kbit/s, one way %d ms: worst: within ±20%% from %d ms, |error| 5-15 s "
+                        + "%.1f%%, below the halved capacity after %d ms%n", capacity / 1000, delayMs, worstSettled,
+                        100 * worstError, worstReaction);
+            }
+        }
+    }
 }
