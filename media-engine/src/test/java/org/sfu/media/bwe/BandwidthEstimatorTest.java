@@ -116,4 +116,44 @@ class BandwidthEstimatorTest {
         assertTrue(e.estimateBps() < 1_000_000, "the queue grew at 2 Mbit/s into 1: " + e.estimateBps());
         assertTrue(e.acknowledgedBps() > 900_000 && e.acknowledgedBps() < 1_100_000, "the receiver got 1 Mbit/s");
     }
+
+    @Test
+    void givenAMaximumBelowTheCapacityWhenRunThenTheEstimateStaysWithinIt() {
+        SimulatedLink link = new SimulatedLink(new BweSettings(300_000, 100_000, 800_000), 3_000_000, 50, 0.01, 7, 0);
+        for (int i = 0; i < 100; i++) {
+            link.run(100);
+            assertTrue(link.estimator.estimateBps() <= 800_000, "above the maximum: " + link.estimator.estimateBps());
+        }
+        assertEquals(800_000, link.estimator.estimateBps(), "the path carries more");
+    }
+
+    @Test
+    void givenAWarmEstimatorWhenFeedbackArrivesThenNothingAllocatedBeyondParsing() {
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        BandwidthEstimator e = new BandwidthEstimator(BweSettings.DEFAULT);
+        int rounds = 3000;
+        TransportCcFeedback[] feedbacks = new TransportCcFeedback[rounds];
+        int[] deltas = new int[10];
+        java.util.Arrays.fill(deltas, 40);
+        for (int r = 0; r < rounds; r++) {
+            int referenceTime = (int) (r * 100 * MS / REFERENCE_NANOS);
+            deltas[0] = (int) ((r * 100 * MS - referenceTime * REFERENCE_NANOS) / 250_000);
+            byte[] p = TransportCcFeedback.build(1, 2, (r * 10) & 0xFFFF, referenceTime, r & 0xFF, 10, all(10), deltas);
+            feedbacks[r] = TransportCcFeedback.parse(p, 0, p.length);
+        }
+        long before = 0;
+        for (int r = 0; r < rounds; r++) {
+            if (r == rounds / 2) {
+                before = bean.getCurrentThreadAllocatedBytes();
+            }
+            for (int i = 0; i < 10; i++) {
+                e.onPacketSent((r * 10 + i) & 0xFFFF, 1200, (r * 100 + i * 10) * MS);
+            }
+            e.probePaddingBytes((r * 100 + 99) * MS);
+            e.onFeedback(feedbacks[r], (r * 100 + 150) * MS);
+        }
+        long allocated = bean.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, "sends and feedback allocated " + allocated + " bytes");
+        assertEquals(rounds * 10L, e.packetsReported());
+    }
 }
