@@ -42,7 +42,8 @@ class ArchitectureTest {
     @Test
     void packetFormatsAndTransportsKnowNothingOfNegotiationRoutingOrSignaling() {
         noClasses().that().resideInAnyPackage("org.sfu.packet..", "org.sfu.media.rtp..", "org.sfu.media.rtcp..",
-                        "org.sfu.media.rtx..", "org.sfu.media.feedback..", "org.sfu.media.transport..")
+                        "org.sfu.media.rtx..", "org.sfu.media.feedback..", "org.sfu.media.transport..",
+                        "org.sfu.media.bwe..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.sfu.media.negotiation..",
                         "org.sfu.media.sdp..", "org.sfu.media.router..", "org.sfu.signaling..")
                 .check(server);
