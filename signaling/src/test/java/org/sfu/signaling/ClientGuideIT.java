@@ -42,6 +42,17 @@ class ClientGuideIT {
     /** The app's part: camera and microphone, connectToSfu, a muted video element per participant, its events. */
     private static final String JOIN = """
             return (async () => {
+              // For failure messages: the types of the messages the page received, in order.
+              if (!window.sfuReceived) {
+                window.sfuReceived = [];
+                const Native = window.WebSocket;
+                window.WebSocket = class extends Native {
+                  constructor(...args) {
+                    super(...args);
+                    this.addEventListener('message', e => window.sfuReceived.push(JSON.parse(e.data).type));
+                  }
+                };
+              }
               const { connectToSfu } = await import(URL.createObjectURL(
                   new Blob([%s], { type: 'text/javascript' })));
               const localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
@@ -81,6 +92,15 @@ class ClientGuideIT {
             })();
             """;
 
+    /** Where the page's negotiation stands, for a failure message. */
+    private static final String NEGOTIATION = """
+            const pc = window.sfu.call.pc;
+            const ufrag = d => d && (/a=ice-ufrag:(\\S+)/.exec(d.sdp) || [])[1];
+            return { signaling: pc.signalingState, ice: pc.iceConnectionState, connection: pc.connectionState,
+                     localUfrag: ufrag(pc.localDescription), remoteUfrag: ufrag(pc.remoteDescription),
+                     received: window.sfuReceived };
+            """;
+
     private SfuServer server;
     private DroppableTcpLink link;
     private final List<HeadlessChromium> pages = new ArrayList<>();
@@ -109,11 +129,21 @@ class ClientGuideIT {
         return module.toString();
     }
 
-    private HeadlessChromium page() throws IOException {
+    private HeadlessChromium page() throws Exception {
         HeadlessChromium page = new HeadlessChromium();
         pages.add(page);
-        page.open("https://localhost:" + server.httpPort() + "/client-guide-test");
+        String url = "https://localhost:" + server.httpPort() + "/client-guide-test";
+        page.open(url);
+        // On a loaded machine the first load can end on Chromium's error page, which is no secure context (no
+        // camera): load it again until the server's page is there.
+        Poll.until(MEDIA, () -> Boolean.TRUE.equals(page.run("return window.isSecureContext && !!navigator.mediaDevices"))
+                || reload(page, url), () -> "the page never loaded: " + page.run("return location.href"));
         return page;
+    }
+
+    private static boolean reload(HeadlessChromium page, String url) {
+        page.open(url);
+        return false;
     }
 
     /** Runs the guide's connectToSfu in the page; its result: the client id, or why it was refused. */
@@ -238,7 +268,7 @@ class ClientGuideIT {
         mobile.run("window.sfu.call.networkChanged()");
         Poll.until(MEDIA, () -> count(events(mobile), "resumed") >= 2, () -> "no second resume: " + events(mobile));
         Poll.until(MEDIA, () -> peer.counters().getOrDefault("ice_restarts", 0L) >= 1,
-                () -> "no ICE restart at the server: " + events(mobile));
+                () -> "no ICE restart at the server: " + events(mobile) + "; the page: " + mobile.run(NEGOTIATION));
         awaitMediaRising(mobile, "mobile after the ICE restart");
         awaitMediaRising(desk, "desk after the ICE restart");
 
