@@ -24,6 +24,8 @@ import org.sfu.signaling.access.AccessTokenIssuer;
  * The browser client of docs/CLIENTS.md, taken from the Markdown as it stands, makes calls through the server in
  * headless Chromium: nothing but the guide's module and a few lines of glue (the app's part: camera, a video element
  * per remote stream, a log of its events) run in the pages. So the guide cannot drift from what the server does.
+ * The guide's React Native client runs the same way, its two imports mapped to what Chromium has: it is the browser
+ * client with react-native-webrtc's event listeners and NetInfo, and both are checked here, though not on a phone.
  *
  * <p>The pages are blank documents of the server's own origin (a path it does not serve): a secure context, so
  * getUserMedia works, with nothing of the demo app in it. The module is imported from a blob: URL, as an app would
@@ -32,9 +34,22 @@ import org.sfu.signaling.access.AccessTokenIssuer;
 class ClientGuideIT {
     /** The guide, from the signaling module's directory (failsafe's working directory). */
     static final Path GUIDE = Path.of("..", "docs", "CLIENTS.md");
-    /** docs/CLIENTS.md's convention (its first lines): these fences, in order, make up sfu-client.js. */
-    private static final Pattern MODULE_PART = Pattern.compile(
-            "<!-- file: sfu-client\\.js -->\\s*\\n```js\\n(.*?)\\n```", Pattern.DOTALL);
+    /** docs/CLIENTS.md's convention (its first lines): the fences after this marker, in order, make up a file. */
+    private static final String MODULE_PART = "<!-- file: %s -->\\s*\\n```js\\n(.*?)\\n```";
+    /**
+     * The React Native module's two imports, and what stands in for them in Chromium: react-native-webrtc has the
+     * browser's API, and NetInfo's listener is kept where the test can report a new network to it.
+     */
+    private static final Map<String, String> REACT_NATIVE_IMPORTS = Map.of(
+            "import NetInfo from '@react-native-community/netinfo';", """
+                    const NetInfo = {
+                      addEventListener(listener) {
+                        window.netInfoListener = listener;
+                        listener({ isConnected: true, type: 'wifi', details: { ipAddress: '192.0.2.10' } });
+                        return () => { window.netInfoListener = null; };
+                      },
+                    };""",
+            "import { RTCPeerConnection } from 'react-native-webrtc';", "const { RTCPeerConnection } = window;");
     private static final String SECRET = "client-guide-test-secret-long-enough-for-hs256";
     private static final Duration MEDIA = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -116,17 +131,32 @@ class ClientGuideIT {
         }
     }
 
-    /** The JavaScript blocks of the guide marked as parts of sfu-client.js, joined in order. */
-    static String guideModule() throws IOException {
+    /** The JavaScript blocks of the guide marked as parts of this file, joined in order. */
+    static String guideModule(String file) throws IOException {
         String markdown = Files.readString(GUIDE, StandardCharsets.UTF_8);
-        Matcher m = MODULE_PART.matcher(markdown);
+        Matcher m = Pattern.compile(MODULE_PART.formatted(Pattern.quote(file)), Pattern.DOTALL).matcher(markdown);
         StringBuilder module = new StringBuilder();
         while (m.find()) {
             module.append(m.group(1)).append('\n');
         }
         assertTrue(module.toString().contains("export function connectToSfu"),
-                "docs/CLIENTS.md has the module's blocks, marked <!-- file: sfu-client.js -->");
+                "docs/CLIENTS.md has the module's blocks, marked <!-- file: " + file + " -->");
         return module.toString();
+    }
+
+    /** The browser client. */
+    static String browserModule() throws IOException {
+        return guideModule("sfu-client.js");
+    }
+
+    /** The React Native client, its imports replaced by the browser's API and a NetInfo the test controls. */
+    static String reactNativeModule() throws IOException {
+        String module = guideModule("sfuClient.js");
+        for (Map.Entry<String, String> i : REACT_NATIVE_IMPORTS.entrySet()) {
+            assertTrue(module.contains(i.getKey()), "the React Native client imports " + i.getKey());
+            module = module.replace(i.getKey(), i.getValue());
+        }
+        return module;
     }
 
     private HeadlessChromium page() throws Exception {
@@ -146,18 +176,29 @@ class ClientGuideIT {
         return false;
     }
 
-    /** Runs the guide's connectToSfu in the page; its result: the client id, or why it was refused. */
-    @SuppressWarnings("unchecked")
+    /** Runs the browser client's connectToSfu in the page; the client id, or why it was refused. */
     private Map<String, Object> connect(HeadlessChromium page, int port, String room, String token)
             throws IOException {
-        String script = JOIN.formatted(JSON.writeValueAsString(guideModule()),
+        return connect(page, browserModule(), port, room, token);
+    }
+
+    /** Runs this module's connectToSfu in the page; its result: the client id, or why it was refused. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> connect(HeadlessChromium page, String module, int port, String room, String token)
+            throws IOException {
+        String script = JOIN.formatted(JSON.writeValueAsString(module),
                 JSON.writeValueAsString("wss://localhost:" + port + "/ws"), JSON.writeValueAsString(room),
                 JSON.writeValueAsString(token));
         return (Map<String, Object>) page.run(script);
     }
 
     private String join(HeadlessChromium page, int port, String room, String token) throws IOException {
-        Map<String, Object> joined = connect(page, port, room, token);
+        return join(page, browserModule(), port, room, token);
+    }
+
+    private String join(HeadlessChromium page, String module, int port, String room, String token)
+            throws IOException {
+        Map<String, Object> joined = connect(page, module, port, room, token);
         assertTrue(joined.get("clientId") instanceof String, "joined through the guide's client: " + joined);
         return (String) joined.get("clientId");
     }
@@ -279,5 +320,34 @@ class ClientGuideIT {
         assertEquals(0, count(events(mobile), "session-restarted"), String.valueOf(events(mobile)));
         assertEquals(List.of(), mobile.stats().get("errors"), "mobile: " + events(mobile));
         assertEquals(List.of(), desk.stats().get("errors"), "desk (" + deskId + "): " + events(desk));
+    }
+
+    /**
+     * The React Native client (its imports mapped to the browser's RTCPeerConnection, which react-native-webrtc
+     * copies, and to a NetInfo stand-in) calls a browser client; then NetInfo reports a move from Wi-Fi to cellular:
+     * the client replaces its connection, resumes, restarts ICE, and media goes on both ways.
+     */
+    @Test
+    void theReactNativeClientCallsAndFollowsANetworkChange() throws Exception {
+        server = SfuServer.start(LoopbackServer.config());
+        HeadlessChromium phone = page();
+        String phoneId = join(phone, reactNativeModule(), server.httpPort(), "rn", null);
+        HeadlessChromium desk = page();
+        join(desk, server.httpPort(), "rn", null);
+        awaitMediaRising(phone, "phone");
+        awaitMediaRising(desk, "desk");
+
+        Peer peer = server.media().existingRouter("rn").peers().stream().filter(p -> p.id().equals(phoneId))
+                .findFirst().orElseThrow();
+        phone.run("window.netInfoListener({ isConnected: true, type: 'cellular', details: null })");
+        Poll.until(MEDIA, () -> count(events(phone), "resumed") >= 1, () -> "no resume: " + events(phone));
+        Poll.until(MEDIA, () -> peer.counters().getOrDefault("ice_restarts", 0L) >= 1,
+                () -> "no ICE restart at the server: " + events(phone) + "; the page: " + phone.run(NEGOTIATION));
+        awaitMediaRising(phone, "phone after the network change");
+        awaitMediaRising(desk, "desk after the network change");
+
+        assertEquals(phoneId, phone.run("return window.sfu.call.clientId"), "the same participant");
+        assertEquals(List.of(), phone.stats().get("errors"), "phone: " + events(phone));
+        assertEquals(List.of(), desk.stats().get("errors"), "desk: " + events(desk));
     }
 }
