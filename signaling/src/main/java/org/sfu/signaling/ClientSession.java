@@ -40,6 +40,9 @@ final class ClientSession implements PeerSignaling {
     private final Executor tasks;
     /** The session is over: the participant left its room, or never entered it. */
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object admissionLock = new Object();
+    /** What the media engine sent before the join's own messages went out (see {@link #send}); null after. */
+    private List<SignalingMessage> heldUntilAdmitted = new ArrayList<>();
     private volatile Peer peer;
     private volatile String room;
     /** The connection messages go to; null while detached. */
@@ -108,7 +111,7 @@ final class ClientSession implements PeerSignaling {
         synchronized (resumeLock) {
             resumeToken = token;
         }
-        send(SignalingMessage.Session.of(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(token),
+        write(SignalingMessage.Session.of(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(token),
                 reconnectGraceMillis));
     }
 
@@ -189,7 +192,7 @@ final class ClientSession implements PeerSignaling {
     void start(MediaEngine media, String room, String requestedName, Grants grants, IceServers iceServers,
                long reconnectGraceMillis) {
         this.room = room;
-        send(SignalingMessage.ClientId.of(id));
+        write(SignalingMessage.ClientId.of(id));
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
             return;
@@ -217,11 +220,12 @@ final class ClientSession implements PeerSignaling {
                 // Only an admitted client gets the ICE servers (TURN credentials are worth something to anyone) and a
                 // resume token. They still come right after client_id, in the documented order: nothing else is
                 // sent before the join.
-                send(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
+                write(SignalingMessage.IceServers.of(iceServers.forClient(id, java.time.Instant.now())));
                 if (reconnectGraceMillis > 0) {
                     issueResumeToken(reconnectGraceMillis);
                 }
-                send(roomAsSeenBy(joined));
+                write(roomAsSeenBy(joined));
+                releaseHeldMessages();
             } catch (RouterFullException e) {
                 // 1013 "Try Again Later" (RFC 6455 §7.4.1 registry): the room may have room later.
                 refuse("room-full", e.getMessage(), (short) 1013);
@@ -251,7 +255,7 @@ final class ClientSession implements PeerSignaling {
 
     private void refuse(String code, String message, short closeCode) {
         LOG.info("Client {}: not admitted: {}", id, message);
-        sendError(code, message);
+        write(SignalingMessage.Error.of(code, message));
         ServerWebSocket s = socket;
         end(Reasons.PROTOCOL_VIOLATION, () -> true);
         if (s != null) {
@@ -407,7 +411,8 @@ final class ClientSession implements PeerSignaling {
 
     @Override
     public void sendError(String code, String message) {
-        send(SignalingMessage.Error.of(code, message));
+        // Not held during the join (see send): an error may be the last thing a refused connection hears.
+        write(SignalingMessage.Error.of(code, message));
     }
 
     /** The server is draining: the client has {@code seconds} to finish (docs/PROTOCOL.md, server_draining). */
@@ -465,7 +470,36 @@ final class ClientSession implements PeerSignaling {
         return reason.startsWith("media did not start") ? Reasons.MEDIA_NOT_STARTED : Reasons.MEDIA_FAILED;
     }
 
+    /**
+     * Sends a message of the media engine's (an offer, a candidate, another participant's arrival, the dominant
+     * speaker), or holds it while the join is under way: the engine may speak during the join (a room's dominant
+     * speaker is told at once, the first offer's timer runs from the participant's creation, which a loaded machine
+     * can make last seconds), yet client_id, ice_servers, session and room come first (docs/PROTOCOL.md): a client
+     * that makes its peer connection on ice_servers must have it before the first offer.
+     */
     private void send(SignalingMessage message) {
+        synchronized (admissionLock) {
+            if (heldUntilAdmitted != null) {
+                heldUntilAdmitted.add(message);
+                return;
+            }
+        }
+        write(message);
+    }
+
+    /** The join's messages are out: what the engine said meanwhile follows, in its order, then sends go straight out. */
+    private void releaseHeldMessages() {
+        synchronized (admissionLock) {
+            List<SignalingMessage> held = heldUntilAdmitted;
+            heldUntilAdmitted = null;
+            if (held != null) {
+                held.forEach(this::write);
+            }
+        }
+    }
+
+    /** Writes a message now, in the order of calls. */
+    private void write(SignalingMessage message) {
         ServerWebSocket s = socket;
         WriteBacklog b = backlog;
         if (closed.get() || s == null || s.isClosed()) {
