@@ -2,15 +2,16 @@ package org.sfu.signaling;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sfu.signaling.config.SettingValues;
+import org.sfu.signaling.config.Settings;
 
 /**
  * Every setting of the server, with the embedded defaults that make {@code java -jar} work with no configuration.
- * Each setting can be given as an environment variable {@code SFU_<NAME>}; docs/CONFIGURATION.md lists them.
+ * {@link Settings} is the table of them (file key, environment variable, flag, default, range) and {@link
+ * SettingValues} reads them from flags, environment and file; docs/CONFIGURATION.md lists them.
  *
  * @param httpPort              HTTPS + WebSocket port (SFU_HTTP_PORT, default 8000; 0 picks a free one)
  * @param udpPort               the one UDP port all media uses (SFU_UDP_PORT, default 10000; 0 picks a free one)
@@ -68,14 +69,15 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                            int maxMessagesPerSecond, ConnectionLimits connectionLimits,
                            Authentication authentication) {
 
-    public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = 16;
-    public static final int DEFAULT_TCP_PORT = 4443;
-    public static final long DEFAULT_CONSENT_TIMEOUT_MILLIS = 20_000;
-    public static final long DEFAULT_RECONNECT_GRACE_MILLIS = 15_000;
-    public static final long DEFAULT_WEBSOCKET_PING_MILLIS = 20_000;
-    public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = 10_000;
-    public static final long DEFAULT_MEDIA_START_TIMEOUT_MILLIS = 30_000;
-    public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 50;
+    // The defaults live in the table of settings; these names are for code that builds a configuration itself.
+    public static final int DEFAULT_MAX_ROOM_PARTICIPANTS = Settings.MAX_ROOM_PARTICIPANTS.defaultValue();
+    public static final int DEFAULT_TCP_PORT = Settings.TCP_PORT.defaultValue();
+    public static final long DEFAULT_CONSENT_TIMEOUT_MILLIS = Settings.CONSENT_TIMEOUT.defaultValue();
+    public static final long DEFAULT_RECONNECT_GRACE_MILLIS = Settings.RECONNECT_GRACE.defaultValue();
+    public static final long DEFAULT_WEBSOCKET_PING_MILLIS = Settings.WEBSOCKET_PING.defaultValue();
+    public static final long DEFAULT_ANSWER_TIMEOUT_MILLIS = Settings.ANSWER_TIMEOUT.defaultValue();
+    public static final long DEFAULT_MEDIA_START_TIMEOUT_MILLIS = Settings.MEDIA_START_TIMEOUT.defaultValue();
+    public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = Settings.MAX_MESSAGES_PER_SECOND.defaultValue();
 
     /** The settings before ICE-TCP, consent and reconnection were configurable: TCP off, their defaults. */
     public ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, List<InetAddress> publicAddresses,
@@ -157,38 +159,36 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
 
     /** Reads SFU_* variables; anything absent keeps its default. Throws IllegalArgumentException on bad values. */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
+        return from(SettingValues.fromEnvironment(env));
+    }
+
+    /** The settings as resolved from flags, environment, file and defaults ({@link SettingValues}). */
+    public static ServerConfig from(SettingValues v) {
         return new ServerConfig(
-                port(env, "SFU_HTTP_PORT", 8000),
-                port(env, "SFU_UDP_PORT", 10000),
-                address("SFU_BIND_ADDRESS", env.get("SFU_BIND_ADDRESS")),
-                addresses("SFU_PUBLIC_ADDRESS", env.get("SFU_PUBLIC_ADDRESS")),
-                path(env.get("SFU_TLS_CERT")),
-                path(env.get("SFU_TLS_KEY")),
-                networks("SFU_ICE_REMOTE_NETWORKS", env.get("SFU_ICE_REMOTE_NETWORKS")),
-                number(env, "SFU_FIRST_OFFER_DELAY_MS", 1500, 0, 60_000),
-                (int) number(env, "SFU_MAX_MESSAGE_BYTES", 262_144, 1024, 16 * 1024 * 1024),
-                (int) number(env, "SFU_MAX_ROOM_PARTICIPANTS", DEFAULT_MAX_ROOM_PARTICIPANTS, 1, 1000),
-                fraction(env, "SFU_SIMULATED_LOSS"),
-                new IceServers(list(env.get("SFU_ICE_SERVERS")),
-                        env.get("SFU_TURN_SECRET") == null || env.get("SFU_TURN_SECRET").isEmpty()
-                                ? null : env.get("SFU_TURN_SECRET"),
-                        number(env, "SFU_TURN_TTL", 86_400, 60, 30L * 86_400)),
-                (int) number(env, "SFU_TCP_PORT", DEFAULT_TCP_PORT, -1, 65535),
-                number(env, "SFU_CONSENT_TIMEOUT_MS", DEFAULT_CONSENT_TIMEOUT_MILLIS, 1000, 300_000),
-                number(env, "SFU_RECONNECT_GRACE_MS", DEFAULT_RECONNECT_GRACE_MILLIS, 0, 600_000),
-                hostAndPort("SFU_STUN_SERVER", env.get("SFU_STUN_SERVER"), 3478),
-                (int) number(env, "SFU_MEDIA_THREADS", 0, 0, 256),
-                number(env, "SFU_WS_PING_MS", DEFAULT_WEBSOCKET_PING_MILLIS, 0, 600_000),
-                number(env, "SFU_ANSWER_TIMEOUT_MS", DEFAULT_ANSWER_TIMEOUT_MILLIS, 1000, 600_000),
-                number(env, "SFU_MEDIA_START_TIMEOUT_MS", DEFAULT_MEDIA_START_TIMEOUT_MILLIS, 1000, 600_000),
-                (int) number(env, "SFU_MAX_MESSAGES_PER_SECOND", DEFAULT_MAX_MESSAGES_PER_SECOND, 0, 100_000),
-                new ConnectionLimits(list(env.get("SFU_ALLOWED_ORIGINS")),
-                        (int) number(env, "SFU_MAX_CONNECTIONS", ConnectionLimits.DEFAULT_MAX_CONNECTIONS, 0,
-                                1_000_000),
-                        (int) number(env, "SFU_MAX_CONNECTIONS_PER_IP",
-                                ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0, 1_000_000)),
-                new Authentication(env.get("SFU_AUTH_SECRET"),
-                        Authentication.readPublicKey(env.get("SFU_AUTH_PUBLIC_KEY"))));
+                v.get(Settings.HTTP_PORT),
+                v.get(Settings.UDP_PORT),
+                v.get(Settings.BIND_ADDRESS),
+                v.get(Settings.PUBLIC_ADDRESSES),
+                v.get(Settings.TLS_CERTIFICATE),
+                v.get(Settings.TLS_KEY),
+                v.get(Settings.ICE_REMOTE_NETWORKS),
+                v.get(Settings.FIRST_OFFER_DELAY),
+                v.get(Settings.MAX_MESSAGE_BYTES),
+                v.get(Settings.MAX_ROOM_PARTICIPANTS),
+                v.get(Settings.SIMULATED_LOSS),
+                new IceServers(v.get(Settings.ICE_SERVERS), v.get(Settings.TURN_SECRET), v.get(Settings.TURN_TTL)),
+                v.get(Settings.TCP_PORT),
+                v.get(Settings.CONSENT_TIMEOUT),
+                v.get(Settings.RECONNECT_GRACE),
+                v.get(Settings.STUN_SERVER),
+                v.get(Settings.MEDIA_THREADS),
+                v.get(Settings.WEBSOCKET_PING),
+                v.get(Settings.ANSWER_TIMEOUT),
+                v.get(Settings.MEDIA_START_TIMEOUT),
+                v.get(Settings.MAX_MESSAGES_PER_SECOND),
+                new ConnectionLimits(v.get(Settings.ALLOWED_ORIGINS), v.get(Settings.MAX_CONNECTIONS),
+                        v.get(Settings.MAX_CONNECTIONS_PER_IP)),
+                new Authentication(v.get(Settings.AUTH_SECRET), v.get(Settings.AUTH_PUBLIC_KEY)));
     }
 
     public ServerConfig withPorts(int http, int udp) {
@@ -290,126 +290,8 @@ public record ServerConfig(int httpPort, int udpPort, InetAddress bindAddress, L
                 connectionLimits, authentication);
     }
 
-    private static double fraction(Map<String, String> env, String name) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return 0;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (d >= 0 && d < 1) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        throw new IllegalArgumentException(name + " must be a fraction from 0 to below 1, not '" + v + "'");
-    }
-
-    private static int port(Map<String, String> env, String name, int fallback) {
-        return (int) number(env, name, fallback, 0, 65535);
-    }
-
     /** SFU_DRAIN_SECONDS: how long a shutdown (SIGTERM) lets calls in progress go on (default 30, 0 to 3600). */
     public static long drainSeconds(Map<String, String> env) {
-        return number(env, "SFU_DRAIN_SECONDS", 30, 0, 3600);
-    }
-
-    private static long number(Map<String, String> env, String name, long fallback, long min, long max) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        long n;
-        try {
-            n = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number, not '" + v + "'");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + n);
-        }
-        return n;
-    }
-
-    private static InetAddress address(String name, String v) {
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(v.trim());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(name + " must be an address, not '" + v + "'");
-        }
-    }
-
-    /** "host:port", "[v6]:port" or "host" (then the default port). Resolved now: a typo fails at start. */
-    private static InetSocketAddress hostAndPort(String name, String v, int defaultPort) {
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        String text = v.trim();
-        String host = text;
-        int port = defaultPort;
-        int colon = text.lastIndexOf(':');
-        boolean bracketed = text.startsWith("[");
-        if (colon > 0 && (bracketed ? colon > text.indexOf(']') : text.indexOf(':') == colon)) {
-            host = text.substring(0, colon);
-            try {
-                port = Integer.parseInt(text.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException(name + " must be host:port, not '" + v + "'");
-            }
-        }
-        if (bracketed) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new InetSocketAddress(address(name, host), port);
-    }
-
-    private static List<InetAddress> addresses(String name, String v) {
-        List<InetAddress> out = new ArrayList<>();
-        for (String s : list(v)) {
-            out.add(address(name, s));
-        }
-        return out;
-    }
-
-    /** CIDRs are checked here so that a typo names its variable instead of failing later inside ICE. */
-    private static List<String> networks(String name, String v) {
-        List<String> out = list(v);
-        for (String cidr : out) {
-            int slash = cidr.indexOf('/');
-            InetAddress base = address(name, slash < 0 ? cidr : cidr.substring(0, slash));
-            int max = base.getAddress().length * 8;
-            try {
-                int prefix = slash < 0 ? max : Integer.parseInt(cidr.substring(slash + 1));
-                if (prefix < 0 || prefix > max) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " must list networks like 10.0.0.0/8, not '" + cidr + "'");
-            }
-        }
-        return out;
-    }
-
-    private static List<String> list(String v) {
-        List<String> out = new ArrayList<>();
-        if (v != null) {
-            for (String s : v.split(",")) {
-                if (!s.isBlank()) {
-                    out.add(s.trim());
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Path path(String v) {
-        return v == null || v.isBlank() ? null : Path.of(v.trim());
+        return SettingValues.fromEnvironment(env).get(Settings.DRAIN_SECONDS);
     }
 }

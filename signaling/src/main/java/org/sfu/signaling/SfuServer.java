@@ -21,13 +21,19 @@ import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
 import org.sfu.signaling.admin.AdminAccess;
 import org.sfu.signaling.admin.AdminApi;
+import org.sfu.signaling.config.CommandLine;
+import org.sfu.signaling.config.HelpText;
+import org.sfu.signaling.config.SettingValues;
+import org.sfu.signaling.config.Settings;
+import org.sfu.signaling.config.Version;
 import org.sfu.signaling.metrics.PrometheusMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The server: HTTPS with the demo page and the signaling WebSocket at /ws, and the media engine with its one UDP
- * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; SFU_* variables change them.
+ * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; flags, SFU_* variables and a
+ * configuration file change them ({@code --help} lists them).
  * {@code java -jar sfu-server.jar token ...} prints a room access token instead ({@link TokenCommand}).
  */
 public final class SfuServer implements AutoCloseable {
@@ -65,15 +71,33 @@ public final class SfuServer implements AutoCloseable {
         ServerConfig config;
         long drainSeconds;
         AdminAccess admin;
+        SettingValues settings;
         try {
-            config = ServerConfig.fromEnvironment(System.getenv());
-            drainSeconds = ServerConfig.drainSeconds(System.getenv());
-            admin = AdminAccess.fromEnvironment(System.getenv());
+            CommandLine commandLine = CommandLine.parse(args);
+            if (commandLine.help()) {
+                System.out.print(HelpText.render());
+                System.exit(0);
+                return;
+            }
+            if (commandLine.version()) {
+                System.out.println("sfu-server " + Version.current());
+                System.exit(0);
+                return;
+            }
+            // Flags over SFU_* variables over the configuration file over the defaults (docs/CONFIGURATION.md).
+            settings = SettingValues.resolve(commandLine, System.getenv());
+            config = ServerConfig.from(settings);
+            drainSeconds = settings.get(Settings.DRAIN_SECONDS);
+            String adminToken = settings.get(Settings.ADMIN_TOKEN);
+            admin = adminToken == null ? AdminAccess.loopbackOnly() : AdminAccess.withToken(adminToken);
         } catch (IllegalArgumentException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);
             return;
         }
+        settings.warnings().forEach(LOG::warn);
+        LOG.info("Configuration{}:\n  {}", settings.file() == null ? "" : " (file " + settings.file() + ")",
+                String.join("\n  ", settings.describe()));
         try {
             SfuServer server = start(config, admin);
             // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
