@@ -116,15 +116,17 @@ public final class SfuServer implements AutoCloseable {
 
     /** {@link #start(ServerConfig)}, with {@code admin} saying who may use the admin API under {@code /api}. */
     public static SfuServer start(ServerConfig config, AdminAccess admin) throws Exception {
+        ServerConfig.Network network = config.network();
+        ServerConfig.Sessions sessions = config.sessions();
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
-                new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
-                        config.iceRemoteNetworks(), config.tcpPort()),
-                config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
-                config.consentTimeoutMillis(), config.mediaThreads(), config.answerTimeoutMillis(),
-                config.mediaStartTimeoutMillis()));
-        if (config.simulatedLoss() > 0) {
+                new IceEndpoint.Options(network.bindAddress(), network.udpPort(), publicAddresses(network),
+                        network.iceRemoteNetworks(), network.tcpPort()),
+                sessions.firstOfferDelayMillis(), config.limits().maxRoomParticipants(),
+                config.media().simulatedLoss(), sessions.consentTimeoutMillis(), config.media().threads(),
+                sessions.answerTimeoutMillis(), sessions.mediaStartTimeoutMillis()));
+        if (config.media().simulatedLoss() > 0) {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
-                    Math.round(config.simulatedLoss() * 1000) / 10.0);
+                    Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
         Vertx vertx = Vertx.vertx();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
@@ -140,9 +142,9 @@ public final class SfuServer implements AutoCloseable {
                 LOG.warn("Rooms are open: anyone who reaches /ws can join any room and receive its media. "
                         + "Set SFU_AUTH_SECRET or SFU_AUTH_PUBLIC_KEY to require access tokens (docs/SECURITY.md)");
             }
-            SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
-                    config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis(),
-                    config.maxMessagesPerSecond(), access);
+            SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool,
+                    config.limits().maxMessageBytes(), config.iceServers(), sessions.reconnectGraceMillis(),
+                    sessions.webSocketPingMillis(), config.limits().maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
@@ -201,16 +203,16 @@ public final class SfuServer implements AutoCloseable {
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
             HttpServerOptions options = new HttpServerOptions()
-                    .setPort(config.httpPort())
-                    .setHost(config.bindAddress() == null ? "0.0.0.0" : config.bindAddress().getHostAddress())
+                    .setPort(network.httpPort())
+                    .setHost(network.bindAddress() == null ? "0.0.0.0" : network.bindAddress().getHostAddress())
                     .setSsl(true)
-                    .setKeyCertOptions(tlsOptions(config))
-                    .setMaxWebSocketMessageSize(config.maxMessageBytes())
-                    .setMaxWebSocketFrameSize(Math.min(config.maxMessageBytes(), 65536));
+                    .setKeyCertOptions(tlsOptions(config.tls(), network))
+                    .setMaxWebSocketMessageSize(config.limits().maxMessageBytes())
+                    .setMaxWebSocketFrameSize(Math.min(config.limits().maxMessageBytes(), 65536));
             HttpServer http = vertx.createHttpServer(options).requestHandler(web).listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
-                    config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
+                    network.bindAddress() == null ? "localhost" : network.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
             return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing);
         } catch (Exception e) {
@@ -228,31 +230,31 @@ public final class SfuServer implements AutoCloseable {
     }
 
     /** The configured public addresses, plus the one a configured STUN server sees (a start without it works). */
-    private static List<InetAddress> publicAddresses(ServerConfig config) {
-        List<InetAddress> result = new ArrayList<>(config.publicAddresses());
-        if (config.stunServer() != null) {
+    private static List<InetAddress> publicAddresses(ServerConfig.Network network) {
+        List<InetAddress> result = new ArrayList<>(network.publicAddresses());
+        if (network.stunServer() != null) {
             try {
-                InetAddress mapped = StunAddressDiscovery.discover(config.bindAddress(), config.stunServer());
-                LOG.info("Public address {} learnt from STUN server {}", mapped.getHostAddress(), config.stunServer());
+                InetAddress mapped = StunAddressDiscovery.discover(network.bindAddress(), network.stunServer());
+                LOG.info("Public address {} learnt from STUN server {}", mapped.getHostAddress(), network.stunServer());
                 if (!result.contains(mapped)) {
                     result.add(mapped);
                 }
             } catch (IOException e) {
                 LOG.warn("No public address from STUN server {}: {}; advertising the local addresses{}",
-                        config.stunServer(), e.getMessage(), result.isEmpty() ? "" : " and " + result);
+                        network.stunServer(), e.getMessage(), result.isEmpty() ? "" : " and " + result);
             }
         }
         return result;
     }
 
-    private static PemKeyCertOptions tlsOptions(ServerConfig config) {
-        if (config.tlsCertificate() != null) {
-            return new PemKeyCertOptions().setCertPath(config.tlsCertificate().toString())
-                    .setKeyPath(config.tlsKey().toString());
+    private static PemKeyCertOptions tlsOptions(ServerConfig.Tls tls, ServerConfig.Network network) {
+        if (!tls.isSelfSigned()) {
+            return new PemKeyCertOptions().setCertPath(tls.certificate().toString())
+                    .setKeyPath(tls.key().toString());
         }
-        List<InetAddress> names = new ArrayList<>(config.publicAddresses());
-        if (config.bindAddress() != null) {
-            names.add(config.bindAddress());
+        List<InetAddress> names = new ArrayList<>(network.publicAddresses());
+        if (network.bindAddress() != null) {
+            names.add(network.bindAddress());
         }
         SelfSignedTlsCertificate self = SelfSignedTlsCertificate.generate(names);
         LOG.info("Using a self-signed TLS certificate (set SFU_TLS_CERT and SFU_TLS_KEY for a real one)");

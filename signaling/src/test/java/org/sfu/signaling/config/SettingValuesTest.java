@@ -172,7 +172,8 @@ class SettingValuesTest {
     @CsvSource(delimiter = '|', value = {
             "--ws-ping-ms=500|sessions.websocket-ping-ms", "--tcp-port=-2|network.tcp-port",
             "--bind-address=::zz|network.bind-address", "--public-address=192.0.2.1,::zz|network.public-addresses",
-            "--stun-server=127.0.0.1:0|network.stun-server", "--ice-remote-networks=10.0.0.0/33|network.ice-remote-networks",
+            "--stun-server=127.0.0.1:0|network.stun-server",
+            "--ice-remote-networks=10.0.0.0/33|network.ice-remote-networks",
             "--allowed-origins=app.example.test|access.allowed-origins",
             "--ice-servers=http://turn.example.test|ice-servers.urls", "--simulated-loss=1|media.simulated-loss",
             "--drain-seconds=7200|shutdown.drain-seconds", "--max-message-bytes=256k|limits.max-message-bytes"})
