@@ -23,6 +23,7 @@ import org.sfu.signaling.admin.AdminAccess;
 import org.sfu.signaling.admin.AdminApi;
 import org.sfu.signaling.config.CommandLine;
 import org.sfu.signaling.config.HelpText;
+import org.sfu.signaling.config.LogFormat;
 import org.sfu.signaling.config.SettingValues;
 import org.sfu.signaling.config.Settings;
 import org.sfu.signaling.config.Version;
@@ -95,6 +96,7 @@ public final class SfuServer implements AutoCloseable {
             System.exit(2);
             return;
         }
+        LogFormat.apply(settings.get(Settings.LOG_FORMAT));
         settings.warnings().forEach(LOG::warn);
         LOG.info("Configuration{}:\n  {}", settings.file() == null ? "" : " (file " + settings.file() + ")",
                 String.join("\n  ", settings.describe()));

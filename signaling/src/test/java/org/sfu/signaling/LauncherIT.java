@@ -165,6 +165,47 @@ class LauncherIT {
         assertTrue(text.contains("Unknown setting sfu.network.udp-portt"), "a typo in the file is warned: " + text);
     }
 
+    @Test
+    void jsonLogsAreOneObjectALineWithTheSameMessages() throws Exception {
+        ProcessBuilder pb = jar(List.of("--log-format=json", "--http-port=0", "--udp-port=0", "--tcp-port=-1",
+                "--bind-address=127.0.0.1"), Map.of()).redirectErrorStream(true);
+        server = pb.start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                    if (line.contains("Signaling on https://")) {
+                        listening.complete(null);
+                    }
+                }
+                listening.completeExceptionally(new IOException("the server's output ended: " + lines));
+            } catch (IOException e) {
+                listening.completeExceptionally(e);
+            }
+        }, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        listening.get(60, TimeUnit.SECONDS);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        boolean sawConfiguration = false;
+        boolean sawListening = false;
+        for (String line : lines) {
+            if (!line.startsWith("{")) {
+                continue; // what ice4j's libraries print through java.util.logging before Logback is involved
+            }
+            com.fasterxml.jackson.databind.JsonNode event = json.readTree(line);
+            assertTrue(event.hasNonNull("@timestamp") && event.hasNonNull("level"), line);
+            String message = event.path("message").asText();
+            sawConfiguration |= message.startsWith("Configuration") && message.contains("logging.format = json (flag)");
+            sawListening |= message.startsWith("Signaling on https://") && event.path("logger_name").asText()
+                    .equals(SfuServer.class.getName());
+        }
+        assertTrue(sawConfiguration && sawListening, "JSON lines with the start-up messages: " + lines);
+    }
+
     private static void assertRefused(Run r, String... parts) {
         assertEquals(2, r.status(), "exit status; stdout: " + r.out() + " stderr: " + r.err());
         String err = r.err().trim();

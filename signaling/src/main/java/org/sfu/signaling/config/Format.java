@@ -205,6 +205,12 @@ public interface Format<T> {
         return map(text("a file path", s -> true), Path::of);
     }
 
+    /** One of these words, exactly. */
+    static Format<String> oneOf(String... words) {
+        List<String> allowed = List.of(words);
+        return text(String.join(" or ", allowed), allowed::contains);
+    }
+
     /** Text that passes {@code check}. */
     static Format<String> text(String allowed, java.util.function.Predicate<String> check) {
         return new Format<>() {

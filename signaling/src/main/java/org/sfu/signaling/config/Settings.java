@@ -150,13 +150,19 @@ public final class Settings {
             Format.range(0, 3600), 30L, "30",
             "On SIGTERM: how long calls in progress may go on before the server closes them and exits", false);
 
+    // logging
+
+    public static final Setting<String> LOG_FORMAT = new Setting<>("logging.format", "SFU_LOG_FORMAT",
+            Format.oneOf(LogFormat.PLAIN, LogFormat.JSON), LogFormat.PLAIN, LogFormat.PLAIN,
+            "Console log format: plain lines, or one JSON object a line for log collectors", false);
+
     /** Every setting, in the order of --help and docs/CONFIGURATION.md. */
     public static final List<Setting<?>> ALL = List.of(HTTP_PORT, UDP_PORT, TCP_PORT, BIND_ADDRESS,
             PUBLIC_ADDRESSES, STUN_SERVER, ICE_REMOTE_NETWORKS, TLS_CERTIFICATE, TLS_KEY, ICE_SERVERS, TURN_SECRET,
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS,
-            SIMULATED_LOSS, DRAIN_SECONDS);
+            SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT);
 
     /** Reads the key file now, so that a wrong path or key fails at start. */
     private static PublicKey readPublicKey(Path file) {
