@@ -10,7 +10,7 @@ public final class HelpText {
         out.append("""
                 usage: java -jar sfu-server.jar [--config FILE] [--SETTING=VALUE ...]
                        java -jar sfu-server.jar token --room NAME --identity WHO [--ttl SECONDS] [--no-publish] \
-                [--no-subscribe]
+                [--no-subscribe] [--config FILE]
                        java -jar sfu-server.jar --help | --version
 
                 Every setting has a flag, an environment variable and a key in the configuration file (HOCON, keys
