@@ -49,7 +49,10 @@ public record CommandLine(Map<Setting<?>, String> values, Path configFile, boole
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
             if (!name.equals(CONFIG_FLAG) && !byFlag.containsKey(name)) {
-                throw new InvalidSettingException("Unknown option '" + arg + "'; --help lists the options");
+                Setting<?> meant = Settings.closest(name, Setting::flag);
+                throw new InvalidSettingException("Unknown option '" + arg + "'"
+                        + (meant == null ? "" : " (did you mean " + meant.flag() + "?)")
+                        + "; --help lists the options");
             }
             String value;
             if (eq >= 0) {

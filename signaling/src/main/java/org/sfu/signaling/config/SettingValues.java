@@ -136,8 +136,11 @@ public final class SettingValues {
         for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
             if (!known.contains(e.getKey())) {
                 // A warning, not a refusal: a file written for a newer server still starts an older one.
+                Setting<?> meant = Settings.closest(e.getKey(), Setting::fileKey);
                 warnings.add("Unknown setting " + e.getKey() + " in " + path + " line "
-                        + e.getValue().origin().lineNumber() + " is ignored (--help lists the settings)");
+                        + e.getValue().origin().lineNumber() + " is ignored"
+                        + (meant == null ? "" : " (did you mean " + meant.fileKey() + "?)")
+                        + " (--help lists the settings)");
             }
         }
         return config;

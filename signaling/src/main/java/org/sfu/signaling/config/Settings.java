@@ -164,6 +164,43 @@ public final class Settings {
             MAX_CONNECTIONS_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS,
             SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT);
 
+    /**
+     * The setting a mistyped name most likely meant: the one whose name ({@code naming} of it: its flag or its file
+     * key) is at most two single-character edits away, or null.
+     */
+    static Setting<?> closest(String typed, java.util.function.Function<Setting<?>, String> naming) {
+        Setting<?> best = null;
+        int bestDistance = 3;
+        for (Setting<?> s : ALL) {
+            int d = editDistance(typed, naming.apply(s));
+            if (d < bestDistance) {
+                best = s;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
     /** Reads the key file now, so that a wrong path or key fails at start. */
     private static PublicKey readPublicKey(Path file) {
         String pem;

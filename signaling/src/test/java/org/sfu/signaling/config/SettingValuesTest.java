@@ -219,12 +219,15 @@ class SettingValuesTest {
         assertEquals(1, v.warnings().size(), v.warnings().toString());
         assertTrue(v.warnings().get(0).contains("sfu.network.http-prot") && v.warnings().get(0).contains("line 1"),
                 v.warnings().get(0));
+        assertTrue(v.warnings().get(0).contains("did you mean sfu.network.http-port?"), v.warnings().get(0));
     }
 
     @Test
     void anUnknownFlagOrAFlagWithoutItsValueIsRefused() {
         assertMessage(assertThrows(InvalidSettingException.class, () -> CommandLine.parse("--http-prot=1")),
-                "--http-prot", "--help");
+                "--http-prot", "did you mean --http-port?", "--help");
+        assertFalse(assertThrows(InvalidSettingException.class, () -> CommandLine.parse("--verbose")).getMessage()
+                .contains("did you mean"), "no guess when nothing is close");
         assertMessage(assertThrows(InvalidSettingException.class, () -> CommandLine.parse("--http-port")),
                 "--http-port", "needs a value");
         assertMessage(assertThrows(InvalidSettingException.class, () -> CommandLine.parse("8000")), "'8000'");
