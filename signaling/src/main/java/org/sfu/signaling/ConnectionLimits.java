@@ -1,6 +1,7 @@
 package org.sfu.signaling;
 
 import java.util.List;
+import org.sfu.signaling.config.Settings;
 
 /**
  * Who may open a signaling connection (see {@link Admission}).
@@ -13,8 +14,8 @@ import java.util.List;
  *                                 (SFU_MAX_CONNECTIONS_PER_IP, default 100; 0: no cap)
  */
 public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, int maxConnectionsPerAddress) {
-    public static final int DEFAULT_MAX_CONNECTIONS = 2000;
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
+    public static final int DEFAULT_MAX_CONNECTIONS = Settings.MAX_CONNECTIONS.defaultValue();
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = Settings.MAX_CONNECTIONS_PER_IP.defaultValue();
 
     public ConnectionLimits {
         allowedOrigins = List.copyOf(allowedOrigins);

@@ -21,6 +21,12 @@ import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
 import org.sfu.signaling.admin.AdminAccess;
 import org.sfu.signaling.admin.AdminApi;
+import org.sfu.signaling.config.CommandLine;
+import org.sfu.signaling.config.HelpText;
+import org.sfu.signaling.config.LogFormat;
+import org.sfu.signaling.config.SettingValues;
+import org.sfu.signaling.config.Settings;
+import org.sfu.signaling.config.Version;
 import org.sfu.signaling.metrics.PrometheusMetrics;
 import org.sfu.signaling.webhooks.WebhookSettings;
 import org.sfu.signaling.webhooks.Webhooks;
@@ -29,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server: HTTPS with the demo page and the signaling WebSocket at /ws, and the media engine with its one UDP
- * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; SFU_* variables change them.
+ * port. {@code java -jar sfu-server.jar} starts it with the embedded defaults; flags, SFU_* variables and a
+ * configuration file change them ({@code --help} lists them).
  * {@code java -jar sfu-server.jar token ...} prints a room access token instead ({@link TokenCommand}).
  */
 public final class SfuServer implements AutoCloseable {
@@ -70,16 +77,36 @@ public final class SfuServer implements AutoCloseable {
         long drainSeconds;
         AdminAccess admin;
         WebhookSettings webhooks;
+        SettingValues settings;
         try {
-            config = ServerConfig.fromEnvironment(System.getenv());
-            drainSeconds = ServerConfig.drainSeconds(System.getenv());
-            admin = AdminAccess.fromEnvironment(System.getenv());
-            webhooks = WebhookSettings.from(System.getenv());
+            CommandLine commandLine = CommandLine.parse(args);
+            if (commandLine.help()) {
+                System.out.print(HelpText.render());
+                System.exit(0);
+                return;
+            }
+            if (commandLine.version()) {
+                System.out.println("sfu-server " + Version.current());
+                System.exit(0);
+                return;
+            }
+            // Flags over SFU_* variables over the configuration file over the defaults (docs/CONFIGURATION.md).
+            settings = SettingValues.resolve(commandLine, System.getenv());
+            config = ServerConfig.from(settings);
+            drainSeconds = settings.get(Settings.DRAIN_SECONDS);
+            String adminToken = settings.get(Settings.ADMIN_TOKEN);
+            admin = adminToken == null ? AdminAccess.loopbackOnly() : AdminAccess.withToken(adminToken);
+            webhooks = WebhookSettings.of(settings.get(Settings.WEBHOOK_URLS), settings.get(Settings.WEBHOOK_SECRET),
+                    WebhookSettings.Delivery.DEFAULT);
         } catch (IllegalArgumentException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);
             return;
         }
+        LogFormat.apply(settings.get(Settings.LOG_FORMAT));
+        settings.warnings().forEach(LOG::warn);
+        LOG.info("Configuration{}:\n  {}", settings.file() == null ? "" : " (file " + settings.file() + ")",
+                String.join("\n  ", settings.describe()));
         try {
             SfuServer server = start(config, admin, webhooks);
             // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
@@ -105,16 +132,18 @@ public final class SfuServer implements AutoCloseable {
     public static SfuServer start(ServerConfig config, AdminAccess admin, WebhookSettings webhookSettings)
             throws Exception {
         Webhooks webhooks = Webhooks.start(webhookSettings);
+        ServerConfig.Network network = config.network();
+        ServerConfig.Sessions sessions = config.sessions();
         MediaEngine media = MediaEngine.start(new MediaEngine.Options(
-                new IceEndpoint.Options(config.bindAddress(), config.udpPort(), publicAddresses(config),
-                        config.iceRemoteNetworks(), config.tcpPort()),
-                config.firstOfferDelayMillis(), config.maxRoomParticipants(), config.simulatedLoss(),
-                config.consentTimeoutMillis(), config.mediaThreads(), config.answerTimeoutMillis(),
-                config.mediaStartTimeoutMillis()), webhooks.roomEvents());
+                new IceEndpoint.Options(network.bindAddress(), network.udpPort(), publicAddresses(network),
+                        network.iceRemoteNetworks(), network.tcpPort()),
+                sessions.firstOfferDelayMillis(), config.limits().maxRoomParticipants(),
+                config.media().simulatedLoss(), sessions.consentTimeoutMillis(), config.media().threads(),
+                sessions.answerTimeoutMillis(), sessions.mediaStartTimeoutMillis()), webhooks.roomEvents());
         webhooks.countIn(media.counters());
-        if (config.simulatedLoss() > 0) {
+        if (config.media().simulatedLoss() > 0) {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
-                    Math.round(config.simulatedLoss() * 1000) / 10.0);
+                    Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
         Vertx vertx = Vertx.vertx();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
@@ -130,9 +159,9 @@ public final class SfuServer implements AutoCloseable {
                 LOG.warn("Rooms are open: anyone who reaches /ws can join any room and receive its media. "
                         + "Set SFU_AUTH_SECRET or SFU_AUTH_PUBLIC_KEY to require access tokens (docs/SECURITY.md)");
             }
-            SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool, config.maxMessageBytes(),
-                    config.iceServers(), config.reconnectGraceMillis(), config.webSocketPingMillis(),
-                    config.maxMessagesPerSecond(), access);
+            SignalingEndpoint signaling = new SignalingEndpoint(media, vertx, pool,
+                    config.limits().maxMessageBytes(), config.iceServers(), sessions.reconnectGraceMillis(),
+                    sessions.webSocketPingMillis(), config.limits().maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
             Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
@@ -192,16 +221,16 @@ public final class SfuServer implements AutoCloseable {
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
             HttpServerOptions options = new HttpServerOptions()
-                    .setPort(config.httpPort())
-                    .setHost(config.bindAddress() == null ? "0.0.0.0" : config.bindAddress().getHostAddress())
+                    .setPort(network.httpPort())
+                    .setHost(network.bindAddress() == null ? "0.0.0.0" : network.bindAddress().getHostAddress())
                     .setSsl(true)
-                    .setKeyCertOptions(tlsOptions(config))
-                    .setMaxWebSocketMessageSize(config.maxMessageBytes())
-                    .setMaxWebSocketFrameSize(Math.min(config.maxMessageBytes(), 65536));
+                    .setKeyCertOptions(tlsOptions(config.tls(), network))
+                    .setMaxWebSocketMessageSize(config.limits().maxMessageBytes())
+                    .setMaxWebSocketFrameSize(Math.min(config.limits().maxMessageBytes(), 65536));
             HttpServer http = vertx.createHttpServer(options).requestHandler(web).listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
-                    config.bindAddress() == null ? "localhost" : config.bindAddress().getHostAddress(),
+                    network.bindAddress() == null ? "localhost" : network.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
             return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing, webhooks);
         } catch (Exception e) {
@@ -220,31 +249,31 @@ public final class SfuServer implements AutoCloseable {
     }
 
     /** The configured public addresses, plus the one a configured STUN server sees (a start without it works). */
-    private static List<InetAddress> publicAddresses(ServerConfig config) {
-        List<InetAddress> result = new ArrayList<>(config.publicAddresses());
-        if (config.stunServer() != null) {
+    private static List<InetAddress> publicAddresses(ServerConfig.Network network) {
+        List<InetAddress> result = new ArrayList<>(network.publicAddresses());
+        if (network.stunServer() != null) {
             try {
-                InetAddress mapped = StunAddressDiscovery.discover(config.bindAddress(), config.stunServer());
-                LOG.info("Public address {} learnt from STUN server {}", mapped.getHostAddress(), config.stunServer());
+                InetAddress mapped = StunAddressDiscovery.discover(network.bindAddress(), network.stunServer());
+                LOG.info("Public address {} learnt from STUN server {}", mapped.getHostAddress(), network.stunServer());
                 if (!result.contains(mapped)) {
                     result.add(mapped);
                 }
             } catch (IOException e) {
                 LOG.warn("No public address from STUN server {}: {}; advertising the local addresses{}",
-                        config.stunServer(), e.getMessage(), result.isEmpty() ? "" : " and " + result);
+                        network.stunServer(), e.getMessage(), result.isEmpty() ? "" : " and " + result);
             }
         }
         return result;
     }
 
-    private static PemKeyCertOptions tlsOptions(ServerConfig config) {
-        if (config.tlsCertificate() != null) {
-            return new PemKeyCertOptions().setCertPath(config.tlsCertificate().toString())
-                    .setKeyPath(config.tlsKey().toString());
+    private static PemKeyCertOptions tlsOptions(ServerConfig.Tls tls, ServerConfig.Network network) {
+        if (!tls.isSelfSigned()) {
+            return new PemKeyCertOptions().setCertPath(tls.certificate().toString())
+                    .setKeyPath(tls.key().toString());
         }
-        List<InetAddress> names = new ArrayList<>(config.publicAddresses());
-        if (config.bindAddress() != null) {
-            names.add(config.bindAddress());
+        List<InetAddress> names = new ArrayList<>(network.publicAddresses());
+        if (network.bindAddress() != null) {
+            names.add(network.bindAddress());
         }
         SelfSignedTlsCertificate self = SelfSignedTlsCertificate.generate(names);
         LOG.info("Using a self-signed TLS certificate (set SFU_TLS_CERT and SFU_TLS_KEY for a real one)");

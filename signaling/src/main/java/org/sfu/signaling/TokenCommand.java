@@ -1,19 +1,25 @@
 package org.sfu.signaling;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.sfu.signaling.access.AccessTokenIssuer;
 import org.sfu.signaling.access.AccessTokenVerifier;
+import org.sfu.signaling.config.CommandLine;
+import org.sfu.signaling.config.SettingValues;
+import org.sfu.signaling.config.Settings;
 
 /**
- * {@code java -jar sfu-server.jar token --room NAME --identity WHO [--ttl SECONDS] [--no-publish] [--no-subscribe]}:
- * prints an HS256 access token signed with SFU_AUTH_SECRET, for development and scripts. Production backends mint
+ * {@code java -jar sfu-server.jar token --room NAME --identity WHO [--ttl SECONDS] [--no-publish] [--no-subscribe]
+ * [--config FILE]}: prints an HS256 access token signed with the server's secret (SFU_AUTH_SECRET, or
+ * access.auth-secret in the configuration file, found as the server finds it), for development and scripts. Production backends mint
  * their own (docs/SECURITY.md shows how in a few lines); the secret never leaves them.
  */
 final class TokenCommand {
     static final String USAGE = "usage: token --room NAME --identity WHO [--ttl SECONDS (default 3600)]"
-            + " [--no-publish] [--no-subscribe]   (signs with SFU_AUTH_SECRET)";
+            + " [--no-publish] [--no-subscribe] [--config FILE]   (signs with SFU_AUTH_SECRET or the file's"
+            + " access.auth-secret)";
 
     private TokenCommand() {
     }
@@ -25,6 +31,7 @@ final class TokenCommand {
         long ttlSeconds = 3600;
         boolean publish = true;
         boolean subscribe = true;
+        Path config = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -33,6 +40,7 @@ final class TokenCommand {
                     case "--ttl" -> ttlSeconds = Long.parseLong(value(args, ++i));
                     case "--no-publish" -> publish = false;
                     case "--no-subscribe" -> subscribe = false;
+                    case CommandLine.CONFIG_FLAG -> config = Path.of(value(args, ++i));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -45,9 +53,12 @@ final class TokenCommand {
             if (ttlSeconds < 1) {
                 throw new IllegalArgumentException("--ttl must be at least 1 second");
             }
-            String secret = env.get("SFU_AUTH_SECRET");
-            if (secret == null || secret.isEmpty()) {
-                throw new IllegalArgumentException("SFU_AUTH_SECRET is not set");
+            // The same secret the server verifies with: variable over file, as the server resolves it.
+            String secret = SettingValues.resolve(new CommandLine(Map.of(), config, false, false), env)
+                    .get(Settings.AUTH_SECRET);
+            if (secret == null) {
+                throw new IllegalArgumentException(Settings.AUTH_SECRET.env() + " (" + Settings.AUTH_SECRET.key()
+                        + " in a configuration file) is not set");
             }
             out.println(new AccessTokenIssuer(AccessTokenVerifier.secretBytes(secret))
                     .issue(identity, room, publish, subscribe, Duration.ofSeconds(ttlSeconds)));

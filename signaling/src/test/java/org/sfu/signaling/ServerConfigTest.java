@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sfu.signaling.config.CommandLine;
+import org.sfu.signaling.config.SettingValues;
 
 /**
  * Every SFU_* variable: absent gives the embedded default, present is read, wrong is refused with a message that
@@ -28,15 +30,15 @@ class ServerConfigTest {
     @Test
     void defaultsAreTheEmbeddedOnes() {
         for (ServerConfig c : List.of(ServerConfig.defaults(), ServerConfig.fromEnvironment(Map.of()))) {
-            assertEquals(8000, c.httpPort());
-            assertEquals(10000, c.udpPort());
-            assertNull(c.bindAddress());
-            assertEquals(List.of(), c.publicAddresses());
-            assertNull(c.tlsCertificate());
-            assertNull(c.tlsKey());
-            assertEquals(List.of(), c.iceRemoteNetworks());
-            assertEquals(1500, c.firstOfferDelayMillis());
-            assertEquals(262_144, c.maxMessageBytes());
+            assertEquals(8000, c.network().httpPort());
+            assertEquals(10000, c.network().udpPort());
+            assertNull(c.network().bindAddress());
+            assertEquals(List.of(), c.network().publicAddresses());
+            assertNull(c.tls().certificate());
+            assertNull(c.tls().key());
+            assertEquals(List.of(), c.network().iceRemoteNetworks());
+            assertEquals(1500, c.sessions().firstOfferDelayMillis());
+            assertEquals(262_144, c.limits().maxMessageBytes());
         }
     }
 
@@ -70,16 +72,16 @@ class ServerConfigTest {
                 "SFU_FIRST_OFFER_DELAY_MS", "250",
                 "SFU_MAX_MESSAGE_BYTES", "65536");
         ServerConfig c = ServerConfig.fromEnvironment(env);
-        assertEquals(8443, c.httpPort());
-        assertEquals(40000, c.udpPort());
-        assertEquals(InetAddress.getByName("127.0.0.1"), c.bindAddress());
+        assertEquals(8443, c.network().httpPort());
+        assertEquals(40000, c.network().udpPort());
+        assertEquals(InetAddress.getByName("127.0.0.1"), c.network().bindAddress());
         assertEquals(List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("2001:db8::1")),
-                c.publicAddresses());
-        assertEquals(Path.of("/etc/sfu/cert.pem"), c.tlsCertificate());
-        assertEquals(Path.of("/etc/sfu/key.pem"), c.tlsKey());
-        assertEquals(List.of("10.0.0.0/8", "::1/128"), c.iceRemoteNetworks());
-        assertEquals(250, c.firstOfferDelayMillis());
-        assertEquals(65536, c.maxMessageBytes());
+                c.network().publicAddresses());
+        assertEquals(Path.of("/etc/sfu/cert.pem"), c.tls().certificate());
+        assertEquals(Path.of("/etc/sfu/key.pem"), c.tls().key());
+        assertEquals(List.of("10.0.0.0/8", "::1/128"), c.network().iceRemoteNetworks());
+        assertEquals(250, c.sessions().firstOfferDelayMillis());
+        assertEquals(65536, c.limits().maxMessageBytes());
     }
 
     @Test
@@ -109,22 +111,22 @@ class ServerConfigTest {
     @Test
     void portZeroPicksAFreePortAndIsAccepted() {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "0", "SFU_UDP_PORT", "0"));
-        assertEquals(0, c.httpPort());
-        assertEquals(0, c.udpPort());
+        assertEquals(0, c.network().httpPort());
+        assertEquals(0, c.network().udpPort());
     }
 
     @Test
     void rangeLimitsAreInclusive() {
         ServerConfig low = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "0", "SFU_UDP_PORT", "0",
                 "SFU_FIRST_OFFER_DELAY_MS", "0", "SFU_MAX_MESSAGE_BYTES", "1024"));
-        assertEquals(0, low.firstOfferDelayMillis());
-        assertEquals(1024, low.maxMessageBytes());
+        assertEquals(0, low.sessions().firstOfferDelayMillis());
+        assertEquals(1024, low.limits().maxMessageBytes());
         ServerConfig high = ServerConfig.fromEnvironment(Map.of("SFU_HTTP_PORT", "65535", "SFU_UDP_PORT", "65535",
                 "SFU_FIRST_OFFER_DELAY_MS", "60000", "SFU_MAX_MESSAGE_BYTES", "16777216"));
-        assertEquals(65535, high.httpPort());
-        assertEquals(65535, high.udpPort());
-        assertEquals(60_000, high.firstOfferDelayMillis());
-        assertEquals(16 * 1024 * 1024, high.maxMessageBytes());
+        assertEquals(65535, high.network().httpPort());
+        assertEquals(65535, high.network().udpPort());
+        assertEquals(60_000, high.sessions().firstOfferDelayMillis());
+        assertEquals(16 * 1024 * 1024, high.limits().maxMessageBytes());
     }
 
     @Test
@@ -132,38 +134,39 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_BIND_ADDRESS", "127.0.0.1",
                 "SFU_FIRST_OFFER_DELAY_MS", "7", "SFU_MAX_MESSAGE_BYTES", "2048"));
         ServerConfig moved = c.withPorts(1234, 5678);
-        assertEquals(new ServerConfig(1234, 5678, c.bindAddress(), c.publicAddresses(), c.tlsCertificate(),
-                c.tlsKey(), c.iceRemoteNetworks(), 7, 2048, c.maxRoomParticipants(), c.simulatedLoss(),
-                c.iceServers(), c.tcpPort(), c.consentTimeoutMillis(), c.reconnectGraceMillis(), c.stunServer(),
-                c.mediaThreads(), c.webSocketPingMillis(), c.answerTimeoutMillis(), c.mediaStartTimeoutMillis(),
-                c.maxMessagesPerSecond(), c.connectionLimits(), c.authentication()),
+        ServerConfig.Network n = c.network();
+        assertEquals(new ServerConfig(new ServerConfig.Network(1234, 5678, n.tcpPort(), n.bindAddress(),
+                        n.publicAddresses(), n.stunServer(), n.iceRemoteNetworks()), c.tls(), c.iceServers(),
+                        c.sessions(), c.limits(), c.connectionLimits(), c.authentication(), c.media()),
                 moved);
+        assertEquals(7, moved.sessions().firstOfferDelayMillis());
+        assertEquals(2048, moved.limits().maxMessageBytes());
     }
 
     @Test
     void connectivitySettingsHaveDefaultsAndCanBeSet() throws Exception {
         ServerConfig d = ServerConfig.defaults();
-        assertEquals(4443, d.tcpPort(), "ICE-TCP on by default");
-        assertEquals(20_000, d.consentTimeoutMillis(), "well inside RFC 7675's 30 s");
-        assertEquals(15_000, d.reconnectGraceMillis());
-        assertEquals(null, d.stunServer(), "no STUN lookup unless configured");
+        assertEquals(4443, d.network().tcpPort(), "ICE-TCP on by default");
+        assertEquals(20_000, d.sessions().consentTimeoutMillis(), "well inside RFC 7675's 30 s");
+        assertEquals(15_000, d.sessions().reconnectGraceMillis());
+        assertEquals(null, d.network().stunServer(), "no STUN lookup unless configured");
 
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("SFU_TCP_PORT", "-1", "SFU_CONSENT_TIMEOUT_MS", "5000",
                 "SFU_RECONNECT_GRACE_MS", "0", "SFU_STUN_SERVER", "127.0.0.1:19302"));
-        assertEquals(-1, c.tcpPort());
-        assertEquals(5000, c.consentTimeoutMillis());
-        assertEquals(0, c.reconnectGraceMillis());
-        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 19302), c.stunServer());
+        assertEquals(-1, c.network().tcpPort());
+        assertEquals(5000, c.sessions().consentTimeoutMillis());
+        assertEquals(0, c.sessions().reconnectGraceMillis());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 19302), c.network().stunServer());
         assertEquals(new java.net.InetSocketAddress("::1", 3478),
-                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]")).stunServer());
+                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]")).network().stunServer());
         assertEquals(new java.net.InetSocketAddress("::1", 3479),
-                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]:3479")).stunServer());
+                ServerConfig.fromEnvironment(Map.of("SFU_STUN_SERVER", "[::1]:3479")).network().stunServer());
     }
 
     @Test
     void mediaThreadsDefaultToOnePerCoreAndCanBeSet() {
-        assertEquals(0, ServerConfig.defaults().mediaThreads(), "0: one per available processor");
-        assertEquals(3, ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_THREADS", "3")).mediaThreads());
+        assertEquals(0, ServerConfig.defaults().media().threads(), "0: one per available processor");
+        assertEquals(3, ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_THREADS", "3")).media().threads());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_THREADS", "-1")));
         assertTrue(e.getMessage().contains("SFU_MEDIA_THREADS"), e.getMessage());
@@ -171,16 +174,19 @@ class ServerConfigTest {
 
     @Test
     void webSocketPingsDefaultToEveryTwentySecondsAndCanBeTurnedOff() {
-        assertEquals(20_000, ServerConfig.defaults().webSocketPingMillis());
-        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "0")).webSocketPingMillis());
-        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "5000")).webSocketPingMillis());
+        assertEquals(20_000, ServerConfig.defaults().sessions().webSocketPingMillis());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "0")).sessions()
+                .webSocketPingMillis());
+        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_WS_PING_MS", "5000")).sessions()
+                .webSocketPingMillis());
     }
 
     @Test
     void theServerWaitsTenSecondsForAnAnswerUnlessToldOtherwise() {
-        assertEquals(10_000, ServerConfig.defaults().answerTimeoutMillis());
-        assertEquals(3000, ServerConfig.fromEnvironment(Map.of("SFU_ANSWER_TIMEOUT_MS", "3000")).answerTimeoutMillis());
-        assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).answerTimeoutMillis());
+        assertEquals(10_000, ServerConfig.defaults().sessions().answerTimeoutMillis());
+        assertEquals(3000, ServerConfig.fromEnvironment(Map.of("SFU_ANSWER_TIMEOUT_MS", "3000")).sessions()
+                .answerTimeoutMillis());
+        assertEquals(2500, ServerConfig.defaults().withAnswerTimeout(2500).sessions().answerTimeoutMillis());
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "999");
         assertRefused("SFU_ANSWER_TIMEOUT_MS", "600001");
     }
@@ -202,19 +208,19 @@ class ServerConfigTest {
 
     @Test
     void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
-        assertEquals(50, ServerConfig.defaults().maxMessagesPerSecond());
+        assertEquals(50, ServerConfig.defaults().limits().maxMessagesPerSecond());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))
-                .maxMessagesPerSecond(), "0 turns the limit off");
+                .limits().maxMessagesPerSecond(), "0 turns the limit off");
         assertRefused("SFU_MAX_MESSAGES_PER_SECOND", "-1");
         assertRefused("SFU_MAX_MESSAGES_PER_SECOND", "many");
     }
 
     @Test
     void aParticipantsMediaMustStartWithinThirtySecondsUnlessToldOtherwise() {
-        assertEquals(30_000, ServerConfig.defaults().mediaStartTimeoutMillis());
+        assertEquals(30_000, ServerConfig.defaults().sessions().mediaStartTimeoutMillis());
         assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_MEDIA_START_TIMEOUT_MS", "5000"))
-                .mediaStartTimeoutMillis());
-        assertEquals(2000, ServerConfig.defaults().withMediaStartTimeout(2000).mediaStartTimeoutMillis());
+                .sessions().mediaStartTimeoutMillis());
+        assertEquals(2000, ServerConfig.defaults().withMediaStartTimeout(2000).sessions().mediaStartTimeoutMillis());
         assertRefused("SFU_MEDIA_START_TIMEOUT_MS", "999");
         assertRefused("SFU_MEDIA_START_TIMEOUT_MS", "idle");
     }
@@ -269,6 +275,40 @@ class ServerConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("SFU_TLS_KEY", "/etc/sfu/key.pem")));
         assertTrue(e.getMessage().contains("SFU_TLS_CERT") && e.getMessage().contains("SFU_TLS_KEY"), e.getMessage());
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyInTheFileIsRefusedNamingBothKeys(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("sfu.conf");
+        java.nio.file.Files.writeString(file, "sfu.tls.certificate = \"/etc/sfu/cert.pem\"\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(
+                SettingValues.resolve(CommandLine.parse("--config", file.toString()), Map.of())));
+        assertTrue(e.getMessage().contains("tls.certificate") && e.getMessage().contains("tls.key"), e.getMessage());
+    }
+
+    @Test
+    void eachGroupIsFilledFromWhereverItsSettingsCameFrom(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("sfu.conf");
+        java.nio.file.Files.writeString(file, """
+                sfu {
+                  network { udp-port = 10100, public-addresses = ["192.0.2.10"] }
+                  sessions.reconnect-grace-ms = 0
+                  media.threads = 2
+                  limits.max-room-participants = 4
+                  tls { certificate = "/etc/sfu/cert.pem", key = "/etc/sfu/key.pem" }
+                }
+                """);
+        ServerConfig c = ServerConfig.from(SettingValues.resolve(
+                CommandLine.parse("--config", file.toString(), "--max-messages-per-second=9"),
+                Map.of("SFU_WS_PING_MS", "0")));
+        assertEquals(10100, c.network().udpPort());
+        assertEquals(List.of(InetAddress.getByName("192.0.2.10")), c.network().publicAddresses());
+        assertEquals(new ServerConfig.Sessions(1500, 10_000, 30_000, 20_000, 0, 0), c.sessions());
+        assertEquals(new ServerConfig.Media(2, 0), c.media());
+        assertEquals(new ServerConfig.Limits(262_144, 9, 4), c.limits());
+        assertEquals(new ServerConfig.Tls(Path.of("/etc/sfu/cert.pem"), Path.of("/etc/sfu/key.pem")), c.tls());
     }
 
     private static void assertRefused(String name, String value) {
