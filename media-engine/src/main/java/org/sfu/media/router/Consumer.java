@@ -72,8 +72,11 @@ public final class Consumer {
     private final LongAdder droppedBadExtensions = new LongAdder();
 
     // ---- simulcast: this stream forwards one layer of the producer's (see #chooseLayer) ----
-    /** A layer that had no packet for this long has stopped (the sender paused it, or its uplink cannot carry it). */
-    static final long LAYER_FLOWING_WINDOW_NANOS = 500_000_000L;
+    /**
+     * A layer that had no packet for this long has stopped (the sender paused it, or its uplink cannot carry it).
+     * Not much less: a sender short of CPU skips frames, and leaving a layer for that costs a keyframe each way.
+     */
+    static final long LAYER_FLOWING_WINDOW_NANOS = 1_000_000_000L;
     /** A switch whose keyframe has not come this long after its request asks once more (the PLI may be lost). */
     static final long SWITCH_KEYFRAME_RETRY_NANOS = 2_000_000_000L;
     /** No maximum height: the best layer that flows. */
@@ -90,6 +93,8 @@ public final class Consumer {
     private long switchRequestedAt;
     /** The first sequence number of the current layer since the switch: older ones belong before it. Worker only. */
     private int switchSequence;
+    /** Packets older than {@link #switchSequence} are still checked for (until well past the switch). Worker only. */
+    private boolean guardingSwitch;
     /** Set by a resume: start again at a keyframe, as at the beginning. */
     private volatile boolean restart;
     /** The receiver's maximum frame height for this track (the additive video_quality message). */
@@ -243,10 +248,16 @@ public final class Consumer {
         }
         int sequence = header.sequenceNumber();
         if (layer == current) {
-            if (((sequence - switchSequence) & 0xFFFF) >= 0x8000) {
-                // Reordered from before the switch: the stream has moved past it.
-                layerPacketsSkipped.increment();
-                return false;
+            if (guardingSwitch) {
+                int sinceSwitch = (sequence - switchSequence) & 0xFFFF;
+                if (sinceSwitch >= 0x8000) {
+                    // Reordered from before the switch: the stream has moved past it.
+                    layerPacketsSkipped.increment();
+                    return false;
+                }
+                // Far enough past the switch that no reordered packet reaches back to it: stop checking before
+                // the sequence space wraps around to look "older" again.
+                guardingSwitch = sinceSwitch < 1000;
             }
             return true;
         }
@@ -259,6 +270,7 @@ public final class Consumer {
         }
         currentLayer = layer;
         switchSequence = sequence;
+        guardingSwitch = true;
         stream.switchSource();
         vp8.switchSource();
         return true;

@@ -188,12 +188,23 @@ class SimulcastForwardingTest {
     void aLayerThatStopsIsLeftForOneThatFlows() {
         frames(0, true, 0, 1, 2);
         // f stops (the sender's uplink no longer carries it); q and h go on.
-        for (int i = 1; i <= 20; i++) {
+        for (int i = 1; i <= 40; i++) {
             frames(33L * i, false, 0, 1);
         }
-        assertEquals(1, toBob.targetLayer(), "after half a second without f, h is the target");
-        frames(700, true, 1);
+        assertEquals(1, toBob.targetLayer(), "after a second without f, h is the target");
+        frames(1400, true, 1);
         assertEquals(1, toBob.currentLayer());
+        assertOneContinuousStream();
+    }
+
+    @Test
+    void aLayerKeepsFlowingLongAfterTheSwitchAcrossItsSequenceWrap() {
+        frames(0, true, 0, 1, 2);
+        // f alone, for more than a whole sequence space: its numbers wrap, and pass the switch's again.
+        for (int i = 1; i <= 70_000; i++) {
+            frames(i, false, 2);
+        }
+        assertEquals(3 + 70_000, bob.rtp.size(), "every packet of the current layer forwarded");
         assertOneContinuousStream();
     }
 
