@@ -50,6 +50,10 @@ final class RtcpRouting {
                     Producer p = from.producerBySsrc(senderSsrc);
                     // Each simulcast layer reports on itself: only consumers forwarding that layer translate it.
                     int layer = p == null ? -1 : p.layerOf(senderSsrc);
+                    if (layer < 0 && p != null && !p.isSimulcast()) {
+                        // A plain track's RTX stream reports too (Chromium does); as before, it stands for the track.
+                        layer = 0;
+                    }
                     if (layer >= 0 && length >= SenderReport.FIXED_LENGTH) {
                         p.onSenderReport(layer, SenderReport.lastSrOf(b, offset), nowNanos);
                         long ntp = SenderReport.ntpTimestamp(b, offset);
