@@ -263,9 +263,13 @@ public final class Router {
         return ownerId + "/" + kind.sdpName();
     }
 
-    /** A participant left: nothing it paused, and no pause of its tracks, is kept. */
+    /** A participant left: nothing it paused, no pause of its tracks, no maximum height for its video is kept. */
     private void forget(String participantId) {
         pausedByReceiver.remove(participantId);
+        for (Peer p : peers.values()) {
+            // Nor any receiver's maximum height for its video.
+            p.setMaxHeight(participantId, 0);
+        }
         String prefix = participantId + "/";
         for (Set<String> paused : pausedByReceiver.values()) {
             paused.removeIf(key -> key.startsWith(prefix));
