@@ -412,7 +412,8 @@ public final class Consumer {
                 retransmissionMisses.increment();
                 continue;
             }
-            int mapped = map[RtpPacket.payloadType(original, 0) & 0x7f];
+            int sourceType = RtpPacket.payloadType(original, 0) & 0x7f;
+            int mapped = map[sourceType];
             int rtxType = mapped < 0 ? -1 : rtx[mapped];
             if (rtxType < 0 || !HeaderExtensions.translateIds(original, 0, length, ids)) {
                 retransmissionMisses.increment();
@@ -422,7 +423,7 @@ public final class Consumer {
             // The packet as it was forwarded (this stream's SSRC, sequence number and timestamp): the RTX payload
             // starts with that sequence number as the OSN.
             stream.rewriteAgain(original, 0);
-            if (layered && codecs[RtpPacket.payloadType(original, 0) & 0x7f] == Codec.VP8) {
+            if (layered && codecs[sourceType] == Codec.VP8) {
                 int payload = RtpPacket.payloadOffset(original, 0);
                 vp8.rewriteAgain(original, payload, payload + RtpPacket.payloadLength(original, 0, length));
             }

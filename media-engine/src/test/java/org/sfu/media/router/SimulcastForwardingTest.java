@@ -209,6 +209,33 @@ class SimulcastForwardingTest {
     }
 
     @Test
+    void aNackIsAnsweredFromTheForwardedLayerAsItWasSent() {
+        FakeTransport carol = new FakeTransport();
+        Consumer toCarol = new Consumer("carol<alice-1", camera, carol, 0xCA20_0001L, 0xCA20_0002L);
+        camera.addConsumer(toCarol);
+        // Carol numbers VP8 100 and its RTX 101.
+        toCarol.activate(List.of(new RtpCodec(100, "VP8", 90000),
+                new RtpCodec(101, "rtx", 90000, 1, Map.of("apt", "100"), List.of())), List.of());
+        frames(0, true, 0, 1, 2);
+        frames(33, false, 0, 1, 2);
+        byte[] forwarded = carol.lastRtp();
+        int sent = carol.rtp.size();
+
+        toCarol.retransmit(new int[] {RtpPacket.sequenceNumber(forwarded, 0)}, 1, 40 * MS);
+
+        assertEquals(sent + 1, carol.rtp.size(), "one retransmission");
+        byte[] rtx = carol.lastRtp();
+        assertEquals(0xCA20_0002L, RtpPacket.ssrc(rtx, 0));
+        assertEquals(101, RtpPacket.payloadType(rtx, 0));
+        int osnAt = RtpPacket.payloadOffset(rtx, 0);
+        assertEquals(RtpPacket.sequenceNumber(forwarded, 0), ((rtx[osnAt] & 0xff) << 8) | (rtx[osnAt + 1] & 0xff),
+                "RFC 4588 §4: the OSN is the number carol knows it by");
+        Vp8PayloadDescriptor d = new Vp8PayloadDescriptor();
+        assertTrue(d.read(rtx, osnAt + 2, rtx.length));
+        assertEquals(pictureIdOf(forwarded), d.pictureId(rtx), "the picture id as forwarded, not the layer's own");
+    }
+
+    @Test
     void retransmissionsOfALayerAreBoundByTheirRepairedRid() {
         frames(0, true, 0, 1, 2);
         byte[] rtx = new byte[12 + 8 + 2 + 4];
