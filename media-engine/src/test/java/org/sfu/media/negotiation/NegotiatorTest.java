@@ -831,4 +831,44 @@ class NegotiatorTest {
         assertTrue(SessionDescription.parse(result.answerSdp()).media().get(1).attributes("simulcast").isEmpty(),
                 "SSRC-signalled simulcast needs no a=simulcast in the answer");
     }
+
+    /**
+     * The participant's answer to a server offer made after it offered simulcast: the server's offer repeats
+     * {@code a=rid:... recv} and {@code a=simulcast:recv}, and the answer that keeps sending the layers keeps them;
+     * one that sends a single encoding turns them off.
+     */
+    @Test
+    void anAnswerToTheServersReofferKeepsOrDropsTheLayers() throws Exception {
+        String chromiumOffer = resource("chromium-offer-simulcast.sdp");
+        SessionDescription chromium = SessionDescription.parse(chromiumOffer);
+        MediaDescription chromiumVideo = chromium.media().get(1);
+        for (boolean keep : List.of(true, false)) {
+            Negotiator negotiator = new Negotiator(local);
+            negotiator.receiveOffer(chromiumOffer, List.of());
+            String offer = negotiator.createOffer(List.of(
+                    new DownstreamTrack("r<p-1", "video", 1111L, "p", "p-1", 2222L)));
+            // The answer as a browser writes it: its own transport, and each direction and rid turned round.
+            String answer = offer.replace("a=ice-ufrag:" + SERVER_UFRAG, "a=ice-ufrag:" + chromium.iceUfrag(chromiumVideo))
+                    .replace("a=ice-pwd:" + SERVER_PWD, "a=ice-pwd:" + chromium.icePwd(chromiumVideo))
+                    .replaceAll("a=fingerprint:[^\\r\\n]*", "a=fingerprint:" + chromium.fingerprint(chromiumVideo))
+                    .replace("a=setup:actpass", "a=setup:active")
+                    .replace("a=recvonly", "a=SENDONLY").replace("a=sendonly", "a=recvonly")
+                    .replace("a=SENDONLY", "a=sendonly")
+                    .replace(" recv\r\n", " send\r\n").replace("a=simulcast:recv ", "a=simulcast:send ");
+            if (!keep) {
+                answer = answer.replace("a=simulcast:send q;h;f\r\n", "");
+            }
+
+            Negotiator.Result result = negotiator.receiveAnswer(answer);
+
+            UpstreamTrack video = result.upstream().stream().filter(t -> t.kind().equals("video")).findFirst()
+                    .orElseThrow();
+            assertEquals(keep ? List.of("q", "h", "f") : List.of(),
+                    video.layers().stream().map(UpstreamTrack.Layer::rid).toList(), "keep " + keep);
+            String next = negotiator.createOffer(List.of());
+            assertEquals(keep ? List.of("recv q;h;f") : List.of(),
+                    SessionDescription.parse(next).media().get(1).attributes("simulcast"),
+                    "the next offer asks for what the answer sent");
+        }
+    }
 }
