@@ -177,6 +177,24 @@ public final class SfuServer implements AutoCloseable {
                 // Before the upgrade: a refused connection never gets a session (an HTTP status, no WebSocket).
                 String address = ctx.request().remoteAddress() == null ? "unknown"
                         : ctx.request().remoteAddress().hostAddress();
+                // The query is decoded before a connection slot is taken: a malformed escape (%zz) makes the decoder
+                // throw, which would answer 500 and never give the slot back.
+                String room;
+                String name;
+                String resume;
+                String resumeToken;
+                String token;
+                try {
+                    room = ctx.request().getParam("room");
+                    name = ctx.request().getParam("name");
+                    resume = ctx.request().getParam("resume");
+                    resumeToken = ctx.request().getParam("resume_token");
+                    token = ctx.request().getParam("token");
+                } catch (IllegalArgumentException e) {
+                    LOG.info("Connection from {} refused: malformed query", address);
+                    ctx.response().setStatusCode(400).end("malformed query");
+                    return;
+                }
                 Admission.Refusal refusal = admission.reserve(address, ctx.request().getHeader("Origin"),
                         ctx.request().getHeader("Host"));
                 if (refusal != null) {
@@ -186,9 +204,6 @@ public final class SfuServer implements AutoCloseable {
                 }
                 // "token" is the access token; a resume brings its own in "resume_token". Clients from before access
                 // tokens sent the resume token in "token": with "resume" and no "resume_token", it is read as that.
-                String resume = ctx.request().getParam("resume");
-                String resumeToken = ctx.request().getParam("resume_token");
-                String token = ctx.request().getParam("token");
                 if (resume != null && resumeToken == null) {
                     resumeToken = token;
                     token = null;
@@ -196,8 +211,7 @@ public final class SfuServer implements AutoCloseable {
                 String finalResumeToken = resumeToken;
                 String accessToken = token;
                 ctx.request().toWebSocket()
-                        .onSuccess(socket -> signaling.accept(socket, ctx.request().getParam("room"),
-                                ctx.request().getParam("name"), resume,
+                        .onSuccess(socket -> signaling.accept(socket, room, name, resume,
                                 finalResumeToken, accessToken, () -> admission.release(address)))
                         .onFailure(e -> {
                             admission.release(address);

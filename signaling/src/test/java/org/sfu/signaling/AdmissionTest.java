@@ -72,4 +72,35 @@ class AdmissionTest {
         clients.add(again);
         assertNotNull(again.next(Duration.ofSeconds(5)), "a freed slot takes a new connection");
     }
+
+    @Test
+    void aRequestWithAMalformedQueryIsRefusedAndGivesItsSlotBack() throws Exception {
+        server = SfuServer.start(LoopbackServer.config().withConnectionLimits(new ConnectionLimits(List.of(), 0, 2)));
+
+        // Written by hand: HTTP clients refuse to send such a request line, a hostile one does not.
+        for (String query : List.of("room=%zz", "name=%", "token=%e2%8", "resume=%G0&resume_token=x")) {
+            assertEquals("HTTP/1.1 400 Bad Request", upgradeStatusLine("/ws?" + query), query);
+        }
+        // Had each kept its slot, the cap of 2 from this address would refuse the next two.
+        clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
+        clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
+        assertEquals(2, server.clientCount());
+    }
+
+    /** The status line the server answers a WebSocket upgrade of {@code target} with, over TLS. */
+    private String upgradeStatusLine(String target) throws Exception {
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new TrustTheTestServer()}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
+    }
 }
