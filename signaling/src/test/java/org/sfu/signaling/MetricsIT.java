@@ -71,6 +71,18 @@ class MetricsIT {
                     && MetricsTest.value(later.get(), VIDEO_SENT, "kind=\"audio\"") > audioSent;
         });
         double beforeLeaving = MetricsTest.value(later.get(), VIDEO_SENT, "kind=\"video\"");
+        // Both paths came up and both receivers got a first picture: each is timed once.
+        for (String histogram : new String[] {"sfu_ice_connect_seconds", "sfu_dtls_handshake_seconds",
+                "sfu_first_frame_seconds"}) {
+            assertTrue(MetricsTest.value(later.get(), histogram + "_count", "") >= 2, histogram + ": " + later.get());
+            assertEquals(MetricsTest.value(later.get(), histogram + "_count", ""),
+                    MetricsTest.value(later.get(), histogram + "_bucket", "le=\"+Inf\""), histogram);
+        }
+        // One packet in 64 per track is timed: a call that forwarded this much has samples.
+        Poll.until(DEADLINE, () -> {
+            String now = scrapeOrNull();
+            return now != null && MetricsTest.value(now, "sfu_forwarding_delay_seconds_count", "") > 0;
+        });
 
         b.close();
         b = null;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.counters.Latencies;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -60,6 +61,12 @@ public final class Consumer {
     private volatile boolean paused;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
+    /**
+     * {@link System#nanoTime()} when this consumer first started, until its first keyframe is sent (then 0): the
+     * receiver's wait for a first picture. Only the first start is timed, not a resume after a pause.
+     */
+    private volatile long firstFrameFromNanos;
+    private boolean firstFrameTimed;
     /** Sender payload type → codec, for recognising keyframes; null where the sender has none. */
     private final Codec[] codecs = new Codec[128];
     private final LongAdder sent = new LongAdder();
@@ -177,6 +184,10 @@ public final class Consumer {
             sentPackets = new RetransmissionCache();
         }
         awaitingKeyframe = video;
+        if (video && !firstFrameTimed) {
+            firstFrameTimed = true;
+            firstFrameFromNanos = System.nanoTime();
+        }
         active = true;
     }
 
@@ -335,6 +346,12 @@ public final class Consumer {
                 // Only a keyframe that left toward the receiver ends the wait; one dropped before its SRTP was up
                 // does not.
                 awaitingKeyframe = false;
+                long from = firstFrameFromNanos;
+                Latencies latencies = producer.latencies();
+                if (from != 0 && latencies != null) {
+                    firstFrameFromNanos = 0;
+                    latencies.firstFrame().record(System.nanoTime() - from);
+                }
             }
         }
     }

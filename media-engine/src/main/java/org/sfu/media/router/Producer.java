@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.counters.Latencies;
 import org.sfu.media.feedback.LossDetector;
 import org.sfu.media.feedback.ReceiveStatistics;
 import org.sfu.media.rtcp.ReceiverReport;
@@ -35,6 +36,8 @@ public final class Producer {
 
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
+    /** One packet in this many (a power of two) has its forwarding delay recorded. */
+    static final int FORWARDING_DELAY_SAMPLE = 64;
 
     private final String id;
     private final String ownerId;
@@ -83,6 +86,8 @@ public final class Producer {
     private final LongAdder keyframeRequestsCoalesced = new LongAdder();
     /** The sender's header extension ids by URI (RFC 8285), as its session last negotiated them. */
     private volatile Map<String, Integer> extensionIds = Map.of();
+    /** Where this track's forwarding delay and its consumers' first-frame times are recorded; null: nowhere. */
+    private volatile Latencies latencies;
 
     /**
      * @param ownerId      the sending participant
@@ -191,6 +196,15 @@ public final class Producer {
         return extensionIds;
     }
 
+    /** Records this track's timings into {@code latencies} (set once, before the producer has consumers). */
+    void timeInto(Latencies latencies) {
+        this.latencies = latencies;
+    }
+
+    Latencies latencies() {
+        return latencies;
+    }
+
     void setExtensionIds(Map<String, Integer> ids) {
         extensionIds = Map.copyOf(ids);
     }
@@ -295,12 +309,15 @@ public final class Producer {
         byte[] buf = packet.buffer();
         int sequenceNumber = header.sequenceNumber();
         int slot = sequenceNumber & (recentSequences.length - 1);
+        boolean sampled;
         synchronized (receiveLock) {
             if (recentSequences[slot] == sequenceNumber) {
                 duplicates++;
                 return;
             }
             recentSequences[slot] = sequenceNumber;
+            // One packet in 64 has its forwarding delay measured: a clock read per receiver is too much for each.
+            sampled = (packets & (FORWARDING_DELAY_SAMPLE - 1)) == 0;
             packets++;
             if (!repaired) {
                 statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
@@ -313,8 +330,20 @@ public final class Producer {
             cache.put(buf, packet.offset(), packet.length(), sequenceNumber, arrivalNanos);
         }
         PacketBuffer outgoing = OUTGOING.get();
+        Latencies timed = sampled ? latencies : null;
+        if (timed == null) {
+            for (Consumer consumer : consumers) {
+                consumer.send(packet, header, outgoing, arrivalNanos);
+            }
+            return;
+        }
         for (Consumer consumer : consumers) {
+            long before = consumer.sent();
             consumer.send(packet, header, outgoing, arrivalNanos);
+            if (consumer.sent() != before) {
+                // Only copies that left: a paused or not yet negotiated receiver's drop says nothing of delay.
+                timed.forwardingDelay().record(System.nanoTime() - arrivalNanos);
+            }
         }
     }
 
