@@ -101,6 +101,7 @@ public final class Consumer {
     /** Reports this consumer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}). */
     void report(java.util.function.BiConsumer<String, Long> counter) {
         counter.accept("consumer_rtp_sent", sent.sum());
+        counter.accept("consumer_payload_octets_sent", sentOctets.sum());
         counter.accept("consumer_dropped_no_codec", droppedNoCodec.sum());
         counter.accept("consumer_dropped_inactive", droppedInactive.sum());
         counter.accept("consumer_dropped_paused", droppedPaused.sum());
