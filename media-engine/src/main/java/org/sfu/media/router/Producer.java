@@ -34,6 +34,9 @@ public final class Producer {
     private static final ThreadLocal<PacketBuffer> OUTGOING =
             ThreadLocal.withInitial(() -> new PacketBuffer(1500 + PacketBuffer.TRAILER_ROOM));
 
+    /** The window over which {@link #stats} measures the received bitrate. */
+    static final long BITRATE_WINDOW_NANOS = 2_000_000_000L;
+
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
     /** One packet in this many (a power of two) has its forwarding delay recorded. */
@@ -78,6 +81,16 @@ public final class Producer {
     // Guarded by receiveLock.
     private long packets;
     private long duplicates;
+    /** Payload octets received, and the bitrate of the last whole window of them (for the admin API). */
+    private long octets;
+    private boolean windowStarted;
+    private long windowStartNanos;
+    private long windowOctets;
+    private long bitrate;
+    private int lastPayloadType = -1;
+    /** The operator muted this track: nothing of it is forwarded, to anyone, until it is unmuted. */
+    private volatile boolean muted;
+    private final LongAdder droppedMuted = new LongAdder();
     private final int clockRate;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
     /** When the last PLI went out; none yet: {@link Long#MIN_VALUE} (nanoTime may be negative). */
@@ -268,6 +281,7 @@ public final class Producer {
         synchronized (receiveLock) {
             counter.accept("producer_rtp_forwarded", packets);
             counter.accept("producer_dropped_duplicate", duplicates);
+            counter.accept("producer_dropped_muted", droppedMuted.sum());
             if (losses != null) {
                 counter.accept("producer_packets_lost", losses.lost());
                 counter.accept("producer_packets_recovered", losses.recovered());
@@ -319,6 +333,8 @@ public final class Producer {
             // One packet in 64 has its forwarding delay measured: a clock read per receiver is too much for each.
             sampled = (packets & (FORWARDING_DELAY_SAMPLE - 1)) == 0;
             packets++;
+            countOctets(header.payloadLength(), arrivalNanos);
+            lastPayloadType = header.payloadType();
             if (!repaired) {
                 statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
             }
@@ -328,6 +344,10 @@ public final class Producer {
         }
         if (cache != null) {
             cache.put(buf, packet.offset(), packet.length(), sequenceNumber, arrivalNanos);
+        }
+        if (muted) {
+            droppedMuted.increment();
+            return;
         }
         PacketBuffer outgoing = OUTGOING.get();
         Latencies timed = sampled ? latencies : null;
@@ -345,6 +365,80 @@ public final class Producer {
                 timed.forwardingDelay().record(System.nanoTime() - arrivalNanos);
             }
         }
+    }
+
+    /** Must hold receiveLock. Counts the payload toward the octets and the current bitrate window. */
+    private void countOctets(int payload, long arrivalNanos) {
+        octets += payload;
+        long elapsed = arrivalNanos - windowStartNanos;
+        if (!windowStarted || elapsed >= BITRATE_WINDOW_NANOS) {
+            bitrate = windowStarted ? windowOctets * 8 * 1_000_000_000L / Math.max(elapsed, 1) : 0;
+            windowStarted = true;
+            windowStartNanos = arrivalNanos;
+            windowOctets = 0;
+        }
+        windowOctets += payload;
+    }
+
+    /**
+     * What this track brought in so far, as an operator reads it.
+     *
+     * @param packets     RTP packets received (not duplicates), retransmissions that filled a gap included
+     * @param octets      their payload octets (RFC 3550 §6.4.1: no headers, no padding)
+     * @param bitrate     payload bits per second over the last whole window of about two seconds; 0 when nothing
+     *                    arrived for longer than that
+     * @param packetsLost packets the sender sent that never arrived first-hand (RFC 3550 §6.4.1 cumulative lost)
+     * @param packetsExpected packets the sender sent as far as the sequence numbers tell (RFC 3550 A.3)
+     * @param codec       the codec of the latest packet (an RTX packet counts as the codec it repeats), or null
+     *                    before any arrived
+     */
+    public record Stats(long packets, long octets, long bitrate, long packetsLost, long packetsExpected,
+                        RtpCodec codec) {
+    }
+
+    /** This track's {@link Stats} at {@code nowNanos} ({@link System#nanoTime()}). */
+    public Stats stats(long nowNanos) {
+        synchronized (receiveLock) {
+            boolean stale = !windowStarted || nowNanos - windowStartNanos >= 2 * BITRATE_WINDOW_NANOS;
+            long expected = ssrc < 0 ? 0 : statistics.packetsExpected();
+            long lost = ssrc < 0 ? 0 : Math.max(0, expected - statistics.packetsReceived());
+            RtpCodec codec = null;
+            for (RtpCodec c : codecs) {
+                if (c.payloadType() == lastPayloadType) {
+                    codec = c;
+                }
+            }
+            return new Stats(packets, octets, stale ? 0 : bitrate, lost, expected, codec);
+        }
+    }
+
+    /**
+     * The operator mutes or unmutes this track for everyone: while muted the server still receives it (its statistics
+     * and feedback go on) but forwards none of it. Unmuted video asks the sender for a keyframe, as receivers'
+     * decoders missed everything in between. Returns false when it already was so.
+     */
+    public boolean setMuted(boolean muted) {
+        if (this.muted == muted) {
+            return false;
+        }
+        this.muted = muted;
+        if (!muted) {
+            requestKeyframe();
+        }
+        return true;
+    }
+
+    public boolean isMuted() {
+        return muted;
+    }
+
+    /** Packets of this track the receivers were sent, summed over its consumers. */
+    public long sentToReceivers() {
+        long n = 0;
+        for (Consumer c : consumers) {
+            n += c.sent();
+        }
+        return n;
     }
 
     /**

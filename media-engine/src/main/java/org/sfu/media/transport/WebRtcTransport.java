@@ -374,6 +374,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         return ice.remoteAddress();
     }
 
+    /** The selected pair's local and remote candidate types (host, srflx, prflx, relay), or null before ICE completes. */
+    public String[] selectedCandidateTypes() {
+        return ice.selectedCandidateTypes();
+    }
+
     /** "udp" or "tcp" for the path in use, or null before ICE completes. */
     public String selectedTransport() {
         return ice.selectedTransport();
