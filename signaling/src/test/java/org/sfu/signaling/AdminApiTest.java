@@ -144,10 +144,22 @@ class AdminApiTest {
         String videoPath = "/api/rooms/stats/participants/" + alice.id() + "/tracks/" + video.get("id").asText();
         assertEquals(204, call(HttpMethod.POST, videoPath + "/mute", null).status());
         assertEquals(true, track("stats", alice.id(), "video").get("muted").asBoolean());
+        // The room is told, the sender too (docs/PROTOCOL.md).
+        for (Joined told : List.of(alice, bob)) {
+            JsonNode event = told.client().nextOfType("track_muted", WAIT, m -> { }).get("data");
+            assertEquals(alice.id(), event.get("participant").asText());
+            assertEquals("video", event.get("kind").asText());
+            assertEquals(video.get("mid").asText(), event.get("mid").asText());
+        }
         assertEquals(false, track("stats", alice.id(), "audio").get("muted").asBoolean(), "only that track");
         assertEquals(204, call(HttpMethod.POST, videoPath + "/mute", null).status(), "muting twice is no error");
         assertEquals(204, call(HttpMethod.POST, videoPath + "/unmute", null).status());
         assertEquals(false, track("stats", alice.id(), "video").get("muted").asBoolean());
+        for (Joined told : List.of(alice, bob)) {
+            JsonNode event = told.client().nextOfType("track_unmuted", WAIT, m -> assertNotEquals(
+                    "track_muted", m.path("type").asText(), "muting twice told the room twice")).get("data");
+            assertEquals(alice.id(), event.get("participant").asText());
+        }
 
         String bobs = "/api/rooms/stats/participants/" + bob.id() + "/tracks/" + video.get("id").asText();
         assertEquals(404, call(HttpMethod.POST, bobs + "/mute", null).status(), "not bob's track");

@@ -97,7 +97,7 @@ public final class AdminApi {
             reply(ctx, 404, Map.of("error", "no such track of that participant in that room"));
             return;
         }
-        if (track.setMuted(muted)) {
+        if (room.setMuted(track, muted)) {
             LOG.info("Admin: {} track {} of participant {} in room {}", muted ? "muted" : "unmuted", track.id(),
                     owner.id(), room.id());
         }
