@@ -94,6 +94,7 @@ class MetricsTest {
         assertTrue(before.contentType().startsWith("text/plain; version=0.0.4"), before.contentType());
         assertEquals(0, value(before.body(), "sfu_rooms", ""));
         assertEquals(0, value(before.body(), "sfu_participants", ""));
+        assertEquals(0, value(before.body(), "sfu_media_worker_queue_depth", ""), "nothing to forward");
         // Summed over the heap's pools: one of them (a survivor space just after a collection) may be empty.
         assertTrue(sum(before.body(), "jvm_memory_used_bytes", "area=\"heap\"") > 0);
         assertTrue(value(before.body(), "jvm_threads_live_threads", "") > 0);

@@ -76,6 +76,8 @@ public final class PrometheusMetrics implements AutoCloseable {
             Gauge.builder("sfu.consumers", media, m -> tracks(m, kind, false)).tag("kind", kind.sdpName())
                     .description("tracks forwarded to a participant, one per receiver").register(registry);
         }
+        Gauge.builder("sfu.media.worker.queue.depth", media, MediaEngine::mediaQueueDepth)
+                .description("datagrams waiting for the media workers, all workers together").register(registry);
         for (LatencyHistogram h : counters.latencies().all()) {
             registry.getPrometheusRegistry().register(new HistogramCollector(h));
         }
