@@ -387,6 +387,31 @@ public final class IceTransport implements AutoCloseable {
         return pair.getLocalCandidate().getTransport() == Transport.TCP ? "tcp" : "udp";
     }
 
+    /**
+     * The candidate types of the selected pair, local then remote, as SDP names them (RFC 8839 §5.1: host, srflx,
+     * prflx, relay), or null before ICE completes. A remote prflx is the peer's address learnt from its checks.
+     */
+    public String[] selectedCandidateTypes() {
+        CandidatePair pair = component.getSelectedPair();
+        if (pair == null) {
+            return null;
+        }
+        return new String[] {sdpName(pair.getLocalCandidate().getType()),
+                sdpName(pair.getRemoteCandidate().getType())};
+    }
+
+    private static String sdpName(CandidateType type) {
+        if (type == null) {
+            return "unknown";
+        }
+        return switch (type) {
+            case HOST_CANDIDATE, LOCAL_CANDIDATE -> "host";
+            case SERVER_REFLEXIVE_CANDIDATE, STUN_CANDIDATE -> "srflx";
+            case PEER_REFLEXIVE_CANDIDATE -> "prflx";
+            case RELAYED_CANDIDATE -> "relay";
+        };
+    }
+
     public boolean isConnected() {
         return connected.get() && !closed.get();
     }

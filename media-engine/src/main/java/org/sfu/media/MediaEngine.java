@@ -118,6 +118,11 @@ public final class MediaEngine implements AutoCloseable {
         return counters;
     }
 
+    /** Datagrams waiting for the media workers now: near the queues' capacity, the workers cannot keep up. */
+    public int mediaQueueDepth() {
+        return workers.queued();
+    }
+
     public int udpPort() {
         return iceEndpoint.udpPort();
     }

@@ -417,6 +417,11 @@ final class ClientSession implements PeerSignaling {
     }
 
     @Override
+    public void trackMuted(String participantId, String kind, String mid, boolean muted) {
+        send(SignalingMessage.TrackMuted.of(participantId, kind, mid, muted));
+    }
+
+    @Override
     public void dominantSpeaker(String participantId) {
         send(SignalingMessage.DominantSpeaker.of(participantId));
     }

@@ -45,7 +45,7 @@ class MetricsTest {
     }
 
     /** The values of the series of {@code metric} whose labels contain {@code labelPart} (none: no labels). */
-    private static List<Double> series(String exposition, String metric, String labelPart) {
+    static List<Double> series(String exposition, String metric, String labelPart) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(metric) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
                 .matcher(exposition);
         List<Double> values = new ArrayList<>();
@@ -58,6 +58,22 @@ class MetricsTest {
             throw new AssertionError("no " + metric + " with " + labelPart + " in:\n" + exposition);
         }
         return values;
+    }
+
+    /** The engine's timing histograms, in seconds. */
+    static final List<String> HISTOGRAMS = List.of("sfu_ice_connect_seconds", "sfu_dtls_handshake_seconds",
+            "sfu_first_frame_seconds", "sfu_forwarding_delay_seconds");
+
+    @Test
+    void theTimingHistogramsAreThereBeforeAnyCallWithEveryBucketEmpty() throws Exception {
+        String body = https.get(server.httpPort(), "/metrics").body();
+        for (String histogram : HISTOGRAMS) {
+            assertTrue(body.contains("# TYPE " + histogram + " histogram"), histogram + " in:\n" + body);
+            assertEquals(0, value(body, histogram + "_count", ""), histogram);
+            assertEquals(0, value(body, histogram + "_sum", ""), histogram);
+            assertEquals(0, value(body, histogram + "_bucket", "le=\"+Inf\""), histogram);
+            assertTrue(series(body, histogram + "_bucket", "le=").size() >= 5, "a few fixed buckets: " + histogram);
+        }
     }
 
     @Test
@@ -78,6 +94,7 @@ class MetricsTest {
         assertTrue(before.contentType().startsWith("text/plain; version=0.0.4"), before.contentType());
         assertEquals(0, value(before.body(), "sfu_rooms", ""));
         assertEquals(0, value(before.body(), "sfu_participants", ""));
+        assertEquals(0, value(before.body(), "sfu_media_worker_queue_depth", ""), "nothing to forward");
         // Summed over the heap's pools: one of them (a survivor space just after a collection) may be empty.
         assertTrue(sum(before.body(), "jvm_memory_used_bytes", "area=\"heap\"") > 0);
         assertTrue(value(before.body(), "jvm_threads_live_threads", "") > 0);
@@ -92,6 +109,9 @@ class MetricsTest {
             assertEquals(2, value(during, "sfu_signaling_clients", ""));
             assertEquals(2, value(during, "sfu_signaling_connections", ""));
             assertEquals(0, value(during, "sfu_producers", "kind=\"video\""), "nobody has offered yet");
+            for (String histogram : HISTOGRAMS) {
+                assertEquals(0, value(during, histogram + "_count", ""), "signaling alone times nothing: " + histogram);
+            }
             // Every media counter carries the same three labels, whatever its stage reports.
             assertTrue(during.contains(
                     "sfu_peer_rtp_unknown_ssrc_total{kind=\"none\",reason=\"none\",stage=\"session\"}"), during);

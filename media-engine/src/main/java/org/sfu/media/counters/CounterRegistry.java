@@ -73,6 +73,12 @@ public final class CounterRegistry {
 
     private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Total, LongAdder> retired = new ConcurrentHashMap<>();
+    private final Latencies latencies = new Latencies();
+
+    /** The engine's timing histograms, read by an exporter as the counters are. */
+    public Latencies latencies() {
+        return latencies;
+    }
 
     /**
      * Adds a stage. {@code labels} name it (for example {@code room}, {@code participant}, {@code stage}); keep

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.counters.Latencies;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -61,6 +62,12 @@ public final class Consumer {
     private volatile boolean paused;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
+    /**
+     * {@link System#nanoTime()} when this consumer first started, until its first keyframe is sent (then 0): the
+     * receiver's wait for a first picture. Only the first start is timed, not a resume after a pause.
+     */
+    private volatile long firstFrameFromNanos;
+    private boolean firstFrameTimed;
     /** Sender payload type → codec, for recognising keyframes; null where the sender has none. */
     private final Codec[] codecs = new Codec[128];
     private final LongAdder sent = new LongAdder();
@@ -129,6 +136,7 @@ public final class Consumer {
     /** Reports this consumer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}). */
     void report(java.util.function.BiConsumer<String, Long> counter) {
         counter.accept("consumer_rtp_sent", sent.sum());
+        counter.accept("consumer_payload_octets_sent", sentOctets.sum());
         counter.accept("consumer_dropped_no_codec", droppedNoCodec.sum());
         counter.accept("consumer_dropped_inactive", droppedInactive.sum());
         counter.accept("consumer_dropped_paused", droppedPaused.sum());
@@ -349,6 +357,10 @@ public final class Consumer {
             sentPackets = new RetransmissionCache();
         }
         awaitingKeyframe = video;
+        if (video && !firstFrameTimed) {
+            firstFrameTimed = true;
+            firstFrameFromNanos = System.nanoTime();
+        }
         active = true;
     }
 
@@ -540,6 +552,12 @@ public final class Consumer {
                 // Only a keyframe that left toward the receiver ends the wait; one dropped before its SRTP was up
                 // does not.
                 awaitingKeyframe = false;
+                long from = firstFrameFromNanos;
+                Latencies latencies = producer.latencies();
+                if (from != 0 && latencies != null) {
+                    firstFrameFromNanos = 0;
+                    latencies.firstFrame().record(System.nanoTime() - from);
+                }
             }
         }
     }

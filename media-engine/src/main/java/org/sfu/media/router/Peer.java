@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.sfu.ice.IceCandidate;
 import org.sfu.media.counters.CounterRegistry;
+import org.sfu.media.counters.Latencies;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
@@ -355,6 +356,7 @@ public final class Peer {
                     MediaKind.fromSdp(track.kind()), track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs(),
                     layers);
             producer.setExtensionIds(upstreamExtensionIds);
+            producer.timeInto(counters.latencies());
             next.put(track.mid(), producer);
             changed = true;
             LOG.info("Participant {}: producing {} on mid {} (ssrc {}{})", id, track.kind(), track.mid(),
@@ -596,6 +598,13 @@ public final class Peer {
 
         @Override
         public void onConnected() {
+            Latencies latencies = counters.latencies();
+            long ice = transport.iceConnectNanos();
+            long dtls = transport.dtlsHandshakeNanos();
+            if (ice >= 0 && dtls >= 0) {
+                latencies.iceConnect().record(ice);
+                latencies.dtlsHandshake().record(dtls);
+            }
             synchronized (Peer.this) {
                 if (!closed) {
                     session.feedback().start(scheduler);

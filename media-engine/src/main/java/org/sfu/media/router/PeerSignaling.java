@@ -33,6 +33,15 @@ public interface PeerSignaling {
     default void participantLeft(String participantId) {
     }
 
+    /**
+     * The operator muted or unmuted a participant's track for the whole room ({@link Router#setMuted}).
+     *
+     * @param kind "audio" or "video"
+     * @param mid  the track's m-line in its sender's session
+     */
+    default void trackMuted(String participantId, String kind, String mid, boolean muted) {
+    }
+
     /** The router's dominant speaker changed (or is told to a newcomer). */
     default void dominantSpeaker(String participantId) {
     }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.counters.Latencies;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.Codec;
@@ -35,6 +37,10 @@ public final class Producer {
 
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
+    /** The window over which {@link #stats} measures the received bitrate. */
+    static final long BITRATE_WINDOW_NANOS = 2_000_000_000L;
+    /** One packet in this many (a power of two) has its forwarding delay recorded. */
+    static final int FORWARDING_DELAY_SAMPLE = 64;
 
     /**
      * A simulcast layer as the sender's description names it.
@@ -70,6 +76,13 @@ public final class Producer {
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
     /** The sender's header extension ids by URI (RFC 8285), as its session last negotiated them. */
     private volatile Map<String, Integer> extensionIds = Map.of();
+    /** Where this track's forwarding delay and its consumers' first-frame times are recorded; null: nowhere. */
+    private volatile Latencies latencies;
+    /** The payload type of the latest packet, for the admin API's codec; -1 before any. */
+    private volatile int lastPayloadType = -1;
+    /** The operator muted this track: nothing of it is forwarded, to anyone, until it is unmuted. */
+    private volatile boolean muted;
+    private final LongAdder droppedMuted = new LongAdder();
 
     /**
      * A plain track: one stream.
@@ -317,6 +330,15 @@ public final class Producer {
         return extensionIds;
     }
 
+    /** Records this track's timings into {@code latencies} (set once, before the producer has consumers). */
+    void timeInto(Latencies latencies) {
+        this.latencies = latencies;
+    }
+
+    Latencies latencies() {
+        return latencies;
+    }
+
     void setExtensionIds(Map<String, Integer> ids) {
         extensionIds = Map.copyOf(ids);
     }
@@ -447,6 +469,7 @@ public final class Producer {
         }
         counter.accept("producer_rtp_forwarded", packets);
         counter.accept("producer_dropped_duplicate", duplicates);
+        counter.accept("producer_dropped_muted", droppedMuted.sum());
         if (streams[0].losses != null) {
             counter.accept("producer_packets_lost", lost);
             counter.accept("producer_packets_recovered", recovered);
@@ -499,13 +522,17 @@ public final class Producer {
         int sequenceNumber = header.sequenceNumber();
         int[] recentSequences = stream.recentSequences;
         int slot = sequenceNumber & (recentSequences.length - 1);
+        boolean sampled;
         synchronized (stream.receiveLock) {
             if (recentSequences[slot] == sequenceNumber) {
                 stream.duplicates++;
                 return;
             }
             recentSequences[slot] = sequenceNumber;
+            // One packet in 64 has its forwarding delay measured: a clock read per receiver is too much for each.
+            sampled = (stream.packets & (FORWARDING_DELAY_SAMPLE - 1)) == 0;
             stream.packets++;
+            stream.countOctets(header.payloadLength(), arrivalNanos, BITRATE_WINDOW_NANOS);
             if (!repaired) {
                 stream.statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
             }
@@ -522,10 +549,101 @@ public final class Producer {
             }
             learnFrameSize(stream, buf, header);
         }
-        PacketBuffer outgoing = OUTGOING.get();
-        for (Consumer consumer : consumers) {
-            consumer.send(packet, header, layer, outgoing, arrivalNanos);
+        lastPayloadType = header.payloadType();
+        if (muted) {
+            droppedMuted.increment();
+            return;
         }
+        PacketBuffer outgoing = OUTGOING.get();
+        Latencies timed = sampled ? latencies : null;
+        if (timed == null) {
+            for (Consumer consumer : consumers) {
+                consumer.send(packet, header, layer, outgoing, arrivalNanos);
+            }
+            return;
+        }
+        for (Consumer consumer : consumers) {
+            long before = consumer.sent();
+            consumer.send(packet, header, layer, outgoing, arrivalNanos);
+            if (consumer.sent() != before) {
+                // Only copies that left: a paused or not yet negotiated receiver's drop says nothing of delay.
+                timed.forwardingDelay().record(System.nanoTime() - arrivalNanos);
+            }
+        }
+    }
+
+    /**
+     * What this track brought in so far, as an operator reads it: summed over its layers for a simulcast sender.
+     *
+     * @param packets     RTP packets received (not duplicates), retransmissions that filled a gap included
+     * @param octets      their payload octets (RFC 3550 §6.4.1: no headers, no padding)
+     * @param bitrate     payload bits per second over the last whole window of about two seconds; 0 when nothing
+     *                    arrived for longer than that
+     * @param packetsLost packets the sender sent that never arrived first-hand (RFC 3550 §6.4.1 cumulative lost)
+     * @param packetsExpected packets the sender sent as far as the sequence numbers tell (RFC 3550 A.3)
+     * @param codec       the codec of the latest packet (an RTX packet counts as the codec it repeats), or null
+     *                    before any arrived
+     */
+    public record Stats(long packets, long octets, long bitrate, long packetsLost, long packetsExpected,
+                        RtpCodec codec) {
+    }
+
+    /** This track's {@link Stats} at {@code nowNanos} ({@link System#nanoTime()}). */
+    public Stats stats(long nowNanos) {
+        long packets = 0;
+        long octets = 0;
+        long bitrate = 0;
+        long lost = 0;
+        long expected = 0;
+        for (ProducerStream s : streams) {
+            synchronized (s.receiveLock) {
+                packets += s.packets;
+                octets += s.octets;
+                bitrate += s.windowBitrate(nowNanos, BITRATE_WINDOW_NANOS);
+                if (s.ssrc >= 0) {
+                    long e = s.statistics.packetsExpected();
+                    expected += e;
+                    lost += Math.max(0, e - s.statistics.packetsReceived());
+                }
+            }
+        }
+        RtpCodec codec = null;
+        int pt = lastPayloadType;
+        for (RtpCodec c : codecs) {
+            if (c.payloadType() == pt) {
+                codec = c;
+            }
+        }
+        return new Stats(packets, octets, bitrate, lost, expected, codec);
+    }
+
+    /**
+     * The operator mutes or unmutes this track for everyone: while muted the server still receives it (its statistics
+     * and feedback go on) but forwards none of it. Unmuted video asks the sender for a keyframe, as receivers'
+     * decoders missed everything in between. Returns false when it already was so.
+     */
+    public boolean setMuted(boolean muted) {
+        if (this.muted == muted) {
+            return false;
+        }
+        this.muted = muted;
+        if (!muted) {
+            requestKeyframe();
+        }
+        return true;
+    }
+
+    public boolean isMuted() {
+        return muted;
+    }
+
+    /** Packets of this track the receivers were sent, summed over its consumers. */
+    public long sentToReceivers() {
+        long n = 0;
+        for (Consumer c : consumers) {
+            n += c.sent();
+        }
+        return n;
     }
 
     /** A layer's keyframe says its frame size (VP8: RFC 6386 §9.1), which receivers' maximum heights compare with. */

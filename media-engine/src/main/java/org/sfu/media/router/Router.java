@@ -210,6 +210,20 @@ public final class Router {
     }
 
     /**
+     * The operator mutes (or unmutes) one participant's track for everyone in the room ({@link Producer#setMuted}), and
+     * everyone, its sender included, is told. Returns false when it already was so (nobody is told again).
+     */
+    public boolean setMuted(Producer track, boolean muted) {
+        if (!track.setMuted(muted)) {
+            return false;
+        }
+        for (Peer p : peers.values()) {
+            p.signaling().trackMuted(track.ownerId(), track.kind().sdpName(), track.mid(), muted);
+        }
+        return true;
+    }
+
+    /**
      * The receiver asks to pause (or resume) what it receives of one other participant's tracks of a kind: a tile
      * off screen costs no bandwidth. The consumer and its m-line stay, so resuming needs no renegotiation, only a
      * keyframe, which the consumer asks for. Only the receiver's own subscriptions change.

@@ -154,6 +154,16 @@ public final class PacketWorker implements AutoCloseable {
         thread.start();
     }
 
+    /** Datagrams waiting or being processed now: the queue's depth, for the metrics (takes the lock briefly). */
+    public int queued() {
+        lock.lock();
+        try {
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A participant's part of this worker's queue, for {@link #offer(Share, byte[], int, int, long, boolean)}. */
     public Share share(Sink sink) {
         return new Share(sink, maxShare);

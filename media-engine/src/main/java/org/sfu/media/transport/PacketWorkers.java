@@ -50,6 +50,15 @@ public final class PacketWorkers implements AutoCloseable {
         return workers.size();
     }
 
+    /** Datagrams queued on all workers now (see {@link PacketWorker#queued()}). */
+    public int queued() {
+        int n = 0;
+        for (PacketWorker w : workers) {
+            n += w.queued();
+        }
+        return n;
+    }
+
     /** The worker with the fewest transports; give it back with {@link #release} when the transport closes. */
     public synchronized PacketWorker assign() {
         PacketWorker least = workers.get(0);

@@ -26,6 +26,9 @@ public final class TransportCounters {
     final LongAdder droppedOversize = new LongAdder();
     /** The participant already had its share of its worker's queue waiting (see PacketWorker.Share). */
     final LongAdder droppedOverShare = new LongAdder();
+    /** The path never came up or broke: ICE found no pair or lost it (RFC 8445 §8), or the DTLS handshake failed. */
+    final LongAdder iceFailed = new LongAdder();
+    final LongAdder dtlsFailed = new LongAdder();
 
     public long rtpReceived() {
         return rtpReceived.sum();
@@ -57,6 +60,8 @@ public final class TransportCounters {
         m.put("dropped_worker_queue_full", droppedWorkerQueueFull.sum());
         m.put("dropped_oversize", droppedOversize.sum());
         m.put("dropped_over_worker_share", droppedOverShare.sum());
+        m.put("ice_failed", iceFailed.sum());
+        m.put("dtls_failed", dtlsFailed.sum());
         return m;
     }
 }

@@ -84,6 +84,10 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean handshakeStarted = new AtomicBoolean();
+    /** {@link System#nanoTime()} when this transport was made, ICE first connected and SRTP keys came; 0: not yet. */
+    private final long createdNanos = System.nanoTime();
+    private volatile long iceConnectedNanos;
+    private volatile long keysNanos;
 
     /** Fraction of outgoing RTP dropped on purpose; 0 except in tests of loss recovery. */
     private final double simulatedLoss;
@@ -173,6 +177,9 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 counters.iceRestarts.increment();
                 LOG.info("Participant {}: ICE restarted, now with {}", id, remote);
             } else {
+                if (iceConnectedNanos == 0) {
+                    iceConnectedNanos = System.nanoTime();
+                }
                 LOG.info("Participant {}: ICE connected with {}", id, remote);
             }
             startHandshake();
@@ -198,6 +205,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                 retire(self);
                 return;
             }
+            counters.iceFailed.increment();
             fail("ICE failed: " + reason);
         }
 
@@ -343,6 +351,19 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         return restarting == null ? current : Math.min(current, restarting.millisSinceHeard());
     }
 
+    /** Nanoseconds from this transport's creation to its first ICE pair, or -1 while there was none. */
+    public long iceConnectNanos() {
+        long at = iceConnectedNanos;
+        return at == 0 ? -1 : at - createdNanos;
+    }
+
+    /** Nanoseconds from the first ICE pair to the SRTP keys (the DTLS handshake), or -1 while there are no keys. */
+    public long dtlsHandshakeNanos() {
+        long ice = iceConnectedNanos;
+        long keys = keysNanos;
+        return ice == 0 || keys == 0 ? -1 : keys - ice;
+    }
+
     /** True once ICE has a working pair (before DTLS may have finished: see {@link #isConnected()}). */
     public boolean isIceConnected() {
         return ice.isConnected();
@@ -351,6 +372,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     /** The peer's address on the path in use (after its NAT, as the server sees it), or null before ICE completes. */
     public InetSocketAddress remoteAddress() {
         return ice.remoteAddress();
+    }
+
+    /** The selected pair's local and remote candidate types (host, srflx, prflx, relay), or null before ICE completes. */
+    public String[] selectedCandidateTypes() {
+        return ice.selectedCandidateTypes();
     }
 
     /** "udp" or "tcp" for the path in use, or null before ICE completes. */
@@ -407,6 +433,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         LOG.debug("Participant {}: DTLS {} handshake starting", id, transport.role());
         transport.start(handshakeExecutor).whenComplete((keys, error) -> {
             if (error != null) {
+                counters.dtlsFailed.increment();
                 fail("DTLS handshake failed: " + error.getMessage());
             } else {
                 onKeys(keys);
@@ -427,6 +454,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         if (closed.get()) {
             return;
         }
+        keysNanos = System.nanoTime();
         srtp = new SrtpTransformer(keys);
         LOG.info("Participant {}: DTLS done, SRTP {} ready", id, keys.profile());
         listener.onConnected();

@@ -93,6 +93,30 @@ class PacketWorkerTest {
     }
 
     @Test
+    void theQueueDepthCountsWhatWaitsAndWhatIsBeingProcessed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        PacketWorker.Sink blocked = (buf, off, len, arrival) -> {
+            firstStarted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (PacketWorker worker = new PacketWorker("depth-test", CAPACITY)) {
+            assertEquals(0, worker.queued());
+            assertTrue(worker.offer(blocked, datagram(0), 0, 4, 0, false));
+            assertTrue(firstStarted.await(5, TimeUnit.SECONDS));
+            for (int i = 1; i <= 2; i++) {
+                assertTrue(worker.offer((b, o, l, a) -> { }, datagram(i), 0, 4, 0, false));
+            }
+            assertEquals(3, worker.queued(), "one being processed, two waiting");
+            release.countDown();
+        }
+    }
+
+    @Test
     void aParticipantThatFloodsFillsOnlyItsShareOfTheQueue() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         PacketWorker.Sink blocked = (buf, off, len, arrival) -> {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Map;
 import org.sfu.media.MediaEngine;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.Producer;
+import org.sfu.media.transport.WebRtcTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +52,7 @@ public final class AdminApi {
             if (room == null) {
                 reply(ctx, 404, Map.of("error", "no such room"));
             } else {
-                reply(ctx, 200, room(room));
+                reply(ctx, 200, room(room, "true".equals(ctx.request().getParam("addresses"))));
             }
         });
         web.delete("/api/rooms/:room/participants/:id").handler(ctx -> {
@@ -62,6 +65,8 @@ public final class AdminApi {
             LOG.info("Admin: removed participant {} from room {}", id, room.id());
             ctx.response().setStatusCode(204).end();
         });
+        web.post("/api/rooms/:room/participants/:id/tracks/:track/mute").handler(ctx -> mute(ctx, true));
+        web.post("/api/rooms/:room/participants/:id/tracks/:track/unmute").handler(ctx -> mute(ctx, false));
         web.delete("/api/rooms/:room").handler(ctx -> {
             org.sfu.media.router.Router room = media.existingRouter(ctx.pathParam("room"));
             if (room == null) {
@@ -73,6 +78,30 @@ public final class AdminApi {
             LOG.info("Admin: closed room {} ({} participants removed)", room.id(), ids.size());
             ctx.response().setStatusCode(204).end();
         });
+    }
+
+    /** Mutes or unmutes one published track for everyone in the room (docs/ADMIN.md). */
+    private void mute(RoutingContext ctx, boolean muted) {
+        org.sfu.media.router.Router room = media.existingRouter(ctx.pathParam("room"));
+        Peer owner = room == null ? null : room.peers().stream().filter(p -> p.id().equals(ctx.pathParam("id")))
+                .findFirst().orElse(null);
+        Producer track = null;
+        if (owner != null) {
+            for (Producer p : owner.producers()) {
+                if (p.id().equals(ctx.pathParam("track"))) {
+                    track = p;
+                }
+            }
+        }
+        if (track == null) {
+            reply(ctx, 404, Map.of("error", "no such track of that participant in that room"));
+            return;
+        }
+        if (room.setMuted(track, muted)) {
+            LOG.info("Admin: {} track {} of participant {} in room {}", muted ? "muted" : "unmuted", track.id(),
+                    owner.id(), room.id());
+        }
+        ctx.response().setStatusCode(204).end();
     }
 
     private void checkAccess(RoutingContext ctx) {
@@ -98,7 +127,8 @@ public final class AdminApi {
         return rooms;
     }
 
-    private static Map<String, Object> room(org.sfu.media.router.Router room) {
+    private static Map<String, Object> room(org.sfu.media.router.Router room, boolean addresses) {
+        long now = System.nanoTime();
         List<Map<String, Object>> participants = new ArrayList<>();
         for (Peer p : room.peers()) {
             Map<String, Object> participant = new LinkedHashMap<>();
@@ -107,9 +137,10 @@ public final class AdminApi {
                 participant.put("identity", p.grants().identity());
             }
             participant.put("connected", p.transport().isConnected());
+            participant.put("path", path(p.transport(), addresses));
             List<Map<String, Object>> tracks = new ArrayList<>();
             for (Producer track : p.producers()) {
-                tracks.add(Map.of("id", track.id(), "kind", track.kind().sdpName(), "ssrc", track.ssrc()));
+                tracks.add(track(track, now));
             }
             participant.put("publishing", tracks);
             participant.put("receiving", p.consumers().size());
@@ -121,6 +152,48 @@ public final class AdminApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", room.id());
         out.put("participants", participants);
+        return out;
+    }
+
+    /** One published track with what it brought in lately. */
+    private static Map<String, Object> track(Producer track, long now) {
+        Producer.Stats stats = track.stats(now);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", track.id());
+        out.put("kind", track.kind().sdpName());
+        out.put("mid", track.mid());
+        out.put("ssrc", track.ssrc());
+        out.put("codec", stats.codec() == null ? null : stats.codec().name() + "/" + stats.codec().clockRate());
+        out.put("muted", track.isMuted());
+        out.put("packets", stats.packets());
+        out.put("bitrate", stats.bitrate());
+        out.put("packetsLost", stats.packetsLost());
+        // RFC 3550 §6.4.1's fraction, over the whole stream rather than the last report interval.
+        out.put("lossFraction", stats.packetsExpected() == 0 ? 0.0
+                : Math.round(1000.0 * stats.packetsLost() / stats.packetsExpected()) / 1000.0);
+        out.put("packetsSentToReceivers", track.sentToReceivers());
+        return out;
+    }
+
+    /**
+     * The participant's network path: the selected candidate pair's types, UDP or TCP, and the address family. Its
+     * address is personal data (it locates the person), so only when the operator asks for it.
+     */
+    private static Map<String, Object> path(WebRtcTransport transport, boolean addresses) {
+        String[] types = transport.selectedCandidateTypes();
+        InetSocketAddress remote = transport.remoteAddress();
+        if (types == null || remote == null) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("protocol", transport.selectedTransport());
+        out.put("localCandidateType", types[0]);
+        out.put("remoteCandidateType", types[1]);
+        out.put("addressFamily", remote.getAddress() instanceof Inet6Address ? "ipv6" : "ipv4");
+        if (addresses) {
+            out.put("remoteAddress", remote.getAddress().getHostAddress());
+            out.put("remotePort", remote.getPort());
+        }
         return out;
     }
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
  * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
- * participant_left, dominant_speaker and session are the server's additions (docs/PROTOCOL.md), which clients written
+ * participant_left, dominant_speaker, session, track_muted and track_unmuted are the server's additions (docs/PROTOCOL.md), which clients written
  * from the document ignore; pause and resume are additions clients may send.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
@@ -28,7 +28,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.ServerDraining.class, name = "server_draining"),
         @JsonSubTypes.Type(value = SignalingMessage.Pause.class, name = "pause"),
         @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume"),
-        @JsonSubTypes.Type(value = SignalingMessage.VideoQuality.class, name = "video_quality")})
+        @JsonSubTypes.Type(value = SignalingMessage.VideoQuality.class, name = "video_quality"),
+        @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_muted"),
+        @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_unmuted")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -188,6 +190,20 @@ public sealed interface SignalingMessage {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record VideoQualityData(String participant, Integer maxHeight) {
+    }
+
+    /**
+     * Server → client: the server's operator muted (or unmuted) a participant's track for the whole room: its media
+     * stops (or resumes) for every receiver. The sender hears it too.
+     */
+    record TrackMuted(String type, MutedTrack data) implements SignalingMessage {
+        public static TrackMuted of(String participant, String kind, String mid, boolean muted) {
+            return new TrackMuted(muted ? "track_muted" : "track_unmuted", new MutedTrack(participant, kind, mid));
+        }
+    }
+
+    /** Whose track, its kind ({@code "audio"} or {@code "video"}) and its m-line in the sender's session. */
+    record MutedTrack(String participant, String kind, String mid) {
     }
 
     /** One participant's track of a kind: {@code "audio"} or {@code "video"}. */

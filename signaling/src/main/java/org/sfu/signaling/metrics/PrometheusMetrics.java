@@ -11,6 +11,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import org.sfu.media.MediaEngine;
 import org.sfu.media.counters.CounterRegistry;
+import org.sfu.media.counters.LatencyHistogram;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.Router;
 import org.sfu.media.rtp.MediaKind;
@@ -28,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * The server as Prometheus sees it ({@code GET /metrics}, text exposition format), through Micrometer: every counter of
  * the media engine's {@link CounterRegistry} as {@code sfu_<name>_total}, summed over rooms, participants and streams
  * and labelled only by stage, kind and drop reason (few values each, so the series do not grow with the rooms);
- * gauges for rooms, participants, signaling clients, producers and consumers by kind; and the JVM's own meters.
+ * gauges for rooms, participants, signaling clients, producers and consumers by kind; the engine's timing histograms
+ * ({@code sfu_ice_connect_seconds}, {@code sfu_dtls_handshake_seconds}, {@code sfu_first_frame_seconds},
+ * {@code sfu_forwarding_delay_seconds}, see {@link org.sfu.media.counters.Latencies}); and the JVM's own meters.
  *
  * <p>The media counters are read when scraped, not pushed: the packet path keeps counting in its own adders.
  */
@@ -68,6 +75,46 @@ public final class PrometheusMetrics implements AutoCloseable {
                     .description("tracks participants send").register(registry);
             Gauge.builder("sfu.consumers", media, m -> tracks(m, kind, false)).tag("kind", kind.sdpName())
                     .description("tracks forwarded to a participant, one per receiver").register(registry);
+        }
+        Gauge.builder("sfu.media.worker.queue.depth", media, MediaEngine::mediaQueueDepth)
+                .description("datagrams waiting for the media workers, all workers together").register(registry);
+        for (LatencyHistogram h : counters.latencies().all()) {
+            registry.getPrometheusRegistry().register(new HistogramCollector(h));
+        }
+    }
+
+    /**
+     * One of the engine's timing histograms as a Prometheus classic histogram ({@code sfu_<name>_bucket},
+     * {@code _count}, {@code _sum}), read when scraped. Micrometer's own timers would record the value themselves; the
+     * engine records into its own buckets (it may not depend on Micrometer, and its packet path may not allocate), so
+     * these are handed to the Prometheus registry under Micrometer as they are.
+     */
+    private static final class HistogramCollector implements Collector {
+        private final LatencyHistogram histogram;
+        private final String name;
+        private final double[] bounds;
+
+        HistogramCollector(LatencyHistogram histogram) {
+            this.histogram = histogram;
+            this.name = "sfu_" + histogram.name();
+            double[] finite = histogram.boundsSeconds();
+            this.bounds = java.util.Arrays.copyOf(finite, finite.length + 1);
+            bounds[finite.length] = Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        public MetricSnapshot collect() {
+            LatencyHistogram.Snapshot s = histogram.snapshot();
+            return HistogramSnapshot.builder().name(name).help(histogram.help())
+                    .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, s.counts()))
+                            .sum(s.sumSeconds()).build())
+                    .build();
+        }
+
+        @Override
+        public String getPrometheusName() {
+            return name;
         }
     }
 
