@@ -72,9 +72,9 @@ class WebhookSenderTest {
             assertTrue(r.json().get("track") == null && r.json().get("reason") == null, "absent fields left out");
             expected++;
         }
-        assertEquals(20, sender.sent());
+        // The receiver holds a request before its answer reaches the sender, which counts it only then.
+        Poll.until(WAIT, () -> sender.sent() == 20 && sender.pending() == 0, () -> "sent " + sender.sent());
         assertEquals(0, sender.retried() + sender.failed() + sender.dropped());
-        Poll.until(WAIT, () -> sender.pending() == 0);
     }
 
     @Test
@@ -100,7 +100,7 @@ class WebhookSenderTest {
         // Each attempt is signed at its own time, and every one verifies.
         WebhookSignature verifier = new WebhookSignature(SECRET);
         all.forEach(r -> assertTrue(verifier.verify(r.signature(), r.body(), Instant.now(), Duration.ofMinutes(5))));
-        assertEquals(2, sender.sent());
+        Poll.until(WAIT, () -> sender.sent() == 2, () -> "sent " + sender.sent());
         assertEquals(2, sender.retried());
         assertEquals(0, sender.failed());
     }
@@ -115,8 +115,8 @@ class WebhookSenderTest {
         Poll.until(WAIT, () -> receiver.delivered().size() == 1, () -> "requests: " + receiver.requests());
         assertEquals(4, receiver.requests().size(), "three attempts at event 1, one at event 2");
         assertEquals(2, receiver.delivered().get(0).json().get("sequence").asLong());
+        Poll.until(WAIT, () -> sender.sent() == 1, () -> "sent " + sender.sent());
         assertEquals(1, sender.failed());
-        assertEquals(1, sender.sent());
         assertEquals(2, sender.retried());
     }
 
