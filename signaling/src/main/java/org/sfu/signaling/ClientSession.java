@@ -308,6 +308,8 @@ final class ClientSession implements PeerSignaling {
             setPaused(p, pause.data(), true);
         } else if (message instanceof SignalingMessage.Resume resume) {
             setPaused(p, resume.data(), false);
+        } else if (message instanceof SignalingMessage.VideoQuality quality) {
+            setVideoQuality(p, quality.data());
         } else {
             sendError("unexpected-type", "clients do not send \"" + message.type() + "\" messages");
         }
@@ -325,6 +327,16 @@ final class ClientSession implements PeerSignaling {
             sendError("bad-message", "a " + what + " needs data.participant and data.kind (\"audio\" or \"video\")");
         } else if (!p.router().setPaused(p.id(), track.participant(), kind, pause)) {
             sendError("bad-message", "no other participant \"" + abbreviate(track.participant()) + "\" in the room");
+        }
+    }
+
+    /** The largest video this client wants of another participant (docs/PROTOCOL.md, "Video quality"). */
+    private void setVideoQuality(Peer p, SignalingMessage.VideoQualityData data) {
+        Integer maxHeight = data == null ? null : data.maxHeight();
+        if (data == null || data.participant() == null || (maxHeight != null && (maxHeight < 0 || maxHeight > 8192))) {
+            sendError("bad-message", "a video_quality needs data.participant and data.maxHeight (0 to 8192 pixels)");
+        } else if (!p.router().setMaxHeight(p.id(), data.participant(), maxHeight == null ? 0 : maxHeight)) {
+            sendError("bad-message", "no other participant \"" + abbreviate(data.participant()) + "\" in the room");
         }
     }
 

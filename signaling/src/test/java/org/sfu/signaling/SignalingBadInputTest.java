@@ -181,6 +181,22 @@ class SignalingBadInputTest {
     }
 
     @Test
+    void aVideoQualityOfNobodyOrOfNoSensibleHeightGetsBadMessage() throws Exception {
+        TestSignalingClient c = connectAndTakeId();
+        c.send("{\"type\":\"video_quality\",\"data\":{\"participant\":\"nobody\",\"maxHeight\":180}}");
+        assertTrue(assertError(c, "bad-message").get("data").get("message").asText().contains("nobody"));
+        c.send("{\"type\":\"video_quality\",\"data\":{\"maxHeight\":180}}");
+        assertError(c, "bad-message");
+        c.send("{\"type\":\"video_quality\",\"data\":{\"participant\":\"x\",\"maxHeight\":-5}}");
+        assertError(c, "bad-message");
+        c.send("{\"type\":\"video_quality\",\"data\":{\"participant\":\"x\",\"maxHeight\":\"tall\"}}");
+        assertError(c, "bad-message");
+        c.send("{\"type\":\"video_quality\",\"data\":[1]}");
+        assertError(c, "bad-message");
+        assertStillServed(c);
+    }
+
+    @Test
     void anOfferWhoseSdpIsGarbageGetsBadOffer() throws Exception {
         TestSignalingClient c = connectAndTakeId();
         c.send(offer("hello"));

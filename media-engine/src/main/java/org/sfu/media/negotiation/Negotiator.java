@@ -46,6 +46,8 @@ public final class Negotiator {
         List<String> rejectedFormats = List.of();
         boolean rejected;
         DownstreamTrack track;
+        /** Upstream only: the rids the participant sends as simulcast layers on this m-line (RFC 8853), lowest first. */
+        List<String> simulcastRids = List.of();
 
         Section(String mid, String kind, String protocol, Role role, List<RtpCodec> codecs) {
             this.mid = mid;
@@ -61,6 +63,7 @@ public final class Negotiator {
             s.rejectedFormats = rejectedFormats;
             s.rejected = rejected;
             s.track = track;
+            s.simulcastRids = simulcastRids;
             return s;
         }
     }
@@ -71,6 +74,8 @@ public final class Negotiator {
 
     private static final String RTP_PROTOCOL = "UDP/TLS/RTP/SAVPF";
     private static final int MAX_SECTIONS = 64;
+    /** Simulcast layers the server takes of one track; an offer of more gets the lowest ones (RFC 8853 §5.3). */
+    public static final int MAX_SIMULCAST_LAYERS = 3;
 
     /**
      * Restarts the server's side of ICE for new remote credentials (RFC 8445 §9) and returns the server's new local
@@ -204,8 +209,12 @@ public final class Negotiator {
             }
             s.rejected = false;
             s.codecs = accepted;
-            s.extmaps = acceptedExtensions(s.role, s.kind, m.extmaps());
             Direction remote = m.direction();
+            List<UpstreamTrack.Layer> layers = s.role == Role.UPSTREAM
+                    && (remote == Direction.SENDRECV || remote == Direction.SENDONLY)
+                    ? simulcastLayers(m, null) : List.of();
+            s.simulcastRids = ridsOf(layers);
+            s.extmaps = acceptedExtensions(s.role, s.kind, m.extmaps(), !layers.isEmpty());
             if (s.role == Role.DOWNSTREAM) {
                 if (s.track != null && !downstreamIds.contains(s.track.id())) {
                     s.track = null;
@@ -213,7 +222,8 @@ public final class Negotiator {
                 boolean receives = remote == Direction.RECVONLY || remote == Direction.SENDRECV;
                 answerDirections.add(s.track != null && receives ? Direction.SENDONLY : Direction.INACTIVE);
             } else if (remote == Direction.SENDRECV || remote == Direction.SENDONLY) {
-                upstream.add(new UpstreamTrack(mid, s.kind, primarySsrc(m), rtxSsrc(m), accepted));
+                upstream.add(new UpstreamTrack(mid, s.kind, layers.isEmpty() ? primarySsrc(m) : layers.get(0).ssrc(),
+                        layers.isEmpty() ? rtxSsrc(m) : layers.get(0).rtxSsrc(), accepted, layers));
                 answerDirections.add(Direction.RECVONLY);
             } else {
                 answerDirections.add(Direction.INACTIVE);
@@ -428,7 +438,14 @@ public final class Negotiator {
             }
             Direction remote = m.direction();
             if (s.role == Role.UPSTREAM && (remote == Direction.SENDONLY || remote == Direction.SENDRECV)) {
-                upstream.add(new UpstreamTrack(s.mid, s.kind, primarySsrc(m), rtxSsrc(m), accepted));
+                // The participant answers the server's offer: it may keep the simulcast the server offered to
+                // receive (the rids the server repeated from an earlier exchange), or fewer of its layers.
+                List<UpstreamTrack.Layer> layers = simulcastLayers(m, s.simulcastRids);
+                s.simulcastRids = ridsOf(layers);
+                upstream.add(new UpstreamTrack(s.mid, s.kind, layers.isEmpty() ? primarySsrc(m) : layers.get(0).ssrc(),
+                        layers.isEmpty() ? rtxSsrc(m) : layers.get(0).rtxSsrc(), accepted, layers));
+            } else if (s.role == Role.UPSTREAM) {
+                s.simulcastRids = List.of();
             }
         }
         if (changesIceCredentials(transport)) {
@@ -508,6 +525,81 @@ public final class Negotiator {
         }
         Map<Long, Map<String, String>> ssrcs = m.ssrcAttributes();
         return ssrcs.isEmpty() ? -1 : ssrcs.keySet().iterator().next();
+    }
+
+    /**
+     * The simulcast layers a participant sends on an m-line, lowest first, at most {@value #MAX_SIMULCAST_LAYERS};
+     * empty when it sends one encoding. With rids (RFC 8853 §5.1, RFC 8851): the first alternative of each stream of
+     * {@code a=simulcast:send} that an {@code a=rid:... send} line declares, in the order listed, which browsers give
+     * as the order of their encodings (lowest first, as in Chromium's examples), and only when the rtp-stream-id
+     * header extension is offered, since that is the only way to tell the layers' packets apart. Without rids, an
+     * {@code a=ssrc-group:SIM} lists the layers' SSRCs, lowest first (libwebrtc's convention), each with its RTX SSRC
+     * from an FID group.
+     *
+     * @param allowed when not null, only these rids (the ones the server's own offer named); else any
+     */
+    private static List<UpstreamTrack.Layer> simulcastLayers(MediaDescription m, List<String> allowed) {
+        if (!m.kind().equals("video")) {
+            return List.of();
+        }
+        List<UpstreamTrack.Layer> layers = new ArrayList<>();
+        org.sfu.media.sdp.Simulcast simulcast = m.simulcast();
+        if (simulcast != null && !simulcast.send().isEmpty()
+                && m.extmapId(SupportedCodecs.RTP_STREAM_ID_URI) > 0) {
+            Set<String> declared = new HashSet<>();
+            for (org.sfu.media.sdp.Rid r : m.rids()) {
+                if (r.direction().equals("send")) {
+                    declared.add(r.id());
+                }
+            }
+            Set<String> taken = new HashSet<>();
+            for (org.sfu.media.sdp.Simulcast.Stream stream : simulcast.send()) {
+                for (org.sfu.media.sdp.Simulcast.Alternative alternative : stream.alternatives()) {
+                    String rid = alternative.rid();
+                    if (declared.contains(rid) && (allowed == null || allowed.contains(rid)) && taken.add(rid)) {
+                        layers.add(new UpstreamTrack.Layer(rid, -1, -1));
+                        break;
+                    }
+                }
+                if (layers.size() == MAX_SIMULCAST_LAYERS) {
+                    break;
+                }
+            }
+            return layers.size() > 1 ? List.copyOf(layers) : List.of();
+        }
+        if (allowed != null && !allowed.isEmpty()) {
+            // The server offered to receive rids; an answer that names none sends one encoding.
+            return List.of();
+        }
+        for (SsrcGroup g : m.ssrcGroups()) {
+            if (g.semantics().equals("SIM") && g.ssrcs().size() > 1) {
+                for (long ssrc : g.ssrcs()) {
+                    if (layers.size() == MAX_SIMULCAST_LAYERS) {
+                        break;
+                    }
+                    long rtx = -1;
+                    for (SsrcGroup fid : m.ssrcGroups()) {
+                        if (fid.semantics().equals("FID") && fid.ssrcs().size() >= 2 && fid.ssrcs().get(0) == ssrc) {
+                            rtx = fid.ssrcs().get(1);
+                        }
+                    }
+                    layers.add(new UpstreamTrack.Layer(null, ssrc, rtx));
+                }
+                return List.copyOf(layers);
+            }
+        }
+        return List.of();
+    }
+
+    /** The rids of rid-based layers, which the server's descriptions repeat; empty for SSRC-signalled ones. */
+    private static List<String> ridsOf(List<UpstreamTrack.Layer> layers) {
+        List<String> rids = new ArrayList<>();
+        for (UpstreamTrack.Layer l : layers) {
+            if (l.rid() != null) {
+                rids.add(l.rid());
+            }
+        }
+        return List.copyOf(rids);
     }
 
     private static long rtxSsrc(MediaDescription m) {
@@ -605,6 +697,16 @@ public final class Negotiator {
         for (Extmap e : s.extmaps) {
             a.add(e.toAttribute());
         }
+        if (s.role == Role.UPSTREAM && !s.simulcastRids.isEmpty() && direction == Direction.RECVONLY) {
+            // RFC 8853 §5.3, RFC 8851 §6: the server receives the participant's layers by the same rids.
+            List<org.sfu.media.sdp.Simulcast.Stream> streams = new ArrayList<>();
+            for (String rid : s.simulcastRids) {
+                a.add(new org.sfu.media.sdp.Rid(rid, "recv", List.of(), Map.of()).toAttribute());
+                streams.add(new org.sfu.media.sdp.Simulcast.Stream(
+                        List.of(new org.sfu.media.sdp.Simulcast.Alternative(rid, false))));
+            }
+            a.add(new org.sfu.media.sdp.Simulcast(List.of(), streams).toAttribute());
+        }
         List<String> formats = new ArrayList<>();
         for (RtpCodec c : s.codecs) {
             formats.add(Integer.toString(c.payloadType()));
@@ -692,8 +794,10 @@ public final class Negotiator {
         return -1;
     }
 
-    private static List<Extmap> acceptedExtensions(Role role, String kind, List<Extmap> offered) {
-        java.util.Set<String> wanted = role == Role.UPSTREAM ? SupportedCodecs.upstreamExtensions(kind)
+    /** @param simulcast the m-line carries simulcast layers: their stream ids are accepted too (RFC 8853 §5.1) */
+    private static List<Extmap> acceptedExtensions(Role role, String kind, List<Extmap> offered, boolean simulcast) {
+        java.util.Set<String> wanted = role == Role.UPSTREAM
+                ? (simulcast ? SupportedCodecs.simulcastExtensions(kind) : SupportedCodecs.upstreamExtensions(kind))
                 : SupportedCodecs.downstreamExtensions(kind);
         List<Extmap> out = new ArrayList<>();
         for (Extmap e : offered) {

@@ -27,6 +27,12 @@ public final class SupportedCodecs {
     public static final String TRANSPORT_CC_URI =
             "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
     public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+    /** RFC 8843 §15.1: the m-line (mid) a packet belongs to, before its SSRC is known. */
+    public static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    /** RFC 8852 §3.1: the simulcast layer (rid) of a packet. */
+    public static final String RTP_STREAM_ID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+    /** RFC 8852 §3.2: the layer an RTX packet repairs. */
+    public static final String REPAIRED_RTP_STREAM_ID_URI = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
     private static final String H264_PROFILE = "42e01f";
 
@@ -117,6 +123,19 @@ public final class SupportedCodecs {
     /** The header extensions the server accepts on an upstream m-line of this kind. */
     static Set<String> upstreamExtensions(String kind) {
         return kind.equals("audio") ? Set.of(TRANSPORT_CC_URI, AUDIO_LEVEL_URI) : Set.of(TRANSPORT_CC_URI);
+    }
+
+    /**
+     * The header extensions the server accepts on an upstream m-line that carries simulcast layers: the plain ones,
+     * and the mid, rid and repaired rid that bind a layer's packets (and its RTX) to it while its SSRC is unknown.
+     * Only there, so that a plain sender's answer stays what it was.
+     */
+    static Set<String> simulcastExtensions(String kind) {
+        Set<String> out = new java.util.HashSet<>(upstreamExtensions(kind));
+        out.add(MID_URI);
+        out.add(RTP_STREAM_ID_URI);
+        out.add(REPAIRED_RTP_STREAM_ID_URI);
+        return Set.copyOf(out);
     }
 
     /**

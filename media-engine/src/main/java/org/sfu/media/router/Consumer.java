@@ -12,6 +12,7 @@ import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtp.RtpRewriter;
+import org.sfu.media.rtp.Vp8Rewriter;
 import org.sfu.media.rtx.RetransmissionBudget;
 import org.sfu.media.rtx.RetransmissionCache;
 import org.sfu.media.rtx.RtxPacket;
@@ -70,6 +71,38 @@ public final class Consumer {
     private final LongAdder droppedPaused = new LongAdder();
     private final LongAdder droppedBadExtensions = new LongAdder();
 
+    // ---- simulcast: this stream forwards one layer of the producer's (see #chooseLayer) ----
+    /**
+     * A layer that had no packet for this long has stopped (the sender paused it, or its uplink cannot carry it).
+     * Not much less: a sender short of CPU skips frames, and leaving a layer for that costs a keyframe each way.
+     */
+    static final long LAYER_FLOWING_WINDOW_NANOS = 1_000_000_000L;
+    /** A switch whose keyframe has not come this long after its request asks once more (the PLI may be lost). */
+    static final long SWITCH_KEYFRAME_RETRY_NANOS = 2_000_000_000L;
+    /** No maximum height: the best layer that flows. */
+    public static final int UNLIMITED_HEIGHT = Integer.MAX_VALUE;
+    /** The producer sends simulcast layers: forward one, switching at keyframes. */
+    private final boolean layered;
+    /** Keeps picture ids continuous across layers; null unless layered. */
+    private final Vp8Rewriter vp8;
+    /** The layer being forwarded, or -1 before the first keyframe. Written by the sender's media worker only. */
+    private volatile int currentLayer = -1;
+    /** The layer wanted, or -1 before any flows. Written by the sender's media worker only. */
+    private volatile int targetLayer = -1;
+    /** When the keyframe for the pending switch was asked for. Sender's media worker only. */
+    private long switchRequestedAt;
+    /** The first sequence number of the current layer since the switch: older ones belong before it. Worker only. */
+    private int switchSequence;
+    /** Packets older than {@link #switchSequence} are still checked for (until well past the switch). Worker only. */
+    private boolean guardingSwitch;
+    /** Set by a resume: start again at a keyframe, as at the beginning. */
+    private volatile boolean restart;
+    /** The receiver's maximum frame height for this track (the additive video_quality message). */
+    private volatile int maxHeight = UNLIMITED_HEIGHT;
+    private final LongAdder layerSwitches = new LongAdder();
+    private final LongAdder layerKeyframeRequests = new LongAdder();
+    private final LongAdder layerPacketsSkipped = new LongAdder();
+
     /**
      * @param receiver the receiving participant's transport
      * @param ssrc     the SSRC the receiver knows this stream by, unique in its session
@@ -84,6 +117,8 @@ public final class Consumer {
         for (RtpCodec c : producer.codecs()) {
             codecs[c.payloadType() & 0x7f] = Codec.of(c.name());
         }
+        this.layered = producer.isSimulcast();
+        this.vp8 = layered ? new Vp8Rewriter() : null;
     }
 
     /** True while the receiver has not been sent a keyframe since this consumer started. */
@@ -102,6 +137,143 @@ public final class Consumer {
         counter.accept("consumer_rtx_not_in_cache", retransmissionMisses.sum());
         counter.accept("consumer_rtx_dropped_repeat", retransmissionBudget.refusedRepeats());
         counter.accept("consumer_rtx_dropped_over_budget", retransmissionBudget.refusedOverBudget());
+        if (layered) {
+            counter.accept("consumer_layer_switches", layerSwitches.sum());
+            counter.accept("consumer_layer_keyframe_requests", layerKeyframeRequests.sum());
+            counter.accept("consumer_layer_packets_skipped", layerPacketsSkipped.sum());
+        }
+    }
+
+    /** The simulcast layer this consumer forwards now, or -1 (none yet, or not simulcast). */
+    public int currentLayer() {
+        return currentLayer;
+    }
+
+    /** The simulcast layer this consumer wants, or -1. */
+    public int targetLayer() {
+        return targetLayer;
+    }
+
+    /** Changes of layer since the stream started (the start itself not counted). */
+    public long layerSwitches() {
+        return layerSwitches.sum();
+    }
+
+    /** Keyframes this consumer asked for to switch layers (each may have been coalesced with others). */
+    public long layerKeyframeRequests() {
+        return layerKeyframeRequests.sum();
+    }
+
+    /**
+     * The receiver's maximum frame height for this track, or {@link #UNLIMITED_HEIGHT}: the consumer forwards the
+     * highest layer that flows and is no taller (the lowest that flows when none is that small).
+     */
+    public void setMaxHeight(int maxHeight) {
+        this.maxHeight = maxHeight <= 0 ? UNLIMITED_HEIGHT : maxHeight;
+    }
+
+    public int maxHeight() {
+        return maxHeight;
+    }
+
+    /**
+     * Asks the producer for a keyframe this stream can use: of the layer it forwards or is about to (of every layer
+     * before it knows), so that another receiver's layers are not disturbed.
+     */
+    void requestKeyframe(long nowNanos) {
+        if (!layered) {
+            producer.requestKeyframe(nowNanos);
+            return;
+        }
+        int layer = targetLayer;
+        if (layer < 0) {
+            layer = chooseLayer(nowNanos);
+        }
+        if (layer < 0) {
+            producer.requestKeyframe(nowNanos);
+        } else {
+            producer.requestKeyframe(layer, nowNanos);
+        }
+    }
+
+    /**
+     * The layer to forward (until the bandwidth estimator decides): the highest that flows within the receiver's
+     * maximum height, else the lowest that flows; -1 when none flows. Heights come from the layers' keyframes; a layer
+     * whose height is not known yet only counts when there is no maximum. Allocation-free: runs per packet.
+     */
+    private int chooseLayer(long nowNanos) {
+        int max = maxHeight;
+        int best = -1;
+        int lowestFlowing = -1;
+        for (int i = 0; i < producer.layerCount(); i++) {
+            if (!producer.layerFlowing(i, nowNanos, LAYER_FLOWING_WINDOW_NANOS)) {
+                continue;
+            }
+            if (lowestFlowing < 0) {
+                lowestFlowing = i;
+            }
+            int height = producer.layerHeight(i);
+            if (max == UNLIMITED_HEIGHT || (height > 0 && height <= max)) {
+                best = i;
+            }
+        }
+        return best >= 0 ? best : lowestFlowing;
+    }
+
+    /**
+     * Simulcast: whether this packet of {@code layer} is forwarded. The consumer forwards its current layer; when it
+     * wants another, it asks for one keyframe of that layer and switches at its first packet (a VP8, VP9 or H.264
+     * decoder can only start a new resolution there), continuing sequence numbers, timestamps and VP8 picture ids.
+     * Sender's media worker only.
+     */
+    private boolean admitLayer(byte[] buf, RtpHeader header, int layer, Codec codec, long nowNanos) {
+        if (restart) {
+            restart = false;
+            currentLayer = -1;
+        }
+        int target = chooseLayer(nowNanos);
+        int current = currentLayer;
+        if (target != targetLayer) {
+            targetLayer = target;
+            if (target >= 0 && target != current) {
+                // One request per switch (coalesced with other receivers' in the producer).
+                switchRequestedAt = nowNanos;
+                layerKeyframeRequests.increment();
+                producer.requestKeyframe(target, nowNanos);
+            }
+        } else if (target >= 0 && target != current && nowNanos - switchRequestedAt > SWITCH_KEYFRAME_RETRY_NANOS) {
+            switchRequestedAt = nowNanos;
+            layerKeyframeRequests.increment();
+            producer.requestKeyframe(target, nowNanos);
+        }
+        int sequence = header.sequenceNumber();
+        if (layer == current) {
+            if (guardingSwitch) {
+                int sinceSwitch = (sequence - switchSequence) & 0xFFFF;
+                if (sinceSwitch >= 0x8000) {
+                    // Reordered from before the switch: the stream has moved past it.
+                    layerPacketsSkipped.increment();
+                    return false;
+                }
+                // Far enough past the switch that no reordered packet reaches back to it: stop checking before
+                // the sequence space wraps around to look "older" again.
+                guardingSwitch = sinceSwitch < 1000;
+            }
+            return true;
+        }
+        if (layer != target || codec == null || !Keyframes.isKeyframe(codec, buf, header)) {
+            layerPacketsSkipped.increment();
+            return false;
+        }
+        if (current >= 0) {
+            layerSwitches.increment();
+        }
+        currentLayer = layer;
+        switchSequence = sequence;
+        guardingSwitch = true;
+        stream.switchSource();
+        vp8.switchSource();
+        return true;
     }
 
     public long retransmitted() {
@@ -191,6 +363,7 @@ public final class Consumer {
     void setPaused(boolean paused) {
         if (this.paused && !paused && !producer.isAudio()) {
             awaitingKeyframe = true;
+            restart = layered;
         }
         this.paused = paused;
     }
@@ -220,6 +393,13 @@ public final class Consumer {
         if (!active || map == null || rtx == null || cache == null || rtxSsrc < 0) {
             return;
         }
+        if (layered) {
+            int layer = currentLayer;
+            cache = layer < 0 ? null : producer.cache(layer);
+            if (cache == null) {
+                return;
+            }
+        }
         int[] ids = extensionIdMap();
         byte[] original = new byte[RetransmissionCache.DEFAULT_SLOT_CAPACITY];
         for (int i = 0; i < count; i++) {
@@ -242,6 +422,10 @@ public final class Consumer {
             // The packet as it was forwarded (this stream's SSRC, sequence number and timestamp): the RTX payload
             // starts with that sequence number as the OSN.
             stream.rewriteAgain(original, 0);
+            if (layered && codecs[RtpPacket.payloadType(original, 0) & 0x7f] == Codec.VP8) {
+                int payload = RtpPacket.payloadOffset(original, 0);
+                vp8.rewriteAgain(original, payload, payload + RtpPacket.payloadLength(original, 0, length));
+            }
             PacketBuffer out = new PacketBuffer(length + RtxPacket.OSN_LENGTH + PacketBuffer.TRAILER_ROOM);
             int written = RtxPacket.wrap(original, 0, length, out.buffer(), 0, rtxSsrc, rtxType,
                     rtxSequence.getAndIncrement() & 0xffff);
@@ -276,6 +460,14 @@ public final class Consumer {
      * sent something (its timestamps are not fixed before).
      */
     byte[] senderReport(long ntpTimestamp, long sourceRtpTimestamp) {
+        return senderReport(0, ntpTimestamp, sourceRtpTimestamp);
+    }
+
+    /** {@link #senderReport(long, long)} of one layer's report: only the forwarded layer's timestamps map. */
+    byte[] senderReport(int layer, long ntpTimestamp, long sourceRtpTimestamp) {
+        if (layered && layer != currentLayer) {
+            return null;
+        }
         if (!active || paused || !stream.started()) {
             return null;
         }
@@ -292,6 +484,11 @@ public final class Consumer {
      * @param nowNanos when the packet arrived, for the timestamps across a change of source
      */
     void send(PacketBuffer source, RtpHeader header, PacketBuffer outgoing, long nowNanos) {
+        send(source, header, 0, outgoing, nowNanos);
+    }
+
+    /** {@link #send(PacketBuffer, RtpHeader, PacketBuffer, long)} of a packet of one layer (0 for a plain track). */
+    void send(PacketBuffer source, RtpHeader header, int layer, PacketBuffer outgoing, long nowNanos) {
         int[] map = payloadTypeMap;
         if (!active || map == null) {
             droppedInactive.increment();
@@ -309,6 +506,9 @@ public final class Consumer {
             return;
         }
         Codec codec = codecs[pt & 0x7f];
+        if (layered && !admitLayer(buf, header, layer, codec, nowNanos)) {
+            return;
+        }
         boolean keyframe = awaitingKeyframe && codec != null
                 && Keyframes.isKeyframe(codec, buf, header);
         PacketBuffer copy = outgoing.copyFrom(buf, source.offset(), source.length());
@@ -316,6 +516,10 @@ public final class Consumer {
         if (!HeaderExtensions.translateIds(out, copy.offset(), copy.length(), extensionIdMap())) {
             droppedBadExtensions.increment();
             return;
+        }
+        if (layered && codec == Codec.VP8) {
+            int payload = header.payloadOffset() - source.offset() + copy.offset();
+            vp8.rewrite(out, payload, payload + header.payloadLength());
         }
         if (mapped != pt) {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);

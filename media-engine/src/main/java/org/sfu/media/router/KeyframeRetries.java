@@ -34,7 +34,7 @@ final class KeyframeRetries {
     /** Asks for a keyframe for {@code c} now, and keeps asking until one went through. */
     void request(Consumer c) {
         if (receiver.isConnected()) {
-            c.producer().requestKeyframe();
+            c.requestKeyframe(System.nanoTime());
         }
         retry(c, RETRIES);
     }
@@ -48,7 +48,7 @@ final class KeyframeRetries {
                 return;
             }
             if (receiver.isConnected()) {
-                c.producer().requestKeyframe();
+                c.requestKeyframe(System.nanoTime());
             }
             retry(c, triesLeft - 1);
         }, RETRY_MILLIS, TimeUnit.MILLISECONDS);

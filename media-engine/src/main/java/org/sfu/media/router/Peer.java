@@ -303,6 +303,9 @@ public final class Peer {
         upstreamExtensionIds = negotiator.upstreamExtensionIds();
         session.publishExtensionIds(upstreamExtensionIds.getOrDefault(SupportedCodecs.TRANSPORT_CC_URI, -1),
                 upstreamExtensionIds.getOrDefault(SupportedCodecs.AUDIO_LEVEL_URI, -1));
+        session.publishStreamIdExtensionIds(upstreamExtensionIds.getOrDefault(SupportedCodecs.MID_URI, -1),
+                upstreamExtensionIds.getOrDefault(SupportedCodecs.RTP_STREAM_ID_URI, -1),
+                upstreamExtensionIds.getOrDefault(SupportedCodecs.REPAIRED_RTP_STREAM_ID_URI, -1));
         for (Producer p : producersByMid.values()) {
             p.setExtensionIds(upstreamExtensionIds);
         }
@@ -342,17 +345,21 @@ public final class Peer {
         boolean changed = false;
         for (UpstreamTrack track : upstream) {
             Producer existing = producersByMid.get(track.mid());
-            if (existing != null && existing.sameStream(track.ssrc(), track.rtxSsrc(), track.codecs())) {
+            List<Producer.Layer> layers = track.layers().stream()
+                    .map(l -> new Producer.Layer(l.rid(), l.ssrc(), l.rtxSsrc())).toList();
+            if (existing != null && existing.sameStream(track.ssrc(), track.rtxSsrc(), track.codecs(), layers)) {
                 next.put(track.mid(), existing);
                 continue;
             }
             Producer producer = new Producer(id + "-" + track.mid(), id, transport, localSsrc,
-                    MediaKind.fromSdp(track.kind()), track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs());
+                    MediaKind.fromSdp(track.kind()), track.mid(), track.ssrc(), track.rtxSsrc(), track.codecs(),
+                    layers);
             producer.setExtensionIds(upstreamExtensionIds);
             next.put(track.mid(), producer);
             changed = true;
-            LOG.info("Participant {}: producing {} on mid {} (ssrc {})", id, track.kind(), track.mid(),
-                    track.ssrc() < 0 ? "unsignaled" : Long.toString(track.ssrc()));
+            LOG.info("Participant {}: producing {} on mid {} (ssrc {}{})", id, track.kind(), track.mid(),
+                    track.ssrc() < 0 ? "unsignaled" : Long.toString(track.ssrc()),
+                    producer.isSimulcast() ? ", " + producer.layerCount() + " simulcast layers" : "");
         }
         for (String mid : producersByMid.keySet()) {
             if (next.get(mid) != producersByMid.get(mid)) {
@@ -395,6 +402,19 @@ public final class Peer {
             received.apply(subscriptions);
         }
         maybeOffer();
+    }
+
+    /**
+     * The participant's maximum frame height for what it receives of another participant's video (the additive
+     * {@code video_quality} message): its consumers of that participant's simulcast tracks forward no taller layer
+     * when a smaller one flows. Kept for consumers made later. {@code maxHeight <= 0} lifts the limit.
+     */
+    void setMaxHeight(String ownerId, int maxHeight) {
+        synchronized (this) {
+            if (!closed) {
+                received.setMaxHeight(ownerId, maxHeight);
+            }
+        }
     }
 
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */

@@ -4,14 +4,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import org.sfu.media.feedback.LossDetector;
-import org.sfu.media.feedback.ReceiveStatistics;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
+import org.sfu.media.rtp.Codec;
+import org.sfu.media.rtp.Keyframes;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtx.RetransmissionCache;
+import org.sfu.media.rtp.Vp8PayloadDescriptor;
 import org.sfu.media.rtx.RtxPacket;
 import org.sfu.media.sdp.RtpCodec;
 import org.sfu.media.transport.Transport;
@@ -36,9 +36,19 @@ public final class Producer {
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
 
+    /**
+     * A simulcast layer as the sender's description names it.
+     *
+     * @param rid     its RtpStreamId (RFC 8852), or null when known by SSRC only
+     * @param ssrc    its SSRC, or -1 until learned from a packet carrying its rid
+     * @param rtxSsrc its RTX SSRC, or -1 until learned from a packet carrying its repaired rid
+     */
+    record Layer(String rid, long ssrc, long rtxSsrc) {
+    }
+
     private final String id;
     private final String ownerId;
-    /** The sending participant's transport: where keyframe requests go. */
+    /** The sender's transport: where keyframe requests go. */
     private final Transport sender;
     /** The SSRC the server puts in its own RTCP toward the sender. */
     private final long feedbackSsrc;
@@ -46,51 +56,39 @@ public final class Producer {
     private final boolean audio;
     private final String mid;
     private final List<RtpCodec> codecs;
-    private volatile long ssrc;
-    /** The sender's retransmission SSRC (RFC 4588), or -1. */
-    private final long rtxSsrc;
+    /**
+     * What the sender sends of the track: one stream for a plain sender, the simulcast layers lowest first for one
+     * that sends several encodings (RFC 8853). Fixed for the producer's life; a change of layers is a new producer.
+     */
+    private final ProducerStream[] streams;
+    private final boolean simulcast;
+    /** RTP payload type → the codec, for reading keyframes of simulcast layers; null where the sender has none. */
+    private final Codec[] codecByPayloadType = new Codec[128];
     /** RTX payload type → the media payload type it carries (fmtp apt), -1 elsewhere. */
     private final int[] rtxApt = new int[128];
-    /** Recent packets, to answer receivers' NACKs without asking the sender (video only, else null). */
-    private final RetransmissionCache cache;
-    /**
-     * Guards what the receive side of this stream keeps: the duplicate window, the statistics, the loss detector and
-     * their counters. The network thread takes it once per packet; the feedback timer and the RTCP path take it to
-     * read. One lock rather than one per object: a packet pays one uncontended acquisition, not three.
-     */
-    private final Object receiveLock = new Object();
-    /** Gaps in what the sender sent us, for the server's own NACKs (video only, else null). Guarded by receiveLock. */
-    private final LossDetector losses;
-    /**
-     * RFC 3550 §6.4.1 statistics of what the sender sent us first-hand, for the server's receiver reports. Guarded by
-     * receiveLock.
-     */
-    private ReceiveStatistics statistics;
-    /**
-     * The last sequence number seen in each slot of a 1024-packet window: an original that arrives after the
-     * server NACKed it, and then its RTX, must not reach receivers twice (their SRTP contexts would refuse the
-     * repeated index, RFC 3711 §3.3.2). Guarded by receiveLock.
-     */
-    private final int[] recentSequences = new int[1024];
-    // Guarded by receiveLock.
-    private long packets;
-    private long duplicates;
     private final int clockRate;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
-    /** When the last PLI went out; none yet: {@link Long#MIN_VALUE} (nanoTime may be negative). */
-    private final AtomicLong lastKeyframeRequest = new AtomicLong(Long.MIN_VALUE);
-    private final LongAdder keyframeRequests = new LongAdder();
-    private final LongAdder keyframeRequestsCoalesced = new LongAdder();
     /** The sender's header extension ids by URI (RFC 8285), as its session last negotiated them. */
     private volatile Map<String, Integer> extensionIds = Map.of();
 
     /**
+     * A plain track: one stream.
+     *
      * @param ownerId      the sending participant
      * @param sender       the sending participant's transport
      * @param feedbackSsrc the SSRC the server puts in its own RTCP toward the sender
      */
     Producer(String id, String ownerId, Transport sender, long feedbackSsrc, MediaKind kind, String mid, long ssrc,
              long rtxSsrc, List<RtpCodec> codecs) {
+        this(id, ownerId, sender, feedbackSsrc, kind, mid, ssrc, rtxSsrc, codecs, List.of());
+    }
+
+    /**
+     * @param layers the simulcast layers, lowest first; empty (or one) for a plain track, which is then
+     *               {@code ssrc}/{@code rtxSsrc}
+     */
+    Producer(String id, String ownerId, Transport sender, long feedbackSsrc, MediaKind kind, String mid, long ssrc,
+             long rtxSsrc, List<RtpCodec> codecs, List<Layer> layers) {
         this.id = id;
         this.ownerId = ownerId;
         this.sender = sender;
@@ -98,47 +96,164 @@ public final class Producer {
         this.kind = kind;
         this.audio = kind == MediaKind.AUDIO;
         this.mid = mid;
-        this.ssrc = ssrc;
-        this.rtxSsrc = rtxSsrc;
         this.codecs = List.copyOf(codecs);
         java.util.Arrays.fill(rtxApt, -1);
         for (RtpCodec c : codecs) {
             if (c.isRtx() && c.apt() >= 0) {
                 rtxApt[c.payloadType() & 0x7f] = c.apt();
             }
+            codecByPayloadType[c.payloadType() & 0x7f] = Codec.of(c.name());
         }
-        java.util.Arrays.fill(recentSequences, -1);
         boolean video = kind == MediaKind.VIDEO;
-        this.cache = video ? new RetransmissionCache() : null;
-        this.losses = video ? new LossDetector() : null;
-        this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
+        this.simulcast = video && layers.size() > 1;
+        if (simulcast) {
+            streams = new ProducerStream[layers.size()];
+            for (int i = 0; i < streams.length; i++) {
+                Layer l = layers.get(i);
+                streams[i] = new ProducerStream(l.rid(), l.ssrc(), l.rtxSsrc(), true);
+            }
+        } else {
+            streams = new ProducerStream[] {new ProducerStream(null, ssrc, rtxSsrc, video)};
+        }
         this.clockRate = codecs.stream().filter(c -> !c.isRtx()).mapToInt(RtpCodec::clockRate).findFirst()
                 .orElse(90000);
     }
 
+    /** True when the sender sends this track as simulcast layers; consumers then forward one of them. */
+    public boolean isSimulcast() {
+        return simulcast;
+    }
+
+    /** How many streams (layers) the sender sends of this track: 1 for a plain track. */
+    public int layerCount() {
+        return streams.length;
+    }
+
+    /** The SSRC of a layer, or -1 while unknown. */
+    public long layerSsrc(int layer) {
+        return streams[layer].ssrc;
+    }
+
+    /** The RTX SSRC of a layer, or -1 while unknown (or none). */
+    public long layerRtxSsrc(int layer) {
+        return streams[layer].rtxSsrc;
+    }
+
+    /** True while some layer's RTX SSRC is not known yet. */
+    boolean hasUnknownRtxSsrc() {
+        for (ProducerStream s : streams) {
+            if (s.rtxSsrc < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The rid of a layer (RFC 8852), or null. */
+    public String layerRid(int layer) {
+        return streams[layer].rid;
+    }
+
+    /** The frame height a layer's last keyframe gave (RFC 6386 §9.1 for VP8), or -1 while unknown. */
+    public int layerHeight(int layer) {
+        return streams[layer].frameHeight;
+    }
+
+    /** The layer has had a first-hand packet within {@code windowNanos} before {@code nowNanos}. */
+    boolean layerFlowing(int layer, long nowNanos, long windowNanos) {
+        return streams[layer].flowing(nowNanos, windowNanos);
+    }
+
+    /** The layer whose media SSRC this is, or -1. Allocation-free, a few comparisons: read per packet. */
+    int layerOf(long ssrc) {
+        for (int i = 0; i < streams.length; i++) {
+            if (streams[i].ssrc == ssrc) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The layer whose RTX SSRC this is, or -1. */
+    int layerOfRtx(long ssrc) {
+        for (int i = 0; i < streams.length; i++) {
+            if (streams[i].rtxSsrc == ssrc && ssrc >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The layer with this rid, or -1. */
+    int layerOfRid(String rid) {
+        for (int i = 0; i < streams.length; i++) {
+            if (rid.equals(streams[i].rid)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** True while some layer's media SSRC is not known yet. */
+    boolean hasUnknownSsrc() {
+        for (ProducerStream s : streams) {
+            if (s.ssrc < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Binds a layer's SSRC (or its RTX SSRC) learned from a packet's rid or repaired rid. Media worker only. */
+    void learnLayerSsrc(int layer, long ssrc, boolean rtx) {
+        if (rtx) {
+            streams[layer].rtxSsrc = ssrc;
+        } else {
+            streams[layer].learnSsrc(ssrc);
+        }
+    }
+
     /** The sender's SR arrived: its NTP time is the LSR of the next report block (RFC 3550 §6.4.1). */
     void onSenderReport(long ntpMiddle32, long arrivalNanos) {
-        synchronized (receiveLock) {
-            statistics.onSenderReport(ntpMiddle32, arrivalNanos);
+        onSenderReport(0, ntpMiddle32, arrivalNanos);
+    }
+
+    /** {@link #onSenderReport(long, long)} about one layer. */
+    void onSenderReport(int layer, long ntpMiddle32, long arrivalNanos) {
+        ProducerStream s = streams[layer];
+        synchronized (s.receiveLock) {
+            s.statistics.onSenderReport(ntpMiddle32, arrivalNanos);
         }
     }
 
     /** The report block about this stream for the server's next RR, or null while the stream is on probation. */
     ReceiverReport.ReportBlock reportBlock(long nowNanos) {
-        if (ssrc < 0) {
+        return reportBlock(0, nowNanos);
+    }
+
+    /** {@link #reportBlock(long)} about one layer. */
+    ReceiverReport.ReportBlock reportBlock(int layer, long nowNanos) {
+        ProducerStream s = streams[layer];
+        if (s.ssrc < 0) {
             return null;
         }
-        synchronized (receiveLock) {
-            return statistics.reportBlock(nowNanos);
+        synchronized (s.receiveLock) {
+            return s.statistics.reportBlock(nowNanos);
         }
     }
 
+    /** The RTX SSRC of the (first) stream, or -1. */
     public long rtxSsrc() {
-        return rtxSsrc;
+        return streams[0].rtxSsrc;
     }
 
     RetransmissionCache cache() {
-        return cache;
+        return streams[0].cache;
+    }
+
+    /** The retransmission cache of one layer (null for audio). */
+    RetransmissionCache cache(int layer) {
+        return streams[layer].cache;
     }
 
     /**
@@ -148,9 +263,14 @@ public final class Producer {
      * @param payloadType the RTX packet's payload type, from its header
      */
     boolean unwrapRtx(PacketBuffer packet, int payloadType) {
+        return unwrapRtx(packet, payloadType, 0);
+    }
+
+    /** {@link #unwrapRtx(PacketBuffer, int)} of a retransmission of one layer: it gets that layer's SSRC. */
+    boolean unwrapRtx(PacketBuffer packet, int payloadType, int layer) {
         byte[] buf = packet.buffer();
         int apt = rtxApt[payloadType & 0x7f];
-        long media = ssrc;
+        long media = streams[layer].ssrc;
         if (apt < 0 || media < 0) {
             return false;
         }
@@ -164,11 +284,17 @@ public final class Producer {
 
     /** The sequence numbers the server should NACK now (RFC 4585 §6.2.1); fills {@code out}, returns how many. */
     int lossesDue(long nowNanos, int[] out) {
-        if (losses == null) {
+        return lossesDue(0, nowNanos, out);
+    }
+
+    /** {@link #lossesDue(long, int[])} of one layer. */
+    int lossesDue(int layer, long nowNanos, int[] out) {
+        ProducerStream s = streams[layer];
+        if (s.losses == null) {
             return 0;
         }
-        synchronized (receiveLock) {
-            return losses.missing(nowNanos, out);
+        synchronized (s.receiveLock) {
+            return s.losses.missing(nowNanos, out);
         }
     }
 
@@ -208,16 +334,19 @@ public final class Producer {
         return mid;
     }
 
-    /** The SSRC, or -1 while it is still unknown. */
+    /** The SSRC (of a simulcast track: the first layer's that is known), or -1 while it is still unknown. */
     public long ssrc() {
-        return ssrc;
+        for (ProducerStream s : streams) {
+            long ssrc = s.ssrc;
+            if (ssrc >= 0) {
+                return ssrc;
+            }
+        }
+        return -1;
     }
 
     void learnSsrc(long ssrc) {
-        synchronized (receiveLock) {
-            this.statistics = new ReceiveStatistics(Math.max(ssrc, 0));
-        }
-        this.ssrc = ssrc;
+        streams[0].learnSsrc(ssrc);
     }
 
     public List<RtpCodec> codecs() {
@@ -230,7 +359,35 @@ public final class Producer {
      * changing a packet, and replacing the producer would throw away its retransmission cache and its consumers.
      */
     boolean sameStream(long otherSsrc, long otherRtxSsrc, List<RtpCodec> otherCodecs) {
-        if ((otherSsrc >= 0 && otherSsrc != ssrc) || otherRtxSsrc != rtxSsrc || otherCodecs.size() != codecs.size()) {
+        return sameStream(otherSsrc, otherRtxSsrc, otherCodecs, List.of());
+    }
+
+    /**
+     * {@link #sameStream(long, long, List)} with the simulcast layers: the same rids in the same order, and the same
+     * SSRCs where the description names them.
+     */
+    boolean sameStream(long otherSsrc, long otherRtxSsrc, List<RtpCodec> otherCodecs,
+                       List<Layer> otherLayers) {
+        boolean otherSimulcast = kind == MediaKind.VIDEO && otherLayers.size() > 1;
+        if (otherSimulcast != simulcast) {
+            return false;
+        }
+        if (simulcast) {
+            if (otherLayers.size() != streams.length) {
+                return false;
+            }
+            for (int i = 0; i < streams.length; i++) {
+                Layer l = otherLayers.get(i);
+                ProducerStream s = streams[i];
+                if (!java.util.Objects.equals(l.rid(), s.rid) || (l.ssrc() >= 0 && l.ssrc() != s.ssrc)
+                        || (l.rtxSsrc() >= 0 && l.rtxSsrc() != s.rtxSsrc)) {
+                    return false;
+                }
+            }
+        } else if ((otherSsrc >= 0 && otherSsrc != streams[0].ssrc) || otherRtxSsrc != streams[0].rtxSsrc) {
+            return false;
+        }
+        if (otherCodecs.size() != codecs.size()) {
             return false;
         }
         for (int i = 0; i < codecs.size(); i++) {
@@ -244,30 +401,70 @@ public final class Producer {
     }
 
     public long packets() {
-        synchronized (receiveLock) {
-            return packets;
-        }
-    }
-
-    /** Reports this producer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}). */
-    void report(java.util.function.BiConsumer<String, Long> counter) {
-        synchronized (receiveLock) {
-            counter.accept("producer_rtp_forwarded", packets);
-            counter.accept("producer_dropped_duplicate", duplicates);
-            if (losses != null) {
-                counter.accept("producer_packets_lost", losses.lost());
-                counter.accept("producer_packets_recovered", losses.recovered());
+        long n = 0;
+        for (ProducerStream s : streams) {
+            synchronized (s.receiveLock) {
+                n += s.packets;
             }
         }
-        counter.accept("producer_keyframe_requests_sent", keyframeRequests.sum());
-        counter.accept("producer_keyframe_requests_coalesced", keyframeRequestsCoalesced.sum());
-        if (cache != null) {
-            counter.accept("producer_cache_misses", cache.misses());
+        return n;
+    }
+
+    /** Packets of one layer that reached consumers. */
+    public long layerPackets(int layer) {
+        ProducerStream s = streams[layer];
+        synchronized (s.receiveLock) {
+            return s.packets;
         }
     }
 
+    /**
+     * Reports this producer's counters by name (see {@link org.sfu.media.counters.CounterRegistry}), summed over its
+     * layers.
+     */
+    void report(java.util.function.BiConsumer<String, Long> counter) {
+        long packets = 0;
+        long duplicates = 0;
+        long lost = 0;
+        long recovered = 0;
+        long requests = 0;
+        long coalesced = 0;
+        long misses = 0;
+        for (ProducerStream s : streams) {
+            synchronized (s.receiveLock) {
+                packets += s.packets;
+                duplicates += s.duplicates;
+                if (s.losses != null) {
+                    lost += s.losses.lost();
+                    recovered += s.losses.recovered();
+                }
+            }
+            requests += s.keyframeRequests.sum();
+            coalesced += s.keyframeRequestsCoalesced.sum();
+            if (s.cache != null) {
+                misses += s.cache.misses();
+            }
+        }
+        counter.accept("producer_rtp_forwarded", packets);
+        counter.accept("producer_dropped_duplicate", duplicates);
+        if (streams[0].losses != null) {
+            counter.accept("producer_packets_lost", lost);
+            counter.accept("producer_packets_recovered", recovered);
+        }
+        counter.accept("producer_keyframe_requests_sent", requests);
+        counter.accept("producer_keyframe_requests_coalesced", coalesced);
+        if (streams[0].cache != null) {
+            counter.accept("producer_cache_misses", misses);
+        }
+    }
+
+    /** PLIs sent to the sender for this track, over all its layers. */
     public long keyframeRequests() {
-        return keyframeRequests.sum();
+        long n = 0;
+        for (ProducerStream s : streams) {
+            n += s.keyframeRequests.sum();
+        }
+        return n;
     }
 
     void addConsumer(Consumer consumer) {
@@ -292,29 +489,54 @@ public final class Producer {
      * @param arrivalNanos when the datagram arrived ({@link System#nanoTime()})
      */
     void onRtp(PacketBuffer packet, RtpHeader header, boolean repaired, long arrivalNanos) {
+        onRtp(packet, header, 0, repaired, arrivalNanos);
+    }
+
+    /** {@link #onRtp(PacketBuffer, RtpHeader, boolean, long)} of a packet of one layer (0 for a plain track). */
+    void onRtp(PacketBuffer packet, RtpHeader header, int layer, boolean repaired, long arrivalNanos) {
         byte[] buf = packet.buffer();
+        ProducerStream stream = streams[layer];
         int sequenceNumber = header.sequenceNumber();
+        int[] recentSequences = stream.recentSequences;
         int slot = sequenceNumber & (recentSequences.length - 1);
-        synchronized (receiveLock) {
+        synchronized (stream.receiveLock) {
             if (recentSequences[slot] == sequenceNumber) {
-                duplicates++;
+                stream.duplicates++;
                 return;
             }
             recentSequences[slot] = sequenceNumber;
-            packets++;
+            stream.packets++;
             if (!repaired) {
-                statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
+                stream.statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
             }
-            if (losses != null) {
-                losses.onPacket(sequenceNumber, arrivalNanos);
+            if (stream.losses != null) {
+                stream.losses.onPacket(sequenceNumber, arrivalNanos);
             }
         }
-        if (cache != null) {
-            cache.put(buf, packet.offset(), packet.length(), sequenceNumber, arrivalNanos);
+        if (stream.cache != null) {
+            stream.cache.put(buf, packet.offset(), packet.length(), sequenceNumber, arrivalNanos);
+        }
+        if (simulcast) {
+            if (!repaired) {
+                stream.lastArrivalNanos = arrivalNanos;
+            }
+            learnFrameSize(stream, buf, header);
         }
         PacketBuffer outgoing = OUTGOING.get();
         for (Consumer consumer : consumers) {
-            consumer.send(packet, header, outgoing, arrivalNanos);
+            consumer.send(packet, header, layer, outgoing, arrivalNanos);
+        }
+    }
+
+    /** A layer's keyframe says its frame size (VP8: RFC 6386 §9.1), which receivers' maximum heights compare with. */
+    private void learnFrameSize(ProducerStream stream, byte[] buf, RtpHeader header) {
+        Codec codec = codecByPayloadType[header.payloadType() & 0x7f];
+        if (codec == Codec.VP8 && Keyframes.isKeyframe(codec, buf, header)) {
+            int height = Vp8PayloadDescriptor.keyframeHeight(buf, header.payloadOffset(),
+                    header.payloadOffset() + header.payloadLength());
+            if (height > 0) {
+                stream.frameHeight = height;
+            }
         }
     }
 
@@ -326,8 +548,20 @@ public final class Producer {
         requestKeyframe(System.nanoTime());
     }
 
-    /** {@link #requestKeyframe()} at this {@link System#nanoTime()}. */
+    /** {@link #requestKeyframe()} at this {@link System#nanoTime()}: of every layer whose SSRC is known. */
     void requestKeyframe(long now) {
+        for (int i = 0; i < streams.length; i++) {
+            requestKeyframe(i, now);
+        }
+    }
+
+    /**
+     * Asks for a keyframe of one layer: the PLI names that layer's SSRC (RFC 4585 §6.3.1), so that only its encoder
+     * starts afresh. Coalesced per layer.
+     */
+    void requestKeyframe(int layer, long now) {
+        ProducerStream stream = streams[layer];
+        long ssrc = stream.ssrc;
         if (audio || ssrc < 0) {
             return;
         }
@@ -335,15 +569,16 @@ public final class Producer {
             // Nothing can reach the sender yet; its transport coming up asks again (Peer.onConnected).
             return;
         }
+        AtomicLong lastKeyframeRequest = stream.lastKeyframeRequest;
         long last = lastKeyframeRequest.get();
         if (last != Long.MIN_VALUE && now - last < KEYFRAME_REQUEST_INTERVAL_NANOS
                 || !lastKeyframeRequest.compareAndSet(last, now)) {
-            keyframeRequestsCoalesced.increment();
+            stream.keyframeRequestsCoalesced.increment();
             return;
         }
         byte[] pli = RtcpFeedback.pli(feedbackSsrc, ssrc);
         if (sender.sendRtcp(PacketBuffer.copyOf(pli, 0, pli.length))) {
-            keyframeRequests.increment();
+            stream.keyframeRequests.increment();
         } else {
             // Not sent: give the slot back so that the next request is not coalesced into nothing.
             lastKeyframeRequest.compareAndSet(now, last);

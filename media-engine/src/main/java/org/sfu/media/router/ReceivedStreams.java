@@ -35,6 +35,8 @@ final class ReceivedStreams {
     private final KeyframeRetries keyframes;
     private final StreamRegistry registry;
     private final Map<String, Consumer> byProducer = new LinkedHashMap<>();
+    /** The participant's maximum video height per sending participant (video_quality); absent: none. */
+    private final Map<String, Integer> maxHeightByOwner = new java.util.HashMap<>();
 
     /**
      * @param localSsrc  the SSRC of the server's own RTCP toward the participant: never given to a stream
@@ -80,6 +82,10 @@ final class ReceivedStreams {
                 // The stream gets SSRCs of this participant's session, whatever the sender chose (RFC 3550 §8).
                 long ssrc = newSsrc(-1);
                 c = new Consumer(receiverId + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
+                Integer maxHeight = maxHeightByOwner.get(p.ownerId());
+                if (maxHeight != null && !p.isAudio()) {
+                    c.setMaxHeight(maxHeight);
+                }
                 byProducer.put(p.id(), c);
                 registry.added(c);
                 c.setPaused(paused);
@@ -96,6 +102,20 @@ final class ReceivedStreams {
             }
         }
         session.publishConsumers(byProducer.values());
+    }
+
+    /** The participant's maximum height for another participant's video, now and for its later tracks. */
+    void setMaxHeight(String ownerId, int maxHeight) {
+        if (maxHeight <= 0) {
+            maxHeightByOwner.remove(ownerId);
+        } else {
+            maxHeightByOwner.put(ownerId, maxHeight);
+        }
+        for (Consumer c : byProducer.values()) {
+            if (c.producer().ownerId().equals(ownerId) && !c.producer().isAudio()) {
+                c.setMaxHeight(maxHeight);
+            }
+        }
     }
 
     /** After an exchange: starts every consumer whose m-line the participant has now accepted, stops the others. */

@@ -126,11 +126,15 @@ final class ReceiverFeedback {
     private void sendNacks(Collection<Producer> current) {
         long now = System.nanoTime();
         for (Producer p : current) {
-            int n = p.lossesDue(now, lost);
-            if (n > 0 && p.ssrc() >= 0) {
-                byte[] nack = RtcpFeedback.nack(localSsrc, p.ssrc(), Arrays.copyOf(lost, n));
-                if (transport.sendRtcp(PacketBuffer.copyOf(nack, 0, nack.length))) {
-                    nacksSent.increment();
+            // Per stream: each simulcast layer has its own SSRC and sequence numbers.
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                int n = p.lossesDue(layer, now, lost);
+                long ssrc = p.layerSsrc(layer);
+                if (n > 0 && ssrc >= 0) {
+                    byte[] nack = RtcpFeedback.nack(localSsrc, ssrc, Arrays.copyOf(lost, n));
+                    if (transport.sendRtcp(PacketBuffer.copyOf(nack, 0, nack.length))) {
+                        nacksSent.increment();
+                    }
                 }
             }
         }
@@ -144,9 +148,11 @@ final class ReceiverFeedback {
         long now = System.nanoTime();
         List<ReceiverReport.ReportBlock> blocks = new ArrayList<>();
         for (Producer p : current) {
-            ReceiverReport.ReportBlock block = p.reportBlock(now);
-            if (block != null && blocks.size() < 31) {
-                blocks.add(block);
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                ReceiverReport.ReportBlock block = p.reportBlock(layer, now);
+                if (block != null && blocks.size() < 31) {
+                    blocks.add(block);
+                }
             }
         }
         if (!blocks.isEmpty()) {

@@ -245,6 +245,22 @@ public final class Router {
         return true;
     }
 
+    /**
+     * The receiver's maximum frame height for another participant's video (additive {@code video_quality} message):
+     * of a simulcast sender it gets the highest layer no taller than this that flows. {@code maxHeight <= 0} lifts the
+     * limit. A plain sender's video is unaffected (there is one layer).
+     *
+     * @return false when either is not in the room, or they are the same participant
+     */
+    public boolean setMaxHeight(String receiverId, String ownerId, int maxHeight) {
+        Peer receiver = peers.get(receiverId);
+        if (receiver == null || receiverId.equals(ownerId) || !peers.containsKey(ownerId)) {
+            return false;
+        }
+        receiver.setMaxHeight(ownerId, maxHeight);
+        return true;
+    }
+
     private static String pauseKey(String ownerId, MediaKind kind) {
         return ownerId + "/" + kind.sdpName();
     }

@@ -46,13 +46,20 @@ final class RtcpRouting {
             int length = cursor.length();
             switch (cursor.packetType()) {
                 case RtcpHeader.SR -> {
-                    Producer p = from.producerBySsrc(RtcpHeader.senderSsrc(b, offset));
-                    if (p != null && length >= SenderReport.FIXED_LENGTH) {
-                        p.onSenderReport(SenderReport.lastSrOf(b, offset), nowNanos);
+                    long senderSsrc = RtcpHeader.senderSsrc(b, offset);
+                    Producer p = from.producerBySsrc(senderSsrc);
+                    // Each simulcast layer reports on itself: only consumers forwarding that layer translate it.
+                    int layer = p == null ? -1 : p.layerOf(senderSsrc);
+                    if (layer < 0 && p != null && !p.isSimulcast()) {
+                        // A plain track's RTX stream reports too (Chromium does); as before, it stands for the track.
+                        layer = 0;
+                    }
+                    if (layer >= 0 && length >= SenderReport.FIXED_LENGTH) {
+                        p.onSenderReport(layer, SenderReport.lastSrOf(b, offset), nowNanos);
                         long ntp = SenderReport.ntpTimestamp(b, offset);
                         long rtp = SenderReport.rtpTimestamp(b, offset);
                         for (Consumer c : p.consumers()) {
-                            byte[] report = c.senderReport(ntp, rtp);
+                            byte[] report = c.senderReport(layer, ntp, rtp);
                             if (report != null) {
                                 out.computeIfAbsent(c.transport(), k -> new ByteArrayOutputStream(64))
                                         .write(report, 0, report.length);
@@ -117,7 +124,7 @@ final class RtcpRouting {
         if (c == null || c.ssrc() != mediaSsrc || !c.isActive() || c.isPaused()) {
             return false;
         }
-        c.producer().requestKeyframe(nowNanos);
+        c.requestKeyframe(nowNanos);
         return true;
     }
 }

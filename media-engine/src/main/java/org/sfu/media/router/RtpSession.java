@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.feedback.DominantSpeaker;
 import org.sfu.media.rtp.AudioLevel;
+import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.transport.Transport;
 import org.sfu.packet.PacketBuffer;
@@ -41,6 +42,12 @@ final class RtpSession implements SessionStreams {
 
     private volatile int transportCcExtensionId = -1;
     private volatile int audioLevelExtensionId = -1;
+    /** The ids of the mid, rid and repaired rid extensions (RFC 8843, RFC 8852), which bind simulcast layers. */
+    private volatile int midExtensionId = -1;
+    private volatile int ridExtensionId = -1;
+    private volatile int repairedRidExtensionId = -1;
+    /** Every producer of the participant, each once. */
+    private volatile List<Producer> producers = List.of();
     /** SSRC (and RTX SSRC) → producer; built whole and never changed after publication. Unboxed: read per packet. */
     private volatile SsrcTable<Producer> producersBySsrc = new SsrcTable<>();
     /** The producers whose SSRC is known, each once: what the feedback tick reports on. */
@@ -70,25 +77,41 @@ final class RtpSession implements SessionStreams {
         audioLevelExtensionId = audioLevelId;
     }
 
+    /** The ids of the extensions that bind simulcast layers' packets before their SSRCs are known; -1: none. */
+    void publishStreamIdExtensionIds(int midId, int ridId, int repairedRidId) {
+        midExtensionId = midId;
+        ridExtensionId = ridId;
+        repairedRidExtensionId = repairedRidId;
+    }
+
     /** The participant's producers now; replaces the tables whole. */
     synchronized void publishProducers(Collection<Producer> producers) {
         SsrcTable<Producer> bySsrc = new SsrcTable<>(producers.size() * 2);
         List<Producer> known = new ArrayList<>();
         List<Producer> unknown = new ArrayList<>();
         for (Producer p : producers) {
-            if (p.ssrc() >= 0) {
-                bySsrc.put(p.ssrc(), p);
-                if (p.rtxSsrc() >= 0) {
-                    bySsrc.put(p.rtxSsrc(), p);
+            // Every stream of it: the track, or each simulcast layer, and their RTX.
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                long ssrc = p.layerSsrc(layer);
+                if (ssrc >= 0) {
+                    bySsrc.put(ssrc, p);
+                    long rtx = p.layerRtxSsrc(layer);
+                    if (rtx >= 0) {
+                        bySsrc.put(rtx, p);
+                    }
                 }
+            }
+            if (p.ssrc() >= 0) {
                 known.add(p);
-            } else {
+            }
+            if (p.hasUnknownSsrc() || (p.isSimulcast() && p.hasUnknownRtxSsrc())) {
                 unknown.add(p);
             }
         }
         producersBySsrc = bySsrc;
         producersWithSsrc = List.copyOf(known);
         producersWithoutSsrc = List.copyOf(unknown);
+        this.producers = List.copyOf(producers);
     }
 
     /** The consumers the participant receives now; replaces the table whole. */
@@ -118,7 +141,7 @@ final class RtpSession implements SessionStreams {
         long ssrc = header.ssrc();
         Producer producer = producersBySsrc.get(ssrc);
         if (producer == null) {
-            producer = bindUnsignalledSsrc(ssrc, header.payloadType());
+            producer = bindUnsignalledSsrc(ssrc, header);
             if (producer == null) {
                 rtpUnknownSsrc.increment();
                 return;
@@ -131,27 +154,81 @@ final class RtpSession implements SessionStreams {
                 speakers.onLevel(participantId, level, arrivalNanos);
             }
         }
-        boolean repaired = ssrc == producer.rtxSsrc();
-        if (repaired && !(producer.unwrapRtx(packet, header.payloadType()) && header.read(packet))) {
+        int layer = producer.layerOf(ssrc);
+        boolean repaired = false;
+        if (layer < 0) {
+            layer = producer.layerOfRtx(ssrc);
+            repaired = true;
+            if (layer < 0) {
+                rtpUnknownSsrc.increment();
+                return;
+            }
+        }
+        if (repaired && !(producer.unwrapRtx(packet, header.payloadType(), layer) && header.read(packet))) {
             rtxDropped.increment();
             return;
         }
-        producer.onRtp(packet, header, repaired, arrivalNanos);
+        producer.onRtp(packet, header, layer, repaired, arrivalNanos);
     }
 
     /**
      * A participant that announces no SSRC (allowed: RFC 8829 does not require a=ssrc) is matched to its producer by
      * payload type on the first packet. Only this session's table changes: the producer's consumers already exist.
      */
-    private synchronized Producer bindUnsignalledSsrc(long ssrc, int payloadType) {
+    private synchronized Producer bindUnsignalledSsrc(long ssrc, RtpHeader header) {
+        Producer p = producersBySsrc.get(ssrc);
+        if (p != null) {
+            // Bound by an earlier packet while this one waited for the lock.
+            return p;
+        }
+        Producer layered = bindSimulcastLayer(ssrc, header);
+        if (layered != null) {
+            return layered;
+        }
+        int payloadType = header.payloadType();
+        for (Producer candidate : producersWithoutSsrc) {
+            if (!candidate.isSimulcast() && candidate.ssrc() < 0
+                    && candidate.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
+                candidate.learnSsrc(ssrc);
+                publishProducers(producers);
+                LOG.info("Participant {}: learned ssrc {} for mid {}", participantId, ssrc, candidate.mid());
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Simulcast layers signalled by rid carry no SSRC in the description: the first packets of each layer say their
+     * m-line (mid, RFC 8843 §15.1) and their layer (rtp-stream-id, RFC 8852 §3.1), or for RTX the layer they repair
+     * (repaired-rtp-stream-id, §3.2). Only this session's table changes: the consumers forward layers by index.
+     */
+    private Producer bindSimulcastLayer(long ssrc, RtpHeader header) {
+        int midId = midExtensionId;
+        int ridId = ridExtensionId;
+        int repairedId = repairedRidExtensionId;
+        if (ridId <= 0 && repairedId <= 0) {
+            return null;
+        }
         for (Producer p : producersWithoutSsrc) {
-            if (p.ssrc() < 0 && p.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
-                p.learnSsrc(ssrc);
-                List<Producer> all = new ArrayList<>(producersWithSsrc);
-                all.addAll(producersWithoutSsrc);
-                publishProducers(all);
-                LOG.info("Participant {}: learned ssrc {} for mid {}", participantId, ssrc, p.mid());
-                return p;
+            if (!p.isSimulcast() || (midId > 0 && header.findExtension(midId) != HeaderExtensions.NOT_FOUND
+                    && !header.extensionEquals(midId, p.mid()))) {
+                continue;
+            }
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                String rid = p.layerRid(layer);
+                if (rid == null) {
+                    continue;
+                }
+                boolean media = ridId > 0 && header.extensionEquals(ridId, rid);
+                boolean repair = !media && repairedId > 0 && header.extensionEquals(repairedId, rid);
+                if (media && p.layerSsrc(layer) < 0 || repair && p.layerRtxSsrc(layer) < 0) {
+                    p.learnLayerSsrc(layer, ssrc, repair);
+                    publishProducers(producers);
+                    LOG.info("Participant {}: learned {}ssrc {} for mid {} rid {}", participantId,
+                            repair ? "rtx " : "", ssrc, p.mid(), rid);
+                    return p;
+                }
             }
         }
         return null;

@@ -116,6 +116,24 @@ public final class RtpHeader {
         return buf[HeaderExtensions.dataOffset(found)] & 0xFF;
     }
 
+    /**
+     * True when the element with this id holds exactly the ASCII text {@code value}: an SDES item such as a mid or a
+     * rid (RFC 8843 §15.1, RFC 8852 §3), compared without building a string.
+     */
+    public boolean extensionEquals(int id, String value) {
+        long found = findExtension(id);
+        if (found == HeaderExtensions.NOT_FOUND || HeaderExtensions.dataLength(found) != value.length()) {
+            return false;
+        }
+        int at = HeaderExtensions.dataOffset(found);
+        for (int i = 0; i < value.length(); i++) {
+            if ((buf[at + i] & 0xFF) != value.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The data of a two-byte element with this id, unsigned, or -1 when absent or of another length. */
     public int extensionU16(int id) {
         long found = findExtension(id);

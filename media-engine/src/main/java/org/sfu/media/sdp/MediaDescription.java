@@ -271,6 +271,33 @@ public record MediaDescription(String kind, int port, String protocol, List<Stri
         return Collections.unmodifiableList(out);
     }
 
+    /** a=rid lines (RFC 8851 §10) in order; malformed ones skipped. */
+    public List<Rid> rids() {
+        List<Rid> out = new ArrayList<>();
+        for (Attribute a : attributes) {
+            if (a.key().equals("rid")) {
+                Rid r = Rid.parse(a.value());
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The first well-formed a=simulcast (RFC 8853 §5.1), or null. */
+    public Simulcast simulcast() {
+        for (Attribute a : attributes) {
+            if (a.key().equals("simulcast")) {
+                Simulcast s = Simulcast.parse(a.value());
+                if (s != null) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
     // ---- copy methods for building offers and answers ----
 
     public MediaDescription withPort(int newPort) {

@@ -746,4 +746,89 @@ class NegotiatorTest {
         SessionDescription d = SessionDescription.parse(sdp);
         return d.withMedia(d.media().stream().map(change).toList());
     }
+
+    // ---- simulcast (RFC 8853, RFC 8851) ----
+
+    @Test
+    void acceptsChromiumsThreeLayerSimulcastByRid() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+
+        Negotiator.Result result = negotiator.receiveOffer(resource("chromium-offer-simulcast.sdp"), List.of());
+
+        SessionDescription answer = SessionDescription.parse(result.answerSdp());
+        MediaDescription video = answer.media().get(1);
+        assertEquals(Direction.RECVONLY, video.direction());
+        assertEquals(List.of("q recv", "h recv", "f recv"), video.attributes("rid"),
+                "RFC 8851 §6: the answerer receives each offered rid");
+        assertEquals(List.of("recv q;h;f"), video.attributes("simulcast"), "RFC 8853 §5.3: all three layers");
+        assertEquals(Set.of(new Extmap(3, SupportedCodecs.TRANSPORT_CC_URI), new Extmap(4, SupportedCodecs.MID_URI),
+                        new Extmap(10, SupportedCodecs.RTP_STREAM_ID_URI),
+                        new Extmap(11, SupportedCodecs.REPAIRED_RTP_STREAM_ID_URI)),
+                Set.copyOf(video.extmaps()), "mid, rid and repaired rid bind the layers' packets, with Chromium's ids");
+        MediaDescription audio = answer.media().get(0);
+        assertTrue(audio.attributes("rid").isEmpty() && audio.attributes("simulcast").isEmpty());
+        assertEquals(List.of(new Extmap(1, SupportedCodecs.AUDIO_LEVEL_URI), new Extmap(3, SupportedCodecs.TRANSPORT_CC_URI)),
+                audio.extmaps(), "the audio m-line is answered as before");
+
+        UpstreamTrack track = result.upstream().get(1);
+        assertTrue(track.isSimulcast());
+        assertEquals(List.of(new UpstreamTrack.Layer("q", -1, -1), new UpstreamTrack.Layer("h", -1, -1),
+                new UpstreamTrack.Layer("f", -1, -1)), track.layers());
+        assertEquals(-1, track.ssrc(), "learned from the packets' rids");
+        assertEquals(Map.of(SupportedCodecs.TRANSPORT_CC_URI, 3, SupportedCodecs.AUDIO_LEVEL_URI, 1,
+                        SupportedCodecs.MID_URI, 4, SupportedCodecs.RTP_STREAM_ID_URI, 10,
+                        SupportedCodecs.REPAIRED_RTP_STREAM_ID_URI, 11),
+                negotiator.upstreamExtensionIds());
+    }
+
+    @Test
+    void theServersOwnReofferKeepsReceivingTheLayers() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        negotiator.receiveOffer(resource("chromium-offer-simulcast.sdp"), List.of());
+
+        String offer = negotiator.createOffer(List.of(
+                new DownstreamTrack("r<p-1", "video", 1111L, "p", "p-1", 2222L)));
+
+        MediaDescription upstream = SessionDescription.parse(offer).media().get(1);
+        assertEquals(Direction.RECVONLY, upstream.direction());
+        assertEquals(List.of("q recv", "h recv", "f recv"), upstream.attributes("rid"));
+        assertEquals(List.of("recv q;h;f"), upstream.attributes("simulcast"));
+        MediaDescription downstream = SessionDescription.parse(offer).media().get(2);
+        assertTrue(downstream.attributes("rid").isEmpty() && downstream.attributes("simulcast").isEmpty(),
+                "receivers get one plain stream");
+        assertEquals(List.of(new SsrcGroup("FID", List.of(1111L, 2222L))), downstream.ssrcGroups());
+    }
+
+    @Test
+    void moreThanThreeLayersAreCutToTheLowestThreeAndOneRidIsNoSimulcast() throws Exception {
+        String four = resource("chromium-offer-simulcast.sdp").replace("a=simulcast:send q;h;f",
+                "a=rid:x send\r\na=simulcast:send q;h;f;x");
+        Negotiator.Result result = new Negotiator(local).receiveOffer(four, List.of());
+        assertEquals(List.of("q", "h", "f"),
+                result.upstream().get(1).layers().stream().map(UpstreamTrack.Layer::rid).toList());
+        assertEquals(List.of("recv q;h;f"),
+                SessionDescription.parse(result.answerSdp()).media().get(1).attributes("simulcast"));
+
+        String withoutRidExtension = resource("chromium-offer-simulcast.sdp")
+                .replace("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", "");
+        Negotiator.Result plain = new Negotiator(local).receiveOffer(withoutRidExtension, List.of());
+        assertFalse(plain.upstream().get(1).isSimulcast(), "without the rid extension the layers cannot be told apart");
+        assertTrue(SessionDescription.parse(plain.answerSdp()).media().get(1).attributes("simulcast").isEmpty());
+    }
+
+    @Test
+    void ssrcSignalledSimulcastUsesTheSimGroupsOrder() throws Exception {
+        String sim = offerAudioVideo.replace("a=ssrc-group:FID 2397679162 1634747272",
+                "a=ssrc-group:SIM 2397679162 100 200\r\na=ssrc-group:FID 2397679162 1634747272\r\n"
+                        + "a=ssrc-group:FID 100 101\r\na=ssrc-group:FID 200 201");
+
+        Negotiator.Result result = new Negotiator(local).receiveOffer(sim, List.of());
+
+        UpstreamTrack track = result.upstream().get(1);
+        assertEquals(List.of(new UpstreamTrack.Layer(null, CHROMIUM_VIDEO_SSRC, CHROMIUM_VIDEO_RTX_SSRC),
+                new UpstreamTrack.Layer(null, 100, 101), new UpstreamTrack.Layer(null, 200, 201)), track.layers());
+        assertEquals(CHROMIUM_VIDEO_SSRC, track.ssrc());
+        assertTrue(SessionDescription.parse(result.answerSdp()).media().get(1).attributes("simulcast").isEmpty(),
+                "SSRC-signalled simulcast needs no a=simulcast in the answer");
+    }
 }

@@ -266,6 +266,47 @@ class RouterTest {
     }
 
     /** A participant's signaling channel that keeps what the server sent it. */
+    /**
+     * A Chromium sender with three simulcast layers: receivers are offered one plain video m-line of it, and a
+     * receiver's maximum height (video_quality) reaches its consumer of that video, also when the receiver said it
+     * before the sender's video existed.
+     */
+    @Test
+    void aSimulcastSendersVideoIsOnePlainStreamToEachReceiverWithItsMaximumHeight() throws Exception {
+        String simulcastOffer;
+        try (InputStream in = RouterTest.class.getResourceAsStream("/sdp/chromium-offer-simulcast.sdp")) {
+            simulcastOffer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Router router = new Router("simulcast", context, 16, r -> { });
+        Recorder bobSignaling = new Recorder();
+        Peer alice = router.join("alice", new Recorder());
+        Peer bob = router.join("bob", bobSignaling);
+        bob.onOffer(chromiumOffer);
+        assertTrue(router.setMaxHeight("bob", "alice", 180), "alice is in the room, if not sending yet");
+        assertFalse(router.setMaxHeight("bob", "nobody", 180));
+        assertFalse(router.setMaxHeight("bob", "bob", 180), "not one's own video");
+
+        alice.onOffer(simulcastOffer);
+
+        Producer camera = alice.producers().stream().filter(p -> p.kind() == MediaKind.VIDEO).findFirst()
+                .orElseThrow();
+        assertTrue(camera.isSimulcast());
+        assertEquals(List.of("q", "h", "f"), java.util.stream.IntStream.range(0, camera.layerCount())
+                .mapToObj(camera::layerRid).toList());
+        Consumer video = bob.consumers().stream().filter(c -> c.producer() == camera).findFirst().orElseThrow();
+        assertEquals(180, video.maxHeight(), "said before alice's video existed, kept for it");
+        MediaDescription offered = SessionDescription.parse(bobSignaling.lastOffer()).media().stream()
+                .filter(m -> m.kind().equals("video") && m.direction() == Direction.SENDONLY).findFirst()
+                .orElseThrow();
+        assertTrue(offered.attributes("rid").isEmpty() && offered.attributes("simulcast").isEmpty(),
+                "a receiver gets one plain stream");
+        assertEquals(Set.of(video.ssrc(), video.rtxSsrc()), offered.ssrcAttributes().keySet());
+
+        router.setMaxHeight("bob", "alice", 0);
+        assertEquals(Consumer.UNLIMITED_HEIGHT, video.maxHeight());
+        router.peers().forEach(Peer::close);
+    }
+
     private static final class Recorder implements PeerSignaling {
         final List<String> offers = new ArrayList<>();
         final List<String> joined = new ArrayList<>();

@@ -27,7 +27,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.Session.class, name = "session"),
         @JsonSubTypes.Type(value = SignalingMessage.ServerDraining.class, name = "server_draining"),
         @JsonSubTypes.Type(value = SignalingMessage.Pause.class, name = "pause"),
-        @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume")})
+        @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume"),
+        @JsonSubTypes.Type(value = SignalingMessage.VideoQuality.class, name = "video_quality")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -173,6 +174,20 @@ public sealed interface SignalingMessage {
         public static Resume of(String participant, String kind) {
             return new Resume("resume", new TrackRef(participant, kind));
         }
+    }
+
+    /**
+     * Client → server: the largest video this client wants of one participant (its tile's size): of a sender that
+     * sends simulcast, the server forwards the highest layer no taller than {@code maxHeight}. Absent or 0: no limit.
+     */
+    record VideoQuality(String type, VideoQualityData data) implements SignalingMessage {
+        public static VideoQuality of(String participant, Integer maxHeight) {
+            return new VideoQuality("video_quality", new VideoQualityData(participant, maxHeight));
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record VideoQualityData(String participant, Integer maxHeight) {
     }
 
     /** One participant's track of a kind: {@code "audio"} or {@code "video"}. */

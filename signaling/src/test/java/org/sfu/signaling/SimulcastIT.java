@@ -1,0 +1,212 @@
+package org.sfu.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sfu.media.router.Consumer;
+import org.sfu.media.router.Peer;
+import org.sfu.media.router.Producer;
+import org.sfu.media.rtp.MediaKind;
+
+/**
+ * A Chromium sender publishes its camera as three VP8 simulcast layers (rids q, h, f at a quarter, half and full
+ * resolution of 1280x720); two Chromium receivers get one plain video stream each. Both start on the top layer; one
+ * asks for at most 180 lines with the additive {@code video_quality} message and moves down to the lowest layer without
+ * a freeze, with at most one keyframe request per switch, while the other stays on the top layer, and both keep
+ * receiving the sender's audio.
+ */
+class SimulcastIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final String ROOM = "simulcast";
+
+    /**
+     * Before the demo app runs in the sender's page: its camera at 1280x720 (15 frames a second, which is plenty here
+     * and spares the shared machine's CPU), and its video track sent as three encodings, lowest first (what a
+     * simulcast-enabled app does; the demo app itself sends one).
+     */
+    private static final String SIMULCAST_SENDER = """
+            (() => {
+              const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = constraints => gum(Object.assign({}, constraints,
+                  constraints && constraints.video ? { video: { width: { ideal: 1280 }, height: { ideal: 720 },
+                                                                frameRate: { ideal: 15 } } } : {}));
+              const addTrack = RTCPeerConnection.prototype.addTrack;
+              RTCPeerConnection.prototype.addTrack = function (track, ...streams) {
+                if (track.kind !== 'video') {
+                  return addTrack.call(this, track, ...streams);
+                }
+                return this.addTransceiver(track, { direction: 'sendrecv', streams, sendEncodings: [
+                  { rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f' }] }).sender;
+              };
+            })();
+            """;
+
+    /**
+     * The receivers' own cameras are not what the test is about: small and slow, so that the CPU goes to the
+     * sender's three encodings and the receivers' decoders (a starved decoder freezes whatever the server does).
+     */
+    private static final String SMALL_CAMERA = """
+            (() => {
+              const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = constraints => gum(Object.assign({}, constraints,
+                  constraints && constraints.video ? { video: { width: { ideal: 160 }, height: { ideal: 120 },
+                                                                frameRate: { ideal: 10 } } } : {}));
+            })();
+            """;
+
+    /** Per remote participant: the inbound video's frame height, frames decoded and freezes; and what it sends. */
+    private static final String VIDEO_STATS = """
+            return (async () => {
+              const sfu = window.sfu;
+              const out = { height: {}, decoded: {}, freezes: {}, sent: {} };
+              if (!sfu || !sfu.pc) { return out; }
+              (await sfu.pc.getStats()).forEach(s => {
+                const who = sfu.midToParticipant[s.mid];
+                if (s.type === 'inbound-rtp' && s.kind === 'video' && who) {
+                  out.height[who] = s.frameHeight || 0;
+                  out.decoded[who] = s.framesDecoded || 0;
+                  out.freezes[who] = s.freezeCount || 0;
+                }
+                if (s.type === 'outbound-rtp' && s.kind === 'video') {
+                  out.sent[s.rid || '-'] = (s.frameHeight || 0) + 'p ' + (s.framesEncoded || 0) + ' frames';
+                }
+              });
+              return out;
+            })();
+            """;
+
+    private ChromiumPages pages;
+    private SfuServer server;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        pages = new ChromiumPages();
+        server = pages.server();
+    }
+
+    @AfterEach
+    void stop() {
+        pages.close();
+    }
+
+    private Peer peer(String id) {
+        return server.media().existingRouter(ROOM).peers().stream().filter(p -> p.id().equals(id)).findFirst()
+                .orElseThrow();
+    }
+
+    private Consumer videoOf(String receiver, String owner) {
+        return peer(receiver).consumers().stream()
+                .filter(c -> c.producer().ownerId().equals(owner) && c.producer().kind() == MediaKind.VIDEO)
+                .findFirst().orElseThrow();
+    }
+
+    /** The sender's video producer. */
+    private Producer camera(String sender) {
+        return peer(sender).producers().stream().filter(p -> p.kind() == MediaKind.VIDEO).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long of(Map<String, Object> stats, String key, String participant) {
+        Object v = ((Map<String, Object>) stats.get(key)).get(participant);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> videoStats(HeadlessChromium page) {
+        return (Map<String, Object>) page.run(VIDEO_STATS);
+    }
+
+    private static long audioFrom(HeadlessChromium page, String participant) {
+        return HeadlessChromium.perParticipant(page.stats(), "inboundAudio").getOrDefault(participant, 0L);
+    }
+
+    private String layers(Producer p) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < p.layerCount(); i++) {
+            sb.append(p.layerRid(i)).append('=').append(p.layerHeight(i)).append("p/").append(p.layerPackets(i))
+                    .append(" packets ");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aReceiverThatWantsSmallVideoMovesToTheLowLayerWithoutAFreezeWhileTheOtherKeepsTheTop() throws Exception {
+        HeadlessChromium sender = pages.open(ROOM, SIMULCAST_SENDER);
+        String senderId = ChromiumPages.clientId(sender, DEADLINE);
+        HeadlessChromium small = pages.open(ROOM, SMALL_CAMERA);
+        HeadlessChromium large = pages.open(ROOM, SMALL_CAMERA);
+        String smallId = ChromiumPages.clientId(small, DEADLINE);
+        String largeId = ChromiumPages.clientId(large, DEADLINE);
+
+        Poll.until(DEADLINE, () -> camera(senderId).isSimulcast(), () -> "the sender's video is not simulcast");
+        Producer camera = camera(senderId);
+        assertEquals(3, camera.layerCount(), "q, h and f");
+        // Chromium turns the layers on as its bandwidth estimate grows: wait for the top one at both receivers.
+        int top = camera.layerCount() - 1;
+        Poll.until(DEADLINE, () -> videoOf(smallId, senderId).currentLayer() == top
+                        && videoOf(largeId, senderId).currentLayer() == top
+                        && of(videoStats(small), "height", senderId) > 180
+                        && of(videoStats(large), "height", senderId) > 180,
+                () -> "both receivers on the top layer: layers " + layers(camera) + "; small " + videoStats(small)
+                        + "; large " + videoStats(large) + "; sender " + videoStats(sender).get("sent"));
+        int topHeight = camera.layerHeight(top);
+        Map<String, Object> before = videoStats(small);
+        assertEquals(topHeight, of(before, "height", senderId), "the small one decodes the top layer: " + before);
+        long decodedBefore = of(before, "decoded", senderId);
+        long freezesBefore = of(before, "freezes", senderId);
+        long largeFreezesBefore = of(videoStats(large), "freezes", senderId);
+        Consumer toSmall = videoOf(smallId, senderId);
+        Consumer toLarge = videoOf(largeId, senderId);
+        long switchesBefore = toSmall.layerSwitches() + toLarge.layerSwitches();
+        long requestsBefore = camera.keyframeRequests();
+        long largeSwitchesBefore = toLarge.layerSwitches();
+        long audioBefore = audioFrom(small, senderId);
+        long largeAudioBefore = audioFrom(large, senderId);
+
+        long askedAt = System.nanoTime();
+        small.run("window.sfu.ws.send(JSON.stringify({type: 'video_quality', data: {participant: '" + senderId
+                + "', maxHeight: 180}}));");
+
+        Poll.until(DEADLINE, () -> toSmall.currentLayer() == 0 && of(videoStats(small), "height", senderId) <= 180,
+                () -> "the small receiver on the lowest layer: consumer at " + toSmall.currentLayer() + ", layers "
+                        + layers(camera) + "; small " + videoStats(small));
+        long switchMillis = (System.nanoTime() - askedAt) / 1_000_000;
+        // Some frames of the new layer decoded after the switch, and the decoder did not freeze across it.
+        Map<String, Object>[] after = new Map[1];
+        Poll.until(DEADLINE, () -> {
+            after[0] = videoStats(small);
+            return of(after[0], "decoded", senderId) >= decodedBefore + 60;
+        }, () -> "the small receiver decoding on: " + after[0]);
+        assertTrue(of(after[0], "height", senderId) <= 180, "frame height at most the low layer's: " + after[0]);
+        long largeFreezes = of(videoStats(large), "freezes", senderId) - largeFreezesBefore;
+        assertEquals(freezesBefore, of(after[0], "freezes", senderId), "no freeze across the switch: " + after[0]
+                + " (switches " + toSmall.layerSwitches() + " and " + toLarge.layerSwitches() + " since the start, "
+                + (toSmall.layerSwitches() + toLarge.layerSwitches() - switchesBefore) + " since video_quality; "
+                + (camera.keyframeRequests() - requestsBefore) + " keyframe requests since; "
+                + "the receiver that did not switch froze " + largeFreezes + " times meanwhile; load "
+                + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() + ")");
+
+        // The other receiver stayed on the top layer throughout.
+        assertEquals(top, toLarge.currentLayer());
+        assertEquals(largeSwitchesBefore, toLarge.layerSwitches(), "the large receiver never switched");
+        Map<String, Object> largeStats = videoStats(large);
+        assertEquals(topHeight, of(largeStats, "height", senderId), "the large one decodes the top layer");
+
+        // At most one keyframe request per switch (issue #14: no PLI storms on layer switches).
+        long switches = toSmall.layerSwitches() + toLarge.layerSwitches() - switchesBefore;
+        long requests = camera.keyframeRequests() - requestsBefore;
+        assertTrue(switches >= 1, "the small receiver switched");
+        assertTrue(requests <= switches, requests + " keyframe requests for " + switches + " switches");
+
+        // Audio kept flowing to both.
+        Poll.until(DEADLINE, () -> audioFrom(small, senderId) > audioBefore + 50
+                && audioFrom(large, senderId) > largeAudioBefore + 50, () -> "the sender's audio at both receivers");
+        System.out.println("SimulcastIT: layers " + layers(camera) + "; switch to 180p decoded " + switchMillis
+                + " ms after video_quality; " + requests + " keyframe request(s) for " + switches + " switch(es)");
+    }
+}
