@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -42,6 +43,13 @@ public final class Consumer {
     /** The header extensions the receiver negotiated on this consumer's m-line. */
     private volatile List<Extmap> receiverExtensions = List.of();
     private volatile ExtensionIdMap extensionIds;
+    /**
+     * The id the receiver negotiated for transport-wide sequence numbers on this m-line (the same on every m-line of
+     * its bundle, RFC 8843 §9.2), or -1: then its packets are not numbered and it gives no feedback.
+     */
+    private volatile int transportCcId = -1;
+    /** The receiver's downlink: numbers what this consumer sends it, for its estimate. Null: not numbered. */
+    private final DownlinkEstimate downlink;
     /**
      * For a video receiver that did not negotiate RTX: the packets exactly as they were sent to it, SRTP-protected,
      * keyed by this stream's sequence numbers, so that a NACK is answered with the original packet (RFC 4585 §6.2.1)
@@ -99,6 +107,11 @@ public final class Consumer {
     private volatile boolean restart;
     /** The receiver's maximum frame height for this track (the additive video_quality message). */
     private volatile int maxHeight = UNLIMITED_HEIGHT;
+    /**
+     * The highest layer the receiver's bandwidth allocation gives this stream ({@link BandwidthAllocation}), or -1
+     * while there is no allocation (no downlink estimate): then the best layer that flows within the maximum height.
+     */
+    private volatile int allocatedLayer = -1;
     private final LongAdder layerSwitches = new LongAdder();
     private final LongAdder layerKeyframeRequests = new LongAdder();
     private final LongAdder layerPacketsSkipped = new LongAdder();
@@ -109,7 +122,13 @@ public final class Consumer {
      * @param rtxSsrc  the SSRC of this stream's retransmissions (RFC 4588), unique in the session; -1 for none
      */
     Consumer(String id, Producer producer, Transport receiver, long ssrc, long rtxSsrc) {
+        this(id, producer, receiver, ssrc, rtxSsrc, null);
+    }
+
+    /** @param downlink the receiver's downlink estimate, which numbers every packet sent to it; null: none */
+    Consumer(String id, Producer producer, Transport receiver, long ssrc, long rtxSsrc, DownlinkEstimate downlink) {
         this.id = id;
+        this.downlink = downlink;
         this.producer = producer;
         this.receiver = receiver;
         this.stream = new RtpRewriter(ssrc, producer.clockRate());
@@ -197,15 +216,32 @@ public final class Consumer {
     }
 
     /**
-     * The layer to forward (until the bandwidth estimator decides): the highest that flows within the receiver's
-     * maximum height, else the lowest that flows; -1 when none flows. Heights come from the layers' keyframes; a layer
-     * whose height is not known yet only counts when there is no maximum. Allocation-free: runs per packet.
+     * The bandwidth allocation's choice for this stream ({@link BandwidthAllocation}): forward no layer above
+     * {@code layer}; -1 takes the limit away (no estimate for the receiver). Takes effect at the next packet, which
+     * asks for the keyframe of a new layer as any switch does. Allocation timer only.
+     */
+    void allocateLayer(int layer) {
+        allocatedLayer = layer;
+    }
+
+    /** The highest layer the allocation gives this stream, or -1 (none: no estimate). */
+    public int allocatedLayer() {
+        return allocatedLayer;
+    }
+
+    /**
+     * The layer to forward: the highest that flows within the receiver's maximum height and at or below the layer its
+     * bandwidth allocation gives it, else the lowest that flows; -1 when none flows. Heights come from the layers'
+     * keyframes; a layer whose height is not known yet only counts when there is no maximum. Allocation-free: runs
+     * per packet.
      */
     private int chooseLayer(long nowNanos) {
         int max = maxHeight;
         int best = -1;
         int lowestFlowing = -1;
-        for (int i = 0; i < producer.layerCount(); i++) {
+        int allocated = allocatedLayer;
+        int top = allocated < 0 ? producer.layerCount() - 1 : Math.min(allocated, producer.layerCount() - 1);
+        for (int i = 0; i <= top; i++) {
             if (!producer.layerFlowing(i, nowNanos, LAYER_FLOWING_WINDOW_NANOS)) {
                 continue;
             }
@@ -343,6 +379,13 @@ public final class Consumer {
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
         receiverExtensions = List.copyOf(receiverExtmaps);
+        int tcc = -1;
+        for (Extmap e : receiverExtmaps) {
+            if (SupportedCodecs.TRANSPORT_CC_URI.equals(e.uri())) {
+                tcc = e.id();
+            }
+        }
+        transportCcId = tcc;
         boolean video = !producer.isAudio();
         boolean receiverHasRtx = receiverCodecs.stream().anyMatch(RtpCodec::isRtx);
         if (video && !receiverHasRtx && sentPackets == null) {
@@ -433,6 +476,7 @@ public final class Consumer {
                 continue;
             }
             out.setLength(written);
+            numberForDownlink(out.buffer(), 0, written, nowNanos);
             if (receiver.sendRtp(out)) {
                 retransmitted.increment();
             }
@@ -525,6 +569,7 @@ public final class Consumer {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);
         }
         stream.rewrite(out, copy.offset(), nowNanos);
+        numberForDownlink(out, copy.offset(), copy.length(), nowNanos);
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
         // The copy's payload is the source's: mapping ids and rewriting the header change no length.
         int payload = header.payloadLength();
@@ -540,6 +585,18 @@ public final class Consumer {
                 // does not.
                 awaitingKeyframe = false;
             }
+        }
+    }
+
+    /**
+     * Gives a packet about to leave the receiver's next transport-wide sequence number, in the element that now
+     * carries the receiver's id (the sender's own element, renumbered by {@link #extensionIdMap}), and records it for
+     * the receiver's estimate. Allocation-free.
+     */
+    private void numberForDownlink(byte[] buf, int offset, int length, long nowNanos) {
+        int id = transportCcId;
+        if (id > 0 && downlink != null) {
+            downlink.number(buf, offset, length, id, nowNanos);
         }
     }
 

@@ -68,6 +68,12 @@ public final class Peer {
     private final ReceivedStreams received;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
     private final RtpSession session;
+    /** The path from the server to this participant: what it carries, from the participant's transport-cc feedback. */
+    private final DownlinkEstimate downlink;
+    /** Divides that estimate among what the participant receives (the simulcast layers it gets). */
+    private final BandwidthAllocation allocation;
+    /** The allocation's timer, from the transport's connection until the participant leaves. Guarded by this. */
+    private java.util.concurrent.ScheduledFuture<?> allocationTimer;
     private final CounterRegistry counters;
     /** This participant's stages in the registry: transport, session and consent; then one per producer or consumer. */
     private final List<CounterRegistry.Registration> ownCounters;
@@ -99,7 +105,10 @@ public final class Peer {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
-        this.session = new RtpSession(id, transport, localSsrc, router.speakers());
+        this.downlink = new DownlinkEstimate();
+        this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
+        this.allocation = new BandwidthAllocation(downlink, session::consumers,
+                () -> router.speakers().current().orElse(null));
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
                 new KeyframeRetries(scheduler, transport, this::isClosed), new ReceivedStreams.StreamRegistry() {
@@ -124,7 +133,10 @@ public final class Peer {
                     // What ICE drops on the validated path (not DTLS, RTP or RTCP) counts against this participant.
                     transport.iceCounters().forEach(out);
                 }),
-                counters.register(labels("session"), session::report),
+                counters.register(labels("session"), out -> {
+                    session.report(out);
+                    allocation.report(out);
+                }),
                 counters.register(labels("consent"), out -> {
                     out.accept("peer_consent_expired", consent.expired());
                     out.accept("peer_media_never_started", consent.neverStarted());
@@ -470,6 +482,26 @@ public final class Peer {
         }
     }
 
+    /** Must hold the lock. Starts dividing the participant's downlink among what it receives; idempotent. */
+    private void startAllocation() {
+        if (allocationTimer != null) {
+            return;
+        }
+        allocationTimer = scheduler.scheduleAtFixedRate(() -> {
+            try {
+                allocation.run(System.nanoTime());
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log, and keep allocating.
+                LOG.error("Participant {}: bandwidth allocation failed", id, e);
+            }
+        }, BandwidthAllocation.INTERVAL_MILLIS, BandwidthAllocation.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The participant's downlink estimate in bits per second, or -1 while it has given no transport-cc feedback. */
+    public long downlinkEstimateBps() {
+        return downlink.hasFeedback() ? downlink.estimateBps() : -1;
+    }
+
     /** Must hold the lock. The ICE role follows who made the first offer; fixed once the transport has started. */
     private void applyIceRole() {
         Boolean controlling = negotiator.iceControlling();
@@ -567,6 +599,9 @@ public final class Peer {
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
             consent.stop();
+            if (allocationTimer != null) {
+                allocationTimer.cancel(false);
+            }
             received.clear();
             producersByMid.values().forEach(p -> roomEvents.trackUnpublished(this, p));
             producersByMid.clear();
@@ -599,6 +634,7 @@ public final class Peer {
             synchronized (Peer.this) {
                 if (!closed) {
                     session.feedback().start(scheduler);
+                    startAllocation();
                     received.requestKeyframes();
                 }
             }

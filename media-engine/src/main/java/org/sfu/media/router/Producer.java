@@ -159,6 +159,17 @@ public final class Producer {
         return streams[layer].frameHeight;
     }
 
+    /**
+     * What the sender sends of a layer (of the track, for a plain one), in bits per second over the last second: what
+     * forwarding that layer costs a receiver.
+     */
+    long layerBitrateBps(int layer, long nowNanos) {
+        ProducerStream s = streams[layer];
+        synchronized (s.receiveLock) {
+            return s.bitrate.bitrateBps(nowNanos);
+        }
+    }
+
     /** The layer has had a first-hand packet within {@code windowNanos} before {@code nowNanos}. */
     boolean layerFlowing(int layer, long nowNanos, long windowNanos) {
         return streams[layer].flowing(nowNanos, windowNanos);
@@ -508,6 +519,7 @@ public final class Producer {
             stream.packets++;
             if (!repaired) {
                 stream.statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
+                stream.bitrate.add(arrivalNanos, packet.length());
             }
             if (stream.losses != null) {
                 stream.losses.onPacket(sequenceNumber, arrivalNanos);

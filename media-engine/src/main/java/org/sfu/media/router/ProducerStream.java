@@ -41,6 +41,8 @@ final class ProducerStream {
     // Guarded by receiveLock.
     long packets;
     long duplicates;
+    /** What the sender sends of this stream lately, first-hand packets only. Guarded by receiveLock. */
+    final BitrateWindow bitrate = new BitrateWindow();
     /** Recent packets, to answer receivers' NACKs without asking the sender (video only, else null). */
     final RetransmissionCache cache;
     /** When the last PLI for this stream went out; none yet: {@link Long#MIN_VALUE} (nanoTime may be negative). */
