@@ -196,6 +196,11 @@ public final class BandwidthEstimator {
         return probes.paddingBytes(nowNanos);
     }
 
+    /** Whether a probe cluster is being sent or waits to be: call {@link #probePaddingBytes} every few ms. */
+    public boolean probing() {
+        return probes.probing();
+    }
+
     /** The estimate: what the path to this receiver carries, in bits per second. */
     public long estimateBps() {
         return estimateBps;

@@ -48,6 +48,8 @@ public final class Consumer {
      * its bundle, RFC 8843 §9.2), or -1: then its packets are not numbered and it gives no feedback.
      */
     private volatile int transportCcId = -1;
+    /** The receiver's RTX payload type for this stream's first codec: what padding goes out as; -1 for none. */
+    private volatile int paddingPayloadType = -1;
     /** The receiver's downlink: numbers what this consumer sends it, for its estimate. Null: not numbered. */
     private final DownlinkEstimate downlink;
     /**
@@ -378,6 +380,13 @@ public final class Consumer {
         }
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
+        int padding = -1;
+        for (int pt = 0; pt < 128 && padding < 0; pt++) {
+            if (map[pt] >= 0 && rtx[map[pt]] >= 0) {
+                padding = rtx[map[pt]];
+            }
+        }
+        paddingPayloadType = padding;
         receiverExtensions = List.copyOf(receiverExtmaps);
         int tcc = -1;
         for (Extmap e : receiverExtmaps) {
@@ -481,6 +490,54 @@ public final class Consumer {
                 retransmitted.increment();
             }
         }
+    }
+
+    /** The largest padding a packet can say it carries: its last octet counts it (RFC 3550 §5.1). */
+    static final int MAX_PADDING = 255;
+    /** A padding-only packet's header: 12 octets, and a one-byte extension block with the transport-cc element. */
+    static final int PADDING_HEADER_LENGTH = 12 + 4 + 4;
+
+    /**
+     * True when this stream can carry the receiver's probe padding: video, flowing, with RTX and transport-wide
+     * sequence numbers negotiated.
+     */
+    boolean canCarryPadding() {
+        return active && !paused && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0
+                && downlink != null;
+    }
+
+    /**
+     * Sends one padding-only packet of {@code padding} octets (1..{@link #MAX_PADDING}) on this stream's RTX SSRC,
+     * numbered with the receiver's next transport-wide sequence number: probe traffic for its estimate
+     * (RFC 4588 §4 lets an RTX stream carry padding; the receiver drops it once it has noted its arrival). Built in
+     * {@code out}, the caller's buffer of at least {@link #PADDING_HEADER_LENGTH} + {@link #MAX_PADDING} octets plus
+     * SRTP's room. Returns the octets it counts for on the wire, or -1 when not sent. Allocation-free.
+     */
+    int sendPadding(PacketBuffer out, int padding, long nowNanos) {
+        int pt = paddingPayloadType;
+        int id = transportCcId;
+        if (!canCarryPadding() || padding < 1 || padding > MAX_PADDING) {
+            return -1;
+        }
+        byte[] b = out.buffer();
+        int length = PADDING_HEADER_LENGTH + padding;
+        java.util.Arrays.fill(b, 0, length, (byte) 0);
+        b[0] = (byte) 0xB0; // V=2, P=1 (RFC 3550 §5.1), X=1 (RFC 8285 one-byte block below)
+        b[1] = (byte) pt;
+        RtpPacket.setSequenceNumber(b, 0, rtxSequence.getAndIncrement() & 0xFFFF);
+        // Timestamp 0: a padding-only RTX packet repeats no packet, and the receiver drops it before its timing
+        // matters (only its arrival is noted, for transport-cc).
+        RtpPacket.setSsrc(b, 0, rtxSsrc);
+        b[12] = (byte) 0xBE;
+        b[13] = (byte) 0xDE;
+        b[15] = 1; // one word of elements
+        b[16] = (byte) (id << 4 | 1); // the transport-cc element, two octets, numbered below
+        b[length - 1] = (byte) padding;
+        out.setLength(length);
+        if (downlink.number(b, 0, length, id, nowNanos) < 0) {
+            return -1;
+        }
+        return receiver.sendRtp(out) ? length + DownlinkEstimate.SRTP_TAG_LENGTH : -1;
     }
 
     private void resendOriginals(RetransmissionCache sentCache, int[] sequenceNumbers, int count, long nowNanos) {

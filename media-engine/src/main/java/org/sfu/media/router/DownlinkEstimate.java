@@ -102,6 +102,13 @@ final class DownlinkEstimate {
         }
     }
 
+    /** Whether the estimator is probing, or about to: then {@link #probePaddingBytes} wants calling every few ms. */
+    boolean probing() {
+        synchronized (lock) {
+            return estimator.probing();
+        }
+    }
+
     /** The estimate in bits per second (the start value until feedback has come). */
     long estimateBps() {
         return estimateBps;

@@ -72,6 +72,10 @@ public final class Peer {
     private final DownlinkEstimate downlink;
     /** Divides that estimate among what the participant receives (the simulcast layers it gets). */
     private final BandwidthAllocation allocation;
+    /** Sends the estimator's probe padding. */
+    private final ProbePadding probes;
+    /** A run of {@link #probes} is scheduled: at most one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The allocation's timer, from the transport's connection until the participant leaves. Guarded by this. */
     private java.util.concurrent.ScheduledFuture<?> allocationTimer;
     private final CounterRegistry counters;
@@ -109,6 +113,7 @@ public final class Peer {
         this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
         this.allocation = new BandwidthAllocation(downlink, session::consumers,
                 () -> router.speakers().current().orElse(null));
+        this.probes = new ProbePadding(downlink, session::consumers);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
                 new KeyframeRetries(scheduler, transport, this::isClosed), new ReceivedStreams.StreamRegistry() {
@@ -136,6 +141,7 @@ public final class Peer {
                 counters.register(labels("session"), out -> {
                     session.report(out);
                     allocation.report(out);
+                    probes.report(out);
                 }),
                 counters.register(labels("consent"), out -> {
                     out.accept("peer_consent_expired", consent.expired());
@@ -494,7 +500,31 @@ public final class Peer {
                 // A periodic task that throws is never run again: log, and keep allocating.
                 LOG.error("Participant {}: bandwidth allocation failed", id, e);
             }
+            if (probing.compareAndSet(false, true)) {
+                probe();
+            }
         }, BandwidthAllocation.INTERVAL_MILLIS, BandwidthAllocation.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends the probe padding due; while a cluster lasts, again every few milliseconds. One run at a time. */
+    private void probe() {
+        boolean again;
+        try {
+            // A participant that left has no consumers: the run finds nothing to carry padding and stops.
+            again = probes.run(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.error("Participant {}: probing failed", id, e);
+            again = false;
+        }
+        if (again) {
+            try {
+                scheduler.schedule(this::probe, ProbePadding.STEP_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Shutting down.
+            }
+        }
+        probing.set(false);
     }
 
     /** The participant's downlink estimate in bits per second, or -1 while it has given no transport-cc feedback. */

@@ -188,4 +188,41 @@ class DownlinkNumberingTest {
         assertFalse(aliceTransport.rtcp.stream().anyMatch(r -> TransportCcFeedback.isTransportCc(r, 0, r.length)
                 || RtcpFeedback.isNack(r, 0, r.length)));
     }
+
+    @Test
+    void probePaddingGoesOutOnTheRtxSsrcNumberedLikeMedia() {
+        FakeTransport bob = new FakeTransport();
+        DownlinkEstimate bobs = new DownlinkEstimate(BweSettings.DEFAULT, 200);
+        Consumer toBob = consume(aliceCamera, bob, 0xB0B0_0001L, 0xB0B0_0002L, bobs, 7);
+        consume(carolMic, bob, 0xB0B0_0003L, -1, bobs, 7);
+        ProbePadding probes = new ProbePadding(bobs, () -> List.of(toBob));
+        forward(aliceCamera, packet(96, 500, 0xA11C_0001L, true), 0);
+
+        // The estimator starts by probing at 3x and 6x its 300 kbit/s start: padding every 2 ms while it asks.
+        long now = MS;
+        while (probes.run(now) && now < 200 * MS) {
+            now += 2 * MS;
+        }
+
+        assertTrue(bob.rtp.size() > 1 + 10, "two clusters of at least 5 packets each: " + bob.rtp.size());
+        long paddingBytes = 0;
+        for (int i = 1; i < bob.rtp.size(); i++) {
+            byte[] p = bob.rtp.get(i);
+            assertEquals(0xB0B0_0002L, RtpPacket.ssrc(p, 0), "on the RTX SSRC");
+            assertEquals(97, RtpPacket.payloadType(p, 0), "with the receiver's RTX payload type");
+            assertTrue(RtpPacket.padding(p, 0), "padding only (RFC 3550 §5.1)");
+            assertEquals(p.length - Consumer.PADDING_HEADER_LENGTH, p[p.length - 1] & 0xFF, "all of it padding");
+            assertEquals(200 + i, transportSequence(p, 7), "numbered after the media, consecutively");
+            paddingBytes += p.length;
+        }
+        // 900 kbit/s for 15 ms and 1,800 kbit/s for 15 ms: 1,688 + 3,375 bytes, less the media packet's share.
+        assertTrue(paddingBytes > 4000 && paddingBytes < 7000, "padding bytes " + paddingBytes);
+        assertFalse(bobs.probing(), "both clusters sent");
+
+        DownlinkEstimate audioOnly = new DownlinkEstimate(BweSettings.DEFAULT, 0);
+        assertTrue(audioOnly.probing());
+        int sentBefore = bob.rtp.size();
+        assertFalse(new ProbePadding(audioOnly, () -> List.of()).run(now), "no video to carry padding: no probe");
+        assertEquals(sentBefore, bob.rtp.size());
+    }
 }
