@@ -43,6 +43,7 @@ final class BandwidthAllocation {
     /** Since when each consumer could have gone up (timer thread only). */
     private final Map<Consumer, Long> upSince = new IdentityHashMap<>();
     private final LongAdder layerChanges = new LongAdder();
+    private final LongAdder probesRequested = new LongAdder();
     private volatile long lastBudgetBps = -1;
 
     BandwidthAllocation(DownlinkEstimate downlink, Supplier<List<Consumer>> consumers,
@@ -52,17 +53,28 @@ final class BandwidthAllocation {
         this.dominantSpeaker = dominantSpeaker;
     }
 
-    /** The timer's run: allocates the estimate once the receiver has given feedback. */
+    /**
+     * The timer's run: allocates the estimate once the receiver has given feedback; when that holds layers back,
+     * asks the estimator to probe for what they would take (else a receiver given low layers would fill its estimate
+     * with them and never learn that its path recovered).
+     */
     void run(long nowNanos) {
         if (downlink.hasFeedback()) {
-            allocate(downlink.estimateBps(), nowNanos);
+            long wanted = allocate(downlink.estimateBps(), nowNanos);
+            if (wanted > downlink.estimateBps() && downlink.requestProbe(wanted, nowNanos)) {
+                probesRequested.increment();
+            }
         }
     }
 
-    /** Divides {@code estimateBps} among the receiver's consumers as of {@code nowNanos}. */
-    void allocate(long estimateBps, long nowNanos) {
+    /**
+     * Divides {@code estimateBps} among the receiver's consumers as of {@code nowNanos}. Returns what the receiver
+     * would be sent without a limit: every stream at the best layer its maximum height allows.
+     */
+    long allocate(long estimateBps, long nowNanos) {
         List<Consumer> layered = new ArrayList<>();
         long budget = estimateBps;
+        long wanted = 0;
         for (Consumer c : consumers.get()) {
             if (!c.isActive() || c.isPaused()) {
                 continue;
@@ -70,7 +82,9 @@ final class BandwidthAllocation {
             if (c.producer().isSimulcast()) {
                 layered.add(c);
             } else {
-                budget -= c.producer().layerBitrateBps(0, nowNanos);
+                long rate = c.producer().layerBitrateBps(0, nowNanos);
+                budget -= rate;
+                wanted += rate;
             }
         }
         String dominant = dominantSpeaker.get();
@@ -108,6 +122,7 @@ final class BandwidthAllocation {
                 upSince.remove(c);
                 continue;
             }
+            wanted += rates[i][highestWithinMaxHeight(c, rates[i], base[i])];
             int chosen = choose(c, rates[i], base[i], budget, nowNanos);
             budget -= rates[i][chosen] - rates[i][base[i]];
             int before = c.allocatedLayer();
@@ -119,6 +134,7 @@ final class BandwidthAllocation {
             }
         }
         upSince.keySet().retainAll(layered);
+        return wanted;
     }
 
     /** The layer for one consumer, given what is left after every video's lowest layer and the higher priorities. */
@@ -183,6 +199,7 @@ final class BandwidthAllocation {
     void report(java.util.function.BiConsumer<String, Long> counter) {
         downlink.report(counter);
         counter.accept("allocation_layer_changes", layerChanges.sum());
+        counter.accept("allocation_probes_requested", probesRequested.sum());
         counter.accept("allocation_video_budget_bps", Math.max(0, lastBudgetBps));
     }
 }

@@ -102,6 +102,13 @@ final class DownlinkEstimate {
         }
     }
 
+    /** The allocation holds layers back that would take {@code wantedBps}: probe for them when it is time. */
+    boolean requestProbe(long wantedBps, long nowNanos) {
+        synchronized (lock) {
+            return estimator.requestProbe(wantedBps, nowNanos);
+        }
+    }
+
     /** Whether the estimator is probing, or about to: then {@link #probePaddingBytes} wants calling every few ms. */
     boolean probing() {
         synchronized (lock) {
