@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  * </ol>
  * What a layer costs is what its sender sends of it over the last second ({@link Producer#layerBitrateBps}).
  * Hysteresis, so that an estimate near a boundary does not move the receiver to and fro (each move costs a
- * keyframe): a consumer goes down at once, but up only when the estimate covers the higher layer with
- * {@link #UP_MARGIN} to spare, and has done so at every run for {@link #UP_HOLD_NANOS}.
+ * keyframe): a consumer keeps its layer while {@link #STAY_FRACTION} of what everything would cost is within the
+ * estimate, and goes down at the first run it is not; it goes up only when the estimate covers the higher layer with {@link #UP_MARGIN} to
+ * spare, and has done so at every run for {@link #UP_HOLD_NANOS}.
  *
  * <p>The result is only a cap ({@link Consumer#allocateLayer}): the consumer's own switch (one keyframe request,
  * switch at the keyframe) does the rest. Until the participant has sent transport-cc feedback there is no estimate
@@ -31,6 +32,13 @@ import java.util.function.Supplier;
  */
 final class BandwidthAllocation {
     static final long INTERVAL_MILLIS = 250;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BandwidthAllocation.class);
+    /**
+     * A layer is kept while the estimate covers this share of its rate: one over-use cuts the estimate to 0.85 times
+     * what got through (gcc §5.5's beta), and a receiver that uses its layer fully must not lose it, and a keyframe,
+     * to every tooth of GCC's saw. A path that really carries less cuts again, and the layer goes then.
+     */
+    static final double STAY_FRACTION = 0.85;
     /** Going up needs the estimate to cover the higher layer's rate this many times over. */
     static final double UP_MARGIN = 1.15;
     /** ... continuously for this long. */
@@ -115,6 +123,8 @@ final class BandwidthAllocation {
             }
         }
         lastBudgetBps = budget;
+        // What keeping a layer may use: as if the estimate were 1 / STAY_FRACTION higher.
+        long stayBudget = budget + (long) (estimateBps / STAY_FRACTION) - estimateBps;
         for (int i = 0; i < n; i++) {
             Consumer c = layered.get(i);
             if (base[i] < 0) {
@@ -123,14 +133,17 @@ final class BandwidthAllocation {
                 continue;
             }
             wanted += rates[i][highestWithinMaxHeight(c, rates[i], base[i])];
-            int chosen = choose(c, rates[i], base[i], budget, nowNanos);
+            int chosen = choose(c, rates[i], base[i], budget, stayBudget, nowNanos);
             budget -= rates[i][chosen] - rates[i][base[i]];
+            stayBudget -= rates[i][chosen] - rates[i][base[i]];
             int before = c.allocatedLayer();
             if (chosen != before) {
                 if (before >= 0) {
                     layerChanges.increment();
                 }
                 c.allocateLayer(chosen);
+                LOG.info("{}: layer {} -> {} (estimate {} bps, layer rates {} bps)", c.id(), before, chosen,
+                        estimateBps, java.util.Arrays.toString(rates[i]));
             }
         }
         upSince.keySet().retainAll(layered);
@@ -138,7 +151,7 @@ final class BandwidthAllocation {
     }
 
     /** The layer for one consumer, given what is left after every video's lowest layer and the higher priorities. */
-    private int choose(Consumer c, long[] rates, int base, long budget, long nowNanos) {
+    private int choose(Consumer c, long[] rates, int base, long budget, long stayBudget, long nowNanos) {
         int top = highestWithinMaxHeight(c, rates, base);
         int previous = c.allocatedLayer();
         if (previous < 0) {
@@ -151,8 +164,7 @@ final class BandwidthAllocation {
             if (rates[layer] < 0) {
                 continue;
             }
-            long extra = rates[layer] - rates[base];
-            if (layer <= previous && extra <= budget) {
+            if (layer <= previous && rates[layer] - rates[base] <= stayBudget) {
                 down = layer;
             }
             if ((long) (rates[layer] * UP_MARGIN) - rates[base] <= budget) {

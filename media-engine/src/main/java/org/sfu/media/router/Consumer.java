@@ -485,7 +485,7 @@ public final class Consumer {
                 continue;
             }
             out.setLength(written);
-            numberForDownlink(out.buffer(), 0, written, nowNanos);
+            numberForDownlink(out.buffer(), 0, written);
             if (receiver.sendRtp(out)) {
                 retransmitted.increment();
             }
@@ -626,7 +626,7 @@ public final class Consumer {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);
         }
         stream.rewrite(out, copy.offset(), nowNanos);
-        numberForDownlink(out, copy.offset(), copy.length(), nowNanos);
+        numberForDownlink(out, copy.offset(), copy.length());
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
         // The copy's payload is the source's: mapping ids and rewriting the header change no length.
         int payload = header.payloadLength();
@@ -650,10 +650,12 @@ public final class Consumer {
      * carries the receiver's id (the sender's own element, renumbered by {@link #extensionIdMap}), and records it for
      * the receiver's estimate. Allocation-free.
      */
-    private void numberForDownlink(byte[] buf, int offset, int length, long nowNanos) {
+    private void numberForDownlink(byte[] buf, int offset, int length) {
         int id = transportCcId;
         if (id > 0 && downlink != null) {
-            downlink.number(buf, offset, length, id, nowNanos);
+            // The time it leaves, not when its source arrived: a packet that waited in a busy worker's queue did not
+            // wait on the path, and the estimator must not read that wait as the path's queue.
+            downlink.number(buf, offset, length, id, System.nanoTime());
         }
     }
 

@@ -200,15 +200,18 @@ class BandwidthAllocationTest {
 
     @Test
     void anEstimateHoveringAtABoundaryDoesNotMoveTheReceiverToAndFro() {
-        // Alice's camera alone, after audio and its lowest layer (192 kbit/s): 720p needs 1,040 kbit/s to stay and
-        // 1,190 to go up to. The estimate swings ±8 % around the first every run, for 30 s.
+        // Alice's camera alone with the audio: 720p and audio cost 1,040 kbit/s; it stays down to 85 % of that (884)
+        // and goes up from 1,190 (its lowest layer, audio, and 720p's extra with 15 % to spare). One cut of GCC's
+        // saw (0.85 times what got through, a little more than 1,040 here) does not move it; then the estimate
+        // swings ±8 % around 884 every run, for 30 s.
         bobReceives.remove(toBobCarol);
         flow(1000, 5_000_000);
-        assertEquals(2, toBobAlice.allocatedLayer());
+        flow(1250, 900_000);
+        assertEquals(2, toBobAlice.allocatedLayer(), "kept through one over-use cut");
         long changesBefore = allocation.layerChanges();
         List<Integer> layers = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
-            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, i % 2 == 0 ? 957_000 : 1_123_000);
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, i % 2 == 0 ? 813_000 : 955_000);
             layers.add(toBobAlice.allocatedLayer());
         }
         assertEquals(1, allocation.layerChanges() - changesBefore, "down once, and never back up: " + layers);
