@@ -103,7 +103,10 @@ class AdminApiTest {
 
     /** The published track of this kind of the participant, as {@code GET /api/rooms/{room}} shows it. */
     private JsonNode track(String room, String participant, String kind) throws Exception {
-        for (JsonNode p : call(HttpMethod.GET, "/api/rooms/" + room, null).json().get("participants")) {
+        TestHttps.Response response = call(HttpMethod.GET, "/api/rooms/" + room, null);
+        JsonNode participants = response.json().get("participants");
+        assertNotNull(participants, response.status() + " " + response.body());
+        for (JsonNode p : participants) {
             if (p.get("id").asText().equals(participant)) {
                 for (JsonNode t : p.get("publishing")) {
                     if (t.get("kind").asText().equals(kind)) {
