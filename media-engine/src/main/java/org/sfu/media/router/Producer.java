@@ -78,8 +78,6 @@ public final class Producer {
     private volatile Map<String, Integer> extensionIds = Map.of();
     /** Where this track's forwarding delay and its consumers' first-frame times are recorded; null: nowhere. */
     private volatile Latencies latencies;
-    /** The payload type of the latest packet, for the admin API's codec; -1 before any. */
-    private volatile int lastPayloadType = -1;
     /** The operator muted this track: nothing of it is forwarded, to anyone, until it is unmuted. */
     private volatile boolean muted;
     private final LongAdder droppedMuted = new LongAdder();
@@ -533,6 +531,7 @@ public final class Producer {
             sampled = (stream.packets & (FORWARDING_DELAY_SAMPLE - 1)) == 0;
             stream.packets++;
             stream.countOctets(header.payloadLength(), arrivalNanos, BITRATE_WINDOW_NANOS);
+            stream.lastPayloadType = header.payloadType();
             if (!repaired) {
                 stream.statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
             }
@@ -549,7 +548,6 @@ public final class Producer {
             }
             learnFrameSize(stream, buf, header);
         }
-        lastPayloadType = header.payloadType();
         if (muted) {
             droppedMuted.increment();
             return;
@@ -595,9 +593,14 @@ public final class Producer {
         long bitrate = 0;
         long lost = 0;
         long expected = 0;
+        int pt = -1;
         for (ProducerStream s : streams) {
             synchronized (s.receiveLock) {
                 packets += s.packets;
+                if (s.lastPayloadType >= 0) {
+                    // The layers of one track share its codecs: any layer's latest packet names the one in use.
+                    pt = s.lastPayloadType;
+                }
                 octets += s.octets;
                 bitrate += s.windowBitrate(nowNanos, BITRATE_WINDOW_NANOS);
                 if (s.ssrc >= 0) {
@@ -608,7 +611,6 @@ public final class Producer {
             }
         }
         RtpCodec codec = null;
-        int pt = lastPayloadType;
         for (RtpCodec c : codecs) {
             if (c.payloadType() == pt) {
                 codec = c;

@@ -43,6 +43,8 @@ final class ProducerStream {
     long duplicates;
     /** Payload octets received, and the bitrate of the last whole window of them (for the admin API). */
     long octets;
+    /** The payload type of the latest packet, for the admin API's codec; -1 before any. Guarded by receiveLock. */
+    int lastPayloadType = -1;
     private boolean rateWindowStarted;
     private long rateWindowStartNanos;
     private long rateWindowOctets;
