@@ -224,6 +224,11 @@ public final class BandwidthEstimator {
         return lossControl.estimateBps();
     }
 
+    /** The last probe result, or -1 before any. */
+    public long lastProbeBps() {
+        return probes.lastResultBps();
+    }
+
     /** What the receiver got lately, or -1 when not known yet. */
     public long acknowledgedBps() {
         return acknowledged.bitrateBps();

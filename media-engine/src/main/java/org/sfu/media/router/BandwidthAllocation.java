@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * What a layer costs is what its sender sends of it over the last second ({@link Producer#layerBitrateBps}).
  * Hysteresis, so that an estimate near a boundary does not move the receiver to and fro (each move costs a
  * keyframe): a consumer keeps its layer while {@link #STAY_FRACTION} of what everything would cost is within the
- * estimate, and goes down at the first run it is not; it goes up only when the estimate covers the higher layer with {@link #UP_MARGIN} to
- * spare, and has done so at every run for {@link #UP_HOLD_NANOS}.
+ * estimate; it goes down when that has not been so at any run for {@link #DOWN_HOLD_NANOS}, or at once when the
+ * receiver's feedback shows real loss (more than {@link #LOSS_FRACTION}); it goes up only when the estimate covers
+ * the higher layer with {@link #UP_MARGIN} to spare, and has done so at every run for {@link #UP_HOLD_NANOS}.
  *
  * <p>The result is only a cap ({@link Consumer#allocateLayer}): the consumer's own switch (one keyframe request,
  * switch at the keyframe) does the rest. Until the participant has sent transport-cc feedback there is no estimate
@@ -39,6 +40,19 @@ final class BandwidthAllocation {
      * to every tooth of GCC's saw. A path that really carries less cuts again, and the layer goes then.
      */
     static final double STAY_FRACTION = 0.85;
+    /**
+     * Going down on delay alone needs the estimate below the keep band at every run for this long. The delay-based
+     * estimate cuts to 0.85 times what got through at each over-use (gcc §5.5), and what got through over its
+     * 150 ms window swings with frame sizes; on a loaded machine the receiver's own scheduling delays its arrival
+     * times by tens of milliseconds, which the trendline reads as a queue (seen on loopback in SimulcastIT, where
+     * nothing limits the path). A path that really carries less than the layer keeps the estimate down, or loses.
+     */
+    static final long DOWN_HOLD_NANOS = 1_000_000_000L;
+    /**
+     * Loss above this share of what the receiver was sent (gcc §6's threshold for a decrease) is evidence enough to go
+     * down at once: the layer does not get through.
+     */
+    static final double LOSS_FRACTION = 0.10;
     /** Going up needs the estimate to cover the higher layer's rate this many times over. */
     static final double UP_MARGIN = 1.15;
     /** ... continuously for this long. */
@@ -50,6 +64,8 @@ final class BandwidthAllocation {
     private final Supplier<String> dominantSpeaker;
     /** Since when each consumer could have gone up (timer thread only). */
     private final Map<Consumer, Long> upSince = new IdentityHashMap<>();
+    /** Since when each consumer's layer has been outside the keep band (timer thread only). */
+    private final Map<Consumer, Long> downSince = new IdentityHashMap<>();
     private final LongAdder layerChanges = new LongAdder();
     private final LongAdder probesRequested = new LongAdder();
     private volatile long lastBudgetBps = -1;
@@ -68,7 +84,7 @@ final class BandwidthAllocation {
      */
     void run(long nowNanos) {
         if (downlink.hasFeedback()) {
-            long wanted = allocate(downlink.estimateBps(), nowNanos);
+            long wanted = allocate(downlink.estimateBps(), downlink.lossFraction() > LOSS_FRACTION, nowNanos);
             if (wanted > downlink.estimateBps() && downlink.requestProbe(wanted, nowNanos)) {
                 probesRequested.increment();
             }
@@ -80,6 +96,11 @@ final class BandwidthAllocation {
      * would be sent without a limit: every stream at the best layer its maximum height allows.
      */
     long allocate(long estimateBps, long nowNanos) {
+        return allocate(estimateBps, false, nowNanos);
+    }
+
+    /** As {@link #allocate(long, long)}; {@code lossy}: the receiver's feedback shows loss, a layer too many goes now. */
+    long allocate(long estimateBps, boolean lossy, long nowNanos) {
         List<Consumer> layered = new ArrayList<>();
         long budget = estimateBps;
         long wanted = 0;
@@ -130,10 +151,11 @@ final class BandwidthAllocation {
             if (base[i] < 0) {
                 // Nothing flows: nothing to choose; the consumer waits for a layer as it would anyway.
                 upSince.remove(c);
+                downSince.remove(c);
                 continue;
             }
             wanted += rates[i][highestWithinMaxHeight(c, rates[i], base[i])];
-            int chosen = choose(c, rates[i], base[i], budget, stayBudget, nowNanos);
+            int chosen = choose(c, rates[i], base[i], budget, stayBudget, lossy, nowNanos);
             budget -= rates[i][chosen] - rates[i][base[i]];
             stayBudget -= rates[i][chosen] - rates[i][base[i]];
             int before = c.allocatedLayer();
@@ -142,16 +164,19 @@ final class BandwidthAllocation {
                     layerChanges.increment();
                 }
                 c.allocateLayer(chosen);
-                LOG.info("{}: layer {} -> {} (estimate {} bps, layer rates {} bps)", c.id(), before, chosen,
-                        estimateBps, java.util.Arrays.toString(rates[i]));
+                LOG.info("{}: layer {} -> {} (estimate {} bps{}, video budget {} bps, layer rates {} bps)", c.id(),
+                        before, chosen, estimateBps, lossy ? ", lossy" : "", lastBudgetBps,
+                        java.util.Arrays.toString(rates[i]));
             }
         }
         upSince.keySet().retainAll(layered);
+        downSince.keySet().retainAll(layered);
         return wanted;
     }
 
     /** The layer for one consumer, given what is left after every video's lowest layer and the higher priorities. */
-    private int choose(Consumer c, long[] rates, int base, long budget, long stayBudget, long nowNanos) {
+    private int choose(Consumer c, long[] rates, int base, long budget, long stayBudget, boolean lossy,
+                       long nowNanos) {
         int top = highestWithinMaxHeight(c, rates, base);
         int previous = c.allocatedLayer();
         if (previous < 0) {
@@ -177,9 +202,22 @@ final class BandwidthAllocation {
                 upSince.remove(c);
                 return up;
             }
+            downSince.remove(c);
             return down;
         }
         upSince.remove(c);
+        if (down < previous && previous <= top && rates[previous] >= 0 && !lossy) {
+            // Out of the keep band on delay alone: go down only if it lasts (DOWN_HOLD_NANOS).
+            Long since = downSince.putIfAbsent(c, nowNanos);
+            if (since == null || nowNanos - since < DOWN_HOLD_NANOS) {
+                if (since == null) {
+                    LOG.debug("{}: layer {} outside the keep band (rates {} bps, {} bps left to keep it): "
+                            + "down if it lasts", c.id(), previous, java.util.Arrays.toString(rates), stayBudget);
+                }
+                return previous;
+            }
+        }
+        downSince.remove(c);
         return down;
     }
 

@@ -2,6 +2,7 @@ package org.sfu.media.router;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.bwe.BandwidthEstimator;
+import org.sfu.media.bwe.BandwidthUsage;
 import org.sfu.media.bwe.BweSettings;
 import org.sfu.media.rtcp.TransportCcFeedback;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -27,22 +28,36 @@ final class DownlinkEstimate {
      * negotiates, SRTP_AES128_CM_HMAC_SHA1_80): the estimator counts bytes on the wire.
      */
     static final int SRTP_TAG_LENGTH = 10;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DownlinkEstimate.class);
+    /** The estimator's state is logged (DEBUG) at least this often, and at every change of its over-use signal. */
+    private static final long TRACE_INTERVAL_NANOS = 1_000_000_000L;
 
+    private final String participantId;
     private final BandwidthEstimator estimator;
     private final Object lock = new Object();
+    /** For the trace: the last over-use signal and when the state was last logged. Guarded by lock. */
+    private BandwidthUsage tracedUsage = BandwidthUsage.NORMAL;
+    private long tracedNanos = Long.MIN_VALUE;
     /** The next transport-wide sequence number (16 bits, wraps). Guarded by lock. */
     private int nextSequence;
     private volatile long estimateBps;
     private volatile long feedbacks;
+    /** The loss fraction of the estimator's last closed loss window (gcc §6), for the allocation. */
+    private volatile double lossFraction;
     private final LongAdder numbered = new LongAdder();
     private final LongAdder feedbackInvalid = new LongAdder();
 
-    DownlinkEstimate() {
-        this(BweSettings.DEFAULT, new java.security.SecureRandom().nextInt(0x10000));
+    DownlinkEstimate(String participantId) {
+        this(participantId, BweSettings.DEFAULT, new java.security.SecureRandom().nextInt(0x10000));
+    }
+
+    DownlinkEstimate(BweSettings settings, int firstSequence) {
+        this("-", settings, firstSequence);
     }
 
     /** @param firstSequence the first transport-wide sequence number (random by default, as RTP's, RFC 3550 §5.1) */
-    DownlinkEstimate(BweSettings settings, int firstSequence) {
+    DownlinkEstimate(String participantId, BweSettings settings, int firstSequence) {
+        this.participantId = participantId;
         this.estimator = new BandwidthEstimator(settings);
         this.nextSequence = firstSequence & 0xFFFF;
         this.estimateBps = settings.startBps();
@@ -92,7 +107,36 @@ final class DownlinkEstimate {
             estimator.onFeedback(feedback, nowNanos);
             estimateBps = estimator.estimateBps();
             feedbacks = estimator.feedbacks();
+            lossFraction = estimator.lossFraction();
+            trace(nowNanos);
         }
+    }
+
+    /**
+     * Must hold the lock. The estimator's parts, so that a receiver moved down can be explained from the log: at
+     * each change of the delay-based signal (an over-use is what cuts the estimate to 0.85 of what got through) and
+     * otherwise once a second.
+     */
+    private void trace(long nowNanos) {
+        if (!LOG.isDebugEnabled()) {
+            return;
+        }
+        BandwidthUsage usage = estimator.usage();
+        if (usage == tracedUsage && tracedNanos != Long.MIN_VALUE && nowNanos - tracedNanos < TRACE_INTERVAL_NANOS) {
+            return;
+        }
+        tracedUsage = usage;
+        tracedNanos = nowNanos;
+        LOG.debug("{}: estimate {} bps = min(delay-based {} bps ({}, {}), loss-based {} bps (loss {} %)); "
+                        + "acknowledged {} bps, rtt {} ms, last probe {} bps", participantId, estimator.estimateBps(),
+                estimator.delayBasedBps(), usage, estimator.rateControlState(), estimator.lossBasedBps(),
+                Math.round(estimator.lossFraction() * 1000) / 10.0, estimator.acknowledgedBps(),
+                estimator.rttNanos() / 1_000_000, estimator.lastProbeBps());
+    }
+
+    /** The loss fraction the receiver's feedback showed in the estimator's last loss window (gcc §6). */
+    double lossFraction() {
+        return lossFraction;
     }
 
     /** Padding the estimator wants sent now to probe for headroom (bytes; 0 when not probing). */

@@ -110,7 +110,7 @@ public final class Peer {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
-        this.downlink = new DownlinkEstimate();
+        this.downlink = new DownlinkEstimate(id);
         this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
         this.allocation = new BandwidthAllocation(downlink, session::consumers,
                 () -> router.speakers().current().orElse(null));

@@ -21,8 +21,8 @@ import org.sfu.packet.PacketBuffer;
  * One receiver's estimate divided among what it receives: alice's and carol's cameras, each in three simulcast
  * layers (180, 360 and 720 lines at about 150, 500 and 1,000 kbit/s), and a 40 kbit/s microphone. Given an estimate,
  * when the allocation runs on its timer (a manual clock), then each camera's consumer is capped at the layer the
- * estimate pays for: lowest layers first, upgrades by priority, the maximum height respected, down at once, up only
- * after the hysteresis.
+ * estimate pays for: lowest layers first, upgrades by priority, the maximum height respected, down once the estimate
+ * has stayed low for a second (at once with loss), up only after the hysteresis.
  */
 class BandwidthAllocationTest {
     private static final long MS = 1_000_000L;
@@ -52,6 +52,8 @@ class BandwidthAllocationTest {
     private long clockMs;
     /** The allocation runs with the estimate given ({@code allocate}), or as its timer does ({@code run}). */
     private boolean timerRun;
+    /** Whether the receiver's feedback shows loss, for {@code allocate}. */
+    private boolean lossy;
 
     private static Producer camera(String owner, FakeTransport t, long ssrcBase) {
         return new Producer(owner + "-1", owner, t, 0x5E4E_0001L, MediaKind.VIDEO, "1", -1, -1, VP8,
@@ -127,7 +129,7 @@ class BandwidthAllocationTest {
                 if (timerRun) {
                     allocation.run(now);
                 } else {
-                    allocation.allocate(estimateBps, now);
+                    allocation.allocate(estimateBps, lossy, now);
                 }
             }
         }
@@ -171,31 +173,54 @@ class BandwidthAllocationTest {
     void upgradesGoInOrderOfPriorityTheDominantSpeakerFirst() {
         // Audio 40 + two lowest layers 304 kbit/s; 900 leaves 556: one upgrade to 360p (+348, with the 15 % margin
         // 423), not two.
-        flow(1000, 300_000);
-        flow(4000, 900_000);
+        flow(1500, 300_000);
+        assertEquals(List.of(0, 0), allocated());
+        flow(4500, 900_000);
         assertEquals(List.of(1, 0), allocated(), "in the order bob got them");
 
         dominant = "carol";
-        flow(4500, 300_000);
+        flow(6000, 300_000);
         assertEquals(List.of(0, 0), allocated());
-        flow(7500, 900_000);
+        flow(9000, 900_000);
         assertEquals(List.of(0, 1), allocated(), "the dominant speaker's camera first");
     }
 
     @Test
-    void aFallingEstimateMovesDownAtOnceARisingOneUpOnlyAfterTheHysteresis() {
+    void aFallingEstimateMovesDownAfterASecondARisingOneUpOnlyAfterTheHysteresis() {
         flow(1000, 5_000_000);
         assertEquals(List.of(2, 2), allocated());
 
         // 700 kbit/s: 356 left after audio and the lowest layers, which pays for alice's 360p (+348) only.
-        flow(1250, 700_000);
-        assertEquals(List.of(1, 0), allocated(), "down at the first run");
+        flow(2000, 700_000);
+        assertEquals(List.of(2, 2), allocated(), "not down on delay alone before it has lasted 1 s");
+        flow(2250, 700_000);
+        assertEquals(List.of(1, 0), allocated(), "down once it has");
 
-        flow(3250, 5_000_000);
+        flow(4250, 5_000_000);
         assertEquals(List.of(1, 0), allocated(), "not up before the estimate has held for 2 s");
-        flow(3500, 5_000_000);
+        flow(4500, 5_000_000);
         assertEquals(List.of(2, 2), allocated(), "up once it has");
         assertEquals(4, allocation.layerChanges());
+    }
+
+    @Test
+    void aCutShorterThanASecondKeepsTheLayers() {
+        // GCC's over-use cut, then the estimate back within the keep band before a second has passed, three times.
+        flow(1000, 5_000_000);
+        for (int i = 0; i < 3; i++) {
+            flow(clockMs + 750, 600_000);
+            flow(clockMs + 500, 5_000_000);
+        }
+        assertEquals(List.of(2, 2), allocated());
+        assertEquals(0, allocation.layerChanges());
+    }
+
+    @Test
+    void lossMovesDownAtTheFirstRun() {
+        flow(1000, 5_000_000);
+        lossy = true;
+        flow(1250, 700_000);
+        assertEquals(List.of(1, 0), allocated(), "the layers do not get through: down at once");
     }
 
     @Test
@@ -203,7 +228,8 @@ class BandwidthAllocationTest {
         // Alice's camera alone with the audio: 720p and audio cost 1,040 kbit/s; it stays down to 85 % of that (884)
         // and goes up from 1,190 (its lowest layer, audio, and 720p's extra with 15 % to spare). One cut of GCC's
         // saw (0.85 times what got through, a little more than 1,040 here) does not move it; then the estimate
-        // swings ±8 % around 884 every run, for 30 s.
+        // swings ±8 % around 884 every run, for 30 s: back in the keep band every other run, it never stays out of
+        // it for a second.
         bobReceives.remove(toBobCarol);
         flow(1000, 5_000_000);
         flow(1250, 900_000);
@@ -212,6 +238,14 @@ class BandwidthAllocationTest {
         List<Integer> layers = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
             flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, i % 2 == 0 ? 813_000 : 955_000);
+            layers.add(toBobAlice.allocatedLayer());
+        }
+        assertEquals(0, allocation.layerChanges() - changesBefore, "never moved: " + layers);
+        assertEquals(2, toBobAlice.allocatedLayer());
+
+        // Then below the band for good: down once, and not back up while it hovers under it.
+        for (int i = 0; i < 40; i++) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, i % 2 == 0 ? 780_000 : 860_000);
             layers.add(toBobAlice.allocatedLayer());
         }
         assertEquals(1, allocation.layerChanges() - changesBefore, "down once, and never back up: " + layers);
@@ -224,7 +258,7 @@ class BandwidthAllocationTest {
         assertEquals(2, toBobAlice.currentLayer());
         int plisBefore = plis(aliceTransport).size();
 
-        flow(1260, 300_000);
+        flow(2260, 300_000);
         assertEquals(0, toBobAlice.allocatedLayer());
         assertEquals(List.of(0xA000_0001L), plis(aliceTransport).subList(plisBefore, plis(aliceTransport).size()),
                 "one PLI, for the lowest layer");
