@@ -11,8 +11,11 @@ import java.util.function.Supplier;
  * Divides one receiving participant's downlink estimate ({@link DownlinkEstimate}) among the streams it receives,
  * and so picks the simulcast layer each of its video consumers forwards:
  * <ol>
- *   <li>audio, and video that has no layers to choose from, always flow: what their senders send comes off the top;</li>
- *   <li>every simulcast video gets its lowest layer that flows, whatever is left;</li>
+ *   <li>audio always flows: what its senders send comes off the top;</li>
+ *   <li>every video gets its lowest layer that flows (a plain video, what its sender sends), in order of priority,
+ *       while they fit: a video whose lowest layer has not fitted for {@link #PAUSE_HOLD_NANOS} is paused (the
+ *       lowest priority first) and the receiver told; it resumes once its lowest layer has fitted with
+ *       {@link #UP_MARGIN} to spare for {@link #UP_HOLD_NANOS};</li>
  *   <li>then, in order of priority (the room's dominant speaker first, then in the order the participant got them),
  *       each takes the highest layer that flows, fits what is left and is no taller than the receiver's maximum
  *       height (video_quality).</li>
@@ -53,6 +56,12 @@ final class BandwidthAllocation {
      * down at once: the layer does not get through.
      */
     static final double LOSS_FRACTION = 0.10;
+    /**
+     * A video is paused when even its lowest layer has not fitted for this long: longer than a layer change needs,
+     * since a pause loses the picture, and the estimate just after the onset of a limit (the loss-based bound cut by
+     * the loss of the layers sent before) is lower than what the path then carries.
+     */
+    static final long PAUSE_HOLD_NANOS = 5_000_000_000L;
     /** Going up needs the estimate to cover the higher layer's rate this many times over. */
     static final double UP_MARGIN = 1.15;
     /** ... continuously for this long. */
@@ -66,12 +75,30 @@ final class BandwidthAllocation {
     private final Map<Consumer, Long> upSince = new IdentityHashMap<>();
     /** Since when each consumer's layer has been outside the keep band (timer thread only). */
     private final Map<Consumer, Long> downSince = new IdentityHashMap<>();
+    /** Since when each video's lowest layer has not fitted, and since when each paused one would (timer thread). */
+    private final Map<Consumer, Long> unfitSince = new IdentityHashMap<>();
+    private final Map<Consumer, Long> fitSince = new IdentityHashMap<>();
+    /** Told when a video is paused or resumed for the receiver's bandwidth (on the timer; must not block). */
+    private final PauseListener pauses;
+    private final LongAdder pauseCount = new LongAdder();
+    private volatile int pausedNow;
     private final LongAdder layerChanges = new LongAdder();
     private final LongAdder probesRequested = new LongAdder();
     private volatile long lastBudgetBps = -1;
 
+    /** Who is told of the videos the allocation pauses and resumes (the receiver's signaling). */
+    interface PauseListener {
+        void paused(Consumer video, boolean paused);
+    }
+
     BandwidthAllocation(DownlinkEstimate downlink, Supplier<List<Consumer>> consumers,
                         Supplier<String> dominantSpeaker) {
+        this(downlink, consumers, dominantSpeaker, (c, p) -> { });
+    }
+
+    BandwidthAllocation(DownlinkEstimate downlink, Supplier<List<Consumer>> consumers,
+                        Supplier<String> dominantSpeaker, PauseListener pauses) {
+        this.pauses = pauses;
         this.downlink = downlink;
         this.consumers = consumers;
         this.dominantSpeaker = dominantSpeaker;
@@ -101,36 +128,36 @@ final class BandwidthAllocation {
 
     /** As {@link #allocate(long, long)}; {@code lossy}: the receiver's feedback shows loss, a layer too many goes now. */
     long allocate(long estimateBps, boolean lossy, long nowNanos) {
-        List<Consumer> layered = new ArrayList<>();
+        List<Consumer> videos = new ArrayList<>();
         long budget = estimateBps;
         long wanted = 0;
         for (Consumer c : consumers.get()) {
             if (!c.isActive() || c.isPaused()) {
                 continue;
             }
-            if (c.producer().isSimulcast()) {
-                layered.add(c);
-            } else {
+            if (c.producer().isAudio()) {
                 long rate = c.producer().layerBitrateBps(0, nowNanos);
                 budget -= rate;
                 wanted += rate;
+            } else {
+                videos.add(c);
             }
         }
         String dominant = dominantSpeaker.get();
         if (dominant != null) {
             // A stable sort: the dominant speaker's video first, the others in the order they came.
-            layered.sort((a, b) -> Boolean.compare(!dominant.equals(a.producer().ownerId()),
+            videos.sort((a, b) -> Boolean.compare(!dominant.equals(a.producer().ownerId()),
                     !dominant.equals(b.producer().ownerId())));
         }
-        int n = layered.size();
+        int n = videos.size();
         int[] base = new int[n];
         long[][] rates = new long[n][];
         for (int i = 0; i < n; i++) {
-            Producer p = layered.get(i).producer();
-            rates[i] = new long[p.layerCount()];
+            Producer p = videos.get(i).producer();
+            rates[i] = new long[p.isSimulcast() ? p.layerCount() : 1];
             base[i] = -1;
-            for (int layer = 0; layer < p.layerCount(); layer++) {
-                if (p.layerFlowing(layer, nowNanos, Consumer.LAYER_FLOWING_WINDOW_NANOS)) {
+            for (int layer = 0; layer < rates[i].length; layer++) {
+                if (!p.isSimulcast() || p.layerFlowing(layer, nowNanos, Consumer.LAYER_FLOWING_WINDOW_NANOS)) {
                     rates[i][layer] = p.layerBitrateBps(layer, nowNanos);
                     if (base[i] < 0) {
                         base[i] = layer;
@@ -139,10 +166,41 @@ final class BandwidthAllocation {
                     rates[i][layer] = -1;
                 }
             }
-            if (base[i] >= 0) {
+            if (base[i] >= 0 && !videos.get(i).isPausedForBandwidth()) {
                 budget -= rates[i][base[i]];
             }
         }
+        budget = pauseAndResume(videos, base, rates, estimateBps, budget, nowNanos);
+        for (int i = 0; i < n; i++) {
+            if (videos.get(i).isPausedForBandwidth() && base[i] >= 0) {
+                // What it would take: the probes ask for it.
+                wanted += rates[i][base[i]];
+            }
+        }
+        List<Consumer> layered = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Consumer c = videos.get(i);
+            if (c.isPausedForBandwidth()) {
+                upSince.remove(c);
+                downSince.remove(c);
+            } else if (!c.producer().isSimulcast()) {
+                wanted += Math.max(0, rates[i][0]);
+            } else {
+                layered.add(c);
+            }
+        }
+        // The layers of the simulcast videos that flow, in the same order.
+        int[] layeredBase = new int[layered.size()];
+        long[][] layeredRates = new long[layered.size()][];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (j < layered.size() && videos.get(i) == layered.get(j)) {
+                layeredBase[j] = base[i];
+                layeredRates[j++] = rates[i];
+            }
+        }
+        n = layered.size();
+        base = layeredBase;
+        rates = layeredRates;
         lastBudgetBps = budget;
         // What keeping a layer may use: as if the estimate were 1 / STAY_FRACTION higher.
         long stayBudget = budget + (long) (estimateBps / STAY_FRACTION) - estimateBps;
@@ -172,6 +230,76 @@ final class BandwidthAllocation {
         upSince.keySet().retainAll(layered);
         downSince.keySet().retainAll(layered);
         return wanted;
+    }
+
+    /**
+     * Pauses the videos whose lowest layers do not fit (the lowest priority first, once that has lasted
+     * {@link #PAUSE_HOLD_NANOS}) and resumes paused ones that fit again (the highest priority first, once that has
+     * lasted {@link #UP_HOLD_NANOS}). {@code budget} is what is left after audio and every unpaused video's lowest
+     * layer, possibly negative; returns it after the changes.
+     */
+    private long pauseAndResume(List<Consumer> videos, int[] base, long[][] rates, long estimateBps, long budget,
+                                long nowNanos) {
+        // As for keeping a layer: one over-use cut alone does not pause anything.
+        long shortBy = -(budget + (long) (estimateBps / STAY_FRACTION) - estimateBps);
+        for (int i = videos.size() - 1; i >= 0; i--) {
+            Consumer c = videos.get(i);
+            if (c.isPausedForBandwidth() || base[i] < 0 || shortBy <= 0) {
+                unfitSince.remove(c);
+                continue;
+            }
+            long lowest = rates[i][base[i]];
+            shortBy -= lowest;
+            Long since = unfitSince.putIfAbsent(c, nowNanos);
+            if (since != null && nowNanos - since >= PAUSE_HOLD_NANOS) {
+                unfitSince.remove(c);
+                budget += lowest;
+                setPaused(c, true, estimateBps, rates[i]);
+            }
+        }
+        for (int i = 0; i < videos.size(); i++) {
+            Consumer c = videos.get(i);
+            if (!c.isPausedForBandwidth()) {
+                fitSince.remove(c);
+                continue;
+            }
+            if (base[i] < 0 || (long) (rates[i][base[i]] * UP_MARGIN) > budget) {
+                // The first paused video that does not fit stops the others behind it, as upgrades do.
+                fitSince.remove(c);
+                for (int j = i + 1; j < videos.size(); j++) {
+                    fitSince.remove(videos.get(j));
+                }
+                break;
+            }
+            // Kept for it from now on, resumed or not yet: the upgrades must not spend what it will take.
+            budget -= rates[i][base[i]];
+            Long since = fitSince.putIfAbsent(c, nowNanos);
+            if (since != null && nowNanos - since >= UP_HOLD_NANOS) {
+                fitSince.remove(c);
+                setPaused(c, false, estimateBps, rates[i]);
+            }
+        }
+        unfitSince.keySet().retainAll(videos);
+        fitSince.keySet().retainAll(videos);
+        int paused = 0;
+        for (Consumer c : videos) {
+            if (c.isPausedForBandwidth()) {
+                paused++;
+            }
+        }
+        pausedNow = paused;
+        return budget;
+    }
+
+    private void setPaused(Consumer c, boolean paused, long estimateBps, long[] rates) {
+        c.pauseForBandwidth(paused);
+        if (paused) {
+            pauseCount.increment();
+        }
+        LOG.info("{}: {} (estimate {} bps, layer rates {} bps)", c.id(),
+                paused ? "paused: not even its lowest layer fits" : "resumed", estimateBps,
+                java.util.Arrays.toString(rates));
+        pauses.paused(c, paused);
     }
 
     /** The layer for one consumer, given what is left after every video's lowest layer and the higher priorities. */
@@ -250,6 +378,8 @@ final class BandwidthAllocation {
         downlink.report(counter);
         counter.accept("allocation_layer_changes", layerChanges.sum());
         counter.accept("allocation_probes_requested", probesRequested.sum());
+        counter.accept("allocation_videos_paused", (long) pausedNow);
+        counter.accept("allocation_pauses", pauseCount.sum());
         counter.accept("allocation_video_budget_bps", Math.max(0, lastBudgetBps));
     }
 }

@@ -70,6 +70,8 @@ public final class Consumer {
     private volatile boolean active;
     /** The subscription policy holds this stream back: its m-line stays, nothing is sent. */
     private volatile boolean paused;
+    /** The receiver's bandwidth allocation holds this video back: not even its lowest layer fits the estimate. */
+    private volatile boolean pausedForBandwidth;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
     /**
@@ -437,6 +439,22 @@ public final class Consumer {
     }
 
     /**
+     * The allocation holds this video back, or lets it flow again ({@link BandwidthAllocation}); independent of the
+     * receiver's own pause. Resuming waits for a keyframe, as {@link #setPaused} does. Allocation timer only.
+     */
+    void pauseForBandwidth(boolean pause) {
+        if (pausedForBandwidth && !pause && !producer.isAudio()) {
+            awaitingKeyframe = true;
+            restart = layered;
+        }
+        pausedForBandwidth = pause;
+    }
+
+    public boolean isPausedForBandwidth() {
+        return pausedForBandwidth;
+    }
+
+    /**
      * The receiver lost these packets of this stream (its NACK, RFC 4585 §6.2.1): resend them from the producer's
      * cache as RTX (RFC 4588 §4), with this consumer's own RTX SSRC and sequence numbers. A receiver without RTX gets
      * the original packets again: the very bytes it was sent, not a new encryption of them. Within the receiver's
@@ -515,7 +533,7 @@ public final class Consumer {
      * sequence numbers negotiated.
      */
     boolean canCarryPadding() {
-        return active && !paused && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0
+        return active && !paused && !pausedForBandwidth && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0
                 && downlink != null;
     }
 
@@ -582,7 +600,7 @@ public final class Consumer {
         if (layered && layer != currentLayer) {
             return null;
         }
-        if (!active || paused || !stream.started()) {
+        if (!active || paused || pausedForBandwidth || !stream.started()) {
             return null;
         }
         return SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp), sent.sum(),
@@ -608,7 +626,7 @@ public final class Consumer {
             droppedInactive.increment();
             return;
         }
-        if (paused) {
+        if (paused || pausedForBandwidth) {
             droppedPaused.increment();
             return;
         }

@@ -113,7 +113,8 @@ public final class Peer {
         this.downlink = new DownlinkEstimate(id);
         this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
         this.allocation = new BandwidthAllocation(downlink, session::consumers,
-                () -> router.speakers().current().orElse(null));
+                () -> router.speakers().current().orElse(null),
+                (c, paused) -> signaling.videoPaused(c.producer().ownerId(), c.producer().mid(), paused));
         this.probes = new ProbePadding(downlink, session::consumers);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,

@@ -1,6 +1,7 @@
 package org.sfu.media.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -250,6 +251,45 @@ class BandwidthAllocationTest {
         }
         assertEquals(1, allocation.layerChanges() - changesBefore, "down once, and never back up: " + layers);
         assertEquals(1, toBobAlice.allocatedLayer());
+    }
+
+    @Test
+    void aVideoWhoseLowestLayerDoesNotFitIsPausedTheLowestPriorityFirstAndResumedWhenItFits() {
+        List<String> told = new ArrayList<>();
+        BandwidthAllocation telling = new BandwidthAllocation(downlink, () -> bobReceives, () -> dominant,
+                (c, paused) -> told.add((paused ? "paused " : "resumed ") + c.producer().ownerId()));
+        timerRun = true; // the test's own allocation stays out: it has no feedback, so its runs do nothing
+        // Audio 40 + two lowest layers 304 kbit/s; 250 kbit/s pays for one lowest layer beside the audio, not two,
+        // even counting the keep band (250 / 0.85 = 294).
+        for (int t = 0; t < 4_000; t += BandwidthAllocation.INTERVAL_MILLIS) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, 0);
+            telling.allocate(250_000, clockMs * MS);
+        }
+        assertEquals(List.of(), told, "not paused before the shortfall has lasted 5 s");
+        for (int t = 0; t < 1_500; t += BandwidthAllocation.INTERVAL_MILLIS) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, 0);
+            telling.allocate(250_000, clockMs * MS);
+        }
+        assertEquals(List.of("paused carol"), told, "the later of the two, the lower priority");
+        assertTrue(toBobCarol.isPausedForBandwidth());
+        assertFalse(toBobAlice.isPausedForBandwidth());
+        long sentBefore = bob.rtp.size();
+        flow(clockMs + 100, 0);
+        for (int i = (int) sentBefore; i < bob.rtp.size(); i++) {
+            assertTrue(RtpPacket.ssrc(bob.rtp.get(i), 0) != 0xB0B0_0003L, "nothing of carol's camera goes to bob");
+        }
+
+        // The estimate recovers: carol's lowest layer fits with 15 % to spare, and after 2 s she is back, with a
+        // keyframe asked for.
+        int plisBefore = plis(carolTransport).size();
+        for (int t = 0; t < 2_500; t += BandwidthAllocation.INTERVAL_MILLIS) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, 0);
+            telling.allocate(600_000, clockMs * MS);
+        }
+        assertEquals(List.of("paused carol", "resumed carol"), told);
+        assertFalse(toBobCarol.isPausedForBandwidth());
+        flow(clockMs + 20, 0);
+        assertTrue(plis(carolTransport).size() > plisBefore, "the resumed video waits for a keyframe, asked for");
     }
 
     @Test
