@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.counters.Latencies;
+import org.sfu.media.feedback.RoundTripTime;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -73,6 +74,8 @@ public final class Consumer {
     private final LongAdder sent = new LongAdder();
     /** Payload octets sent (RFC 3550 §6.4.1: no header, no padding), for this stream's sender reports. */
     private final LongAdder sentOctets = new LongAdder();
+    /** Between the server and the receiver, from its report blocks on this stream against this stream's SRs. */
+    private final RoundTripTime roundTrip = new RoundTripTime();
     private final LongAdder droppedNoCodec = new LongAdder();
     private final LongAdder droppedInactive = new LongAdder();
     private final LongAdder droppedPaused = new LongAdder();
@@ -478,14 +481,34 @@ public final class Consumer {
 
     /** {@link #senderReport(long, long)} of one layer's report: only the forwarded layer's timestamps map. */
     byte[] senderReport(int layer, long ntpTimestamp, long sourceRtpTimestamp) {
+        return senderReport(layer, ntpTimestamp, sourceRtpTimestamp, System.nanoTime());
+    }
+
+    /**
+     * {@link #senderReport(int, long, long)}, sent at {@code nowNanos}: the receiver's echo of it measures the round
+     * trip ({@link #roundTrip()}).
+     */
+    byte[] senderReport(int layer, long ntpTimestamp, long sourceRtpTimestamp, long nowNanos) {
         if (layered && layer != currentLayer) {
             return null;
         }
         if (!active || paused || !stream.started()) {
             return null;
         }
-        return SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp), sent.sum(),
-                sentOctets.sum());
+        byte[] report = SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp),
+                sent.sum(), sentOctets.sum());
+        roundTrip.onSenderReportSent(ntpTimestamp, nowNanos);
+        return report;
+    }
+
+    /** The receiver's report block about this stream (RFC 3550 §6.4.1), for the round-trip time. */
+    void onReportBlock(long lastSr, long delaySinceLastSr, long arrivalNanos) {
+        roundTrip.onReportBlock(lastSr, delaySinceLastSr, arrivalNanos);
+    }
+
+    /** The round trip between the server and this stream's receiver, measured on this stream. */
+    public RoundTripTime roundTrip() {
+        return roundTrip;
     }
 
     /**

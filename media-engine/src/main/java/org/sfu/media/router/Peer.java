@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.sfu.ice.IceCandidate;
 import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.counters.Latencies;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
@@ -54,6 +55,8 @@ public final class Peer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
+    /** The room and client id of this participant's log lines, whichever thread writes them. */
+    private final ParticipantLogContext logContext;
     private final Grants grants;
     private final Router router;
     private final PeerSignaling signaling;
@@ -100,6 +103,8 @@ public final class Peer {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
+        this.logContext = new ParticipantLogContext(router.id(), id);
+        transport.logContext(logContext);
         this.session = new RtpSession(id, transport, localSsrc, router.speakers());
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
@@ -421,6 +426,13 @@ public final class Peer {
 
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
     void maybeOffer() {
+        // Often on another participant's thread (its new track is what this one is offered).
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            maybeOfferHere();
+        }
+    }
+
+    private void maybeOfferHere() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -467,8 +479,10 @@ public final class Peer {
             offerOverdue = false;
             signaling.sendOffer(offer, !tracks.isEmpty());
             sendCandidatesOnce();
-            scheduler.schedule(() -> onOfferTimeout(number), GLARE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            scheduler.schedule(() -> onAnswerTimeout(number), answerTimeoutMillis, TimeUnit.MILLISECONDS);
+            scheduler.schedule(logContext.wrap(() -> onOfferTimeout(number)), GLARE_TIMEOUT_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            scheduler.schedule(logContext.wrap(() -> onAnswerTimeout(number)), answerTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -562,6 +576,12 @@ public final class Peer {
      * first close's reason counts.
      */
     public void close(String reason) {
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            closeHere(reason);
+        }
+    }
+
+    private void closeHere(String reason) {
         synchronized (this) {
             if (closed) {
                 return;

@@ -135,6 +135,15 @@ public final class Settings {
             Format.secret(24, "characters"), null, "none (loopback only)",
             "Bearer token for the admin API under /api; without it the API answers only the machine itself", true);
 
+    // admin: where the operator's endpoints are served (docs/DEPLOY.md, "Metrics and health")
+
+    public static final Setting<Integer> ADMIN_PORT = new Setting<>("admin.port", "SFU_ADMIN_PORT",
+            Format.intRange(0, 65535), 0, "0 (off)",
+            "A second listener on 127.0.0.1 (plain HTTP) serving /metrics, /health, /ready and /api; 0: none", false);
+    public static final Setting<Boolean> ADMIN_ON_MAIN_PORT = new Setting<>("admin.on-main-port",
+            "SFU_ADMIN_ON_MAIN_PORT", Format.bool(), true, "true",
+            "Whether the HTTPS port serves /metrics and /api too; false (with admin.port) keeps them off it", false);
+
     // webhooks: where room, participant and track events are POSTed (docs/ADMIN.md, "Webhooks")
 
     public static final Setting<List<String>> WEBHOOK_URLS = new Setting<>("webhooks.urls", "SFU_WEBHOOK_URLS",
@@ -172,7 +181,8 @@ public final class Settings {
             PUBLIC_ADDRESSES, STUN_SERVER, ICE_REMOTE_NETWORKS, TLS_CERTIFICATE, TLS_KEY, ICE_SERVERS, TURN_SECRET,
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
-            MAX_CONNECTIONS_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS,
+            MAX_CONNECTIONS_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, ADMIN_PORT,
+            ADMIN_ON_MAIN_PORT, MEDIA_THREADS,
             SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
 
     /**
