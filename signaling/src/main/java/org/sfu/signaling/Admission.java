@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * demo page it serves; and what some native libraries, Starscream among them, send by default) is always allowed,
  * and so is a request without the header (most native apps); the caps apply to everyone. Thread-safe.
  *
+ * <p>Before all this, as each TCP connection is accepted and before its TLS handshake, {@link #handshakes()} caps the
+ * handshakes in progress, in all and per address: what an upgrade request cannot be read without.
+ *
  * @see #reserve(String, String)
  */
 final class Admission {
@@ -31,8 +34,10 @@ final class Admission {
     // Guarded by this: a few operations per connection, never per message.
     private int open;
     private final Map<String, Integer> openByAddress = new HashMap<>();
+    private final HandshakeGate handshakes;
 
     Admission(ConnectionLimits limits) {
+        this.handshakes = new HandshakeGate(limits);
         this.origins = limits.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
         this.maxConnections = limits.maxConnections();
@@ -71,6 +76,11 @@ final class Admission {
     synchronized void release(String address) {
         open--;
         openByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** The caps on TLS handshakes in progress, applied as connections are accepted ({@link GatedTransport}). */
+    HandshakeGate handshakes() {
+        return handshakes;
     }
 
     /** Open connections counted now (for tests and logs). */

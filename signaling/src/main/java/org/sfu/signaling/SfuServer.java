@@ -145,7 +145,10 @@ public final class SfuServer implements AutoCloseable {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
-        Vertx vertx = Vertx.vertx();
+        // Its caps on TLS handshakes apply as each TCP connection is accepted, before TLS (HandshakeGate).
+        Admission admission = new Admission(config.connectionLimits());
+        admission.handshakes().countIn(media.counters());
+        Vertx vertx = Vertx.builder().withTransport(new GatedTransport(admission.handshakes())).build();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -163,7 +166,6 @@ public final class SfuServer implements AutoCloseable {
                     config.limits().maxMessageBytes(), config.iceServers(), sessions.reconnectGraceMillis(),
                     sessions.webSocketPingMillis(), config.limits().maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
-            Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
                 LOG.info("Signaling accepts browsers' pages from {}", config.connectionLimits().allowedOrigins());
             }
@@ -314,6 +316,11 @@ public final class SfuServer implements AutoCloseable {
     /** Signaling connections admitted and not yet closed, from every address (what the connection caps count). */
     public int openConnections() {
         return admission.open();
+    }
+
+    /** TCP connections accepted and still in their TLS handshake, from every address (what the handshake caps count). */
+    int handshakesInProgress() {
+        return admission.handshakes().inProgress();
     }
 
     /** Sessions waiting to be resumed (for tests). */

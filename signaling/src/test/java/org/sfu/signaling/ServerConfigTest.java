@@ -207,6 +207,20 @@ class ServerConfigTest {
     }
 
     @Test
+    void aThousandTlsHandshakesMayRunAtOnceAndAHundredPerAddressUnlessToldOtherwise() {
+        assertEquals(1000, ServerConfig.defaults().connectionLimits().maxHandshakes());
+        assertEquals(100, ServerConfig.defaults().connectionLimits().maxHandshakesPerAddress());
+        ConnectionLimits set = ServerConfig.fromEnvironment(Map.of("SFU_MAX_TLS_HANDSHAKES", "0",
+                "SFU_MAX_TLS_HANDSHAKES_PER_IP", "8")).connectionLimits();
+        assertEquals(0, set.maxHandshakes(), "0: no cap");
+        assertEquals(8, set.maxHandshakesPerAddress());
+        assertEquals(ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, set.maxConnectionsPerAddress());
+        assertRefused("SFU_MAX_TLS_HANDSHAKES", "-1");
+        assertRefused("SFU_MAX_TLS_HANDSHAKES_PER_IP", "many");
+        assertThrows(IllegalArgumentException.class, () -> ConnectionLimits.defaults().withHandshakeCaps(-1, 0));
+    }
+
+    @Test
     void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
         assertEquals(50, ServerConfig.defaults().limits().maxMessagesPerSecond());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))
