@@ -50,7 +50,9 @@ final class RefusalLog {
         Entry e = byAddress.get(address);
         if (e == null) {
             if (byAddress.size() >= MAX_ADDRESSES) {
-                byAddress.values().removeIf(old -> now - old.loggedAtNanos >= intervalNanos && old.unlogged == 0);
+                // Addresses whose interval is over: their next refusal starts a line anew (what went unlogged meanwhile
+                // is still in the counters).
+                byAddress.values().removeIf(old -> now - old.loggedAtNanos >= intervalNanos);
             }
             if (byAddress.size() >= MAX_ADDRESSES) {
                 if (overflowLogged && now - overflowLoggedAtNanos < intervalNanos) {

@@ -184,6 +184,11 @@ class HandshakeGateTest {
             }
         }
         assertEquals(RefusalLog.MAX_ADDRESSES + 1, lines);
+        // An interval later, the addresses remembered are forgotten (even those refused again without a line), and new
+        // ones get lines of their own again.
+        assertNull(many.lineFor(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "why", 6));
+        assertNotNull(many.lineFor(InetAddress.getByAddress(new byte[] {11, 0, 0, 1}), "why", 1_005));
+        assertNotNull(many.lineFor(InetAddress.getByAddress(new byte[] {11, 0, 0, 2}), "why", 1_005));
     }
 
     /** A raw TCP connection from {@code local} that never starts TLS, once the server counts it as the n-th. */
