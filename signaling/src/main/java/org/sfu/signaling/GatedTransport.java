@@ -16,7 +16,7 @@ import io.vertx.core.transport.Transport;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * Vert.x's NIO transport, with {@link HandshakeGate} as the handler of every TCP server channel it binds. Vert.x has no
+ * Vert.x's NIO transport, with {@link AcceptGate} as the handler of every TCP server channel it binds. Vert.x has no
  * public hook between a TCP accept and its TLS handshake ({@code HttpServer.connectionHandler} runs after the
  * handshake); its transport SPI ({@code VertxBuilder.withTransport}) is the supported seam where the server's Netty
  * bootstrap is configured, and Vert.x sets no handler of its own there, so the gate sees each accepted connection
@@ -24,9 +24,9 @@ import java.util.concurrent.ThreadFactory;
  */
 final class GatedTransport implements Transport {
     private final io.vertx.core.spi.transport.Transport nio = Transport.NIO.implementation();
-    private final HandshakeGate gate;
+    private final AcceptGate gate;
 
-    GatedTransport(HandshakeGate gate) {
+    GatedTransport(AcceptGate gate) {
         this.gate = gate;
     }
 

@@ -145,10 +145,10 @@ public final class SfuServer implements AutoCloseable {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
-        // Its caps on TLS handshakes apply as each TCP connection is accepted, before TLS (HandshakeGate).
+        // Its caps on TLS handshakes and TCP connections apply as each connection is accepted, before TLS (AcceptGate).
         Admission admission = new Admission(config.connectionLimits());
-        admission.handshakes().countIn(media.counters());
-        Vertx vertx = Vertx.builder().withTransport(new GatedTransport(admission.handshakes())).build();
+        admission.gate().countIn(media.counters());
+        Vertx vertx = Vertx.builder().withTransport(new GatedTransport(admission.gate())).build();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -318,9 +318,9 @@ public final class SfuServer implements AutoCloseable {
         return admission.open();
     }
 
-    /** TCP connections accepted and still in their TLS handshake, from every address (what the handshake caps count). */
-    int handshakesInProgress() {
-        return admission.handshakes().inProgress();
+    /** The caps applied as each TCP connection is accepted, with what they count now (for tests). */
+    AcceptGate acceptGate() {
+        return admission.gate();
     }
 
     /** Sessions waiting to be resumed (for tests). */

@@ -124,6 +124,11 @@ public final class Settings {
             "SFU_MAX_TLS_HANDSHAKES_PER_IP", Format.intRange(0, 1_000_000), 100, "100",
             "TCP connections in their TLS handshake at once from one source address; beyond it a new one is closed "
                     + "as it is accepted. 0: no cap", false);
+    public static final Setting<Integer> MAX_TCP_CONNECTIONS_PER_IP = new Setting<>(
+            "limits.max-tcp-connections-per-ip", "SFU_MAX_TCP_CONNECTIONS_PER_IP", Format.intRange(0, 1_000_000), 1000,
+            "1000", "TCP connections open at once from one source address, WebSockets and page loads alike; beyond it "
+                    + "a new one is closed as it is accepted. 0: no cap; else at least SFU_MAX_CONNECTIONS_PER_IP (unset, "
+                    + "it follows a higher or unlimited one)", false);
 
     // access: who may join rooms and use the admin API
 
@@ -180,8 +185,9 @@ public final class Settings {
             PUBLIC_ADDRESSES, STUN_SERVER, ICE_REMOTE_NETWORKS, TLS_CERTIFICATE, TLS_KEY, ICE_SERVERS, TURN_SECRET,
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
-            MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET,
-            AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS, SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
+            MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, MAX_TCP_CONNECTIONS_PER_IP,
+            ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS, SIMULATED_LOSS, DRAIN_SECONDS,
+            LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
 
     /**
      * The setting a mistyped name most likely meant: the one whose name ({@code naming} of it: its flag or its file

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.sfu.media.counters.CounterRegistry;
 
 /**
- * The caps on TLS handshakes in progress, applied as each TCP connection is accepted: over them a connection is closed
- * before the server reads its ClientHello. The held connections here are raw TCP sockets that never start TLS, as a
+ * The caps applied as each TCP connection is accepted, on TLS handshakes in progress and on connections open per
+ * address: over them a connection is closed before the server reads its ClientHello. The held connections here are raw TCP sockets that never start TLS, as a
  * flood's would; the server would close them only at its TLS handshake timeout (10 s), long after each test is done.
  */
-class HandshakeGateTest {
+class AcceptGateTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final int PER_ADDRESS = 4;
     private static final int IN_ALL = 6;
@@ -66,39 +66,39 @@ class HandshakeGateTest {
         TestSignalingClient client = TestSignalingClient.connect(vertx, server.httpPort());
         clients.add(client);
         assertEquals("client_id", client.next(DEADLINE).path("type").asText(), "the client joined");
-        Poll.until(DEADLINE, () -> server.handshakesInProgress() == 3,
-                () -> "a finished handshake gives its slot back; in progress " + server.handshakesInProgress());
+        Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 3,
+                () -> "a finished handshake gives its slot back; in progress " + server.acceptGate().handshaking());
 
         held("127.0.0.1", 4);
         // The fifth from 127.0.0.1 is closed as it is accepted: no byte of TLS comes back, not even to a ClientHello.
         Socket over = connectFrom("127.0.0.1");
         assertEquals(-1, read(over), "closed by the server without a byte");
-        Poll.until(DEADLINE, () -> dropped("over_address_cap") == 1);
+        Poll.until(DEADLINE, () -> dropped("over_address_handshake_cap") == 1);
         assertThrows(SSLException.class, () -> handshake(connectFrom("127.0.0.1")),
                 "a TLS client over the cap gets no handshake");
-        Poll.until(DEADLINE, () -> dropped("over_address_cap") == 2);
-        assertEquals(4, server.handshakesInProgress(), "a refused connection takes no slot");
+        Poll.until(DEADLINE, () -> dropped("over_address_handshake_cap") == 2);
+        assertEquals(4, server.acceptGate().handshaking(), "a refused connection takes no slot");
 
         // Another address has slots of its own, up to the server's cap of 6 in all.
         held("127.0.0.2", 5);
         Socket other = held("127.0.0.2", 6);
         assertEquals(-1, read(connectFrom("127.0.0.2")), "over the cap in all");
-        Poll.until(DEADLINE, () -> dropped("over_server_cap") == 1);
-        assertEquals(2, dropped("over_address_cap"), "that was the server's cap, not the address's");
+        Poll.until(DEADLINE, () -> dropped("over_server_handshake_cap") == 1);
+        assertEquals(2, dropped("over_address_handshake_cap"), "that was the server's cap, not the address's");
 
         // The held connections were never refused: each can still finish its handshake, which frees its slot.
         handshake(other);
-        Poll.until(DEADLINE, () -> server.handshakesInProgress() == 5);
+        Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 5);
         handshake(sockets.get(0));
-        Poll.until(DEADLINE, () -> server.handshakesInProgress() == 4);
+        Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 4);
         assertEquals(7, accepted(), "3 + the client + 1 + 2 from 127.0.0.2 accepted; 3 refused");
         assertEquals(1, server.clientCount(), "no refused connection has a session");
         // Exported by reason, two series in all, however many addresses were refused.
         try (var metrics = new org.sfu.signaling.metrics.PrometheusMetrics(server.media(), () -> 0, () -> 0)) {
             String text = metrics.scrape();
-            assertTrue(text.contains("sfu_tcp_connections_dropped_total{kind=\"none\",reason=\"over_address_cap\","
+            assertTrue(text.contains("sfu_tcp_connections_dropped_total{kind=\"none\",reason=\"over_address_handshake_cap\","
                     + "stage=\"accept\"} 2.0"), text);
-            assertTrue(text.contains("sfu_tcp_connections_dropped_total{kind=\"none\",reason=\"over_server_cap\","
+            assertTrue(text.contains("sfu_tcp_connections_dropped_total{kind=\"none\",reason=\"over_server_handshake_cap\","
                     + "stage=\"accept\"} 1.0"), text);
         }
     }
@@ -114,13 +114,13 @@ class HandshakeGateTest {
             }
             assertEquals(-1, read(connectFrom("127.0.0.1")), "round " + round + ": the fifth is over the cap");
             int refusals = round;
-            Poll.until(DEADLINE, () -> dropped("over_address_cap") == refusals);
+            Poll.until(DEADLINE, () -> dropped("over_address_handshake_cap") == refusals);
             for (Socket s : sockets) {
                 s.close();
             }
             sockets.clear();
-            Poll.until(DEADLINE, () -> server.handshakesInProgress() == 0,
-                    () -> "closed connections keep slots: " + server.handshakesInProgress());
+            Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 0,
+                    () -> "closed connections keep slots: " + server.acceptGate().handshaking());
         }
         // Had a slot leaked, the full count could not connect again: a real client still joins after them all.
         for (int i = 1; i < PER_ADDRESS; i++) {
@@ -140,25 +140,72 @@ class HandshakeGateTest {
         for (int i = 1; i <= 2 * IN_ALL; i++) {
             held("127.0.0.1", i);
         }
-        assertEquals(0, dropped("over_address_cap") + dropped("over_server_cap"));
+        assertEquals(0, dropped("over_address_handshake_cap") + dropped("over_server_handshake_cap"));
+    }
+
+    @Test
+    void connectionsPastTheirHandshakeCountAgainstTheCapOnOpenConnections() throws Exception {
+        // 3 open per address, and the WebSocket cap (3) no higher.
+        server = SfuServer.start(LoopbackServer.config().withConnectionLimits(
+                new ConnectionLimits(List.of(), 0, 3).withHandshakeCaps(IN_ALL, PER_ADDRESS).withTcpConnectionCap(3)));
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+
+        // Three TLS connections that finish their handshakes and then say nothing: no handshake slot held, three open.
+        for (int i = 0; i < 3; i++) {
+            handshake(connectFrom("127.0.0.1"));
+        }
+        Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 0
+                && server.acceptGate().open(loopback) == 3);
+        assertEquals(-1, read(connectFrom("127.0.0.1")), "a fourth is closed at accept");
+        Poll.until(DEADLINE, () -> dropped("over_address_connection_cap") == 1);
+        handshake(connectFrom("127.0.0.2"));
+
+        opened.get(0).close();
+        Poll.until(DEADLINE, () -> server.acceptGate().open(loopback) == 2,
+                () -> "a closed connection keeps its slot: open " + server.acceptGate().open(loopback));
+        TestSignalingClient client = TestSignalingClient.connect(vertx, server.httpPort());
+        clients.add(client);
+        assertEquals("client_id", client.next(DEADLINE).path("type").asText(), "the freed slot takes a real client");
+        assertEquals(1, dropped("over_address_connection_cap"));
+        assertEquals(0, dropped("over_address_handshake_cap") + dropped("over_server_handshake_cap"));
     }
 
     @Test
     void theGateCountsPerAddressAndInAll() throws Exception {
-        HandshakeGate gate = new HandshakeGate(3, 2, new RefusalLog());
+        AcceptGate gate = new AcceptGate(3, 2, 3, new RefusalLog());
         InetAddress a = InetAddress.getByName("10.0.0.1");
         InetAddress b = InetAddress.getByName("10.0.0.2");
 
         assertNull(gate.reserve(a));
         assertNull(gate.reserve(a));
-        assertEquals(HandshakeGate.Refusal.OVER_ADDRESS_CAP, gate.reserve(a));
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_HANDSHAKE_CAP, gate.reserve(a));
         assertNull(gate.reserve(b));
-        assertEquals(HandshakeGate.Refusal.OVER_SERVER_CAP, gate.reserve(b));
-        assertEquals(3, gate.inProgress());
-        gate.release(a);
-        assertEquals(1, gate.inProgress(a));
-        assertNull(gate.reserve(b), "a freed slot takes another connection");
-        assertEquals(2, gate.inProgress(b));
+        assertEquals(AcceptGate.Refusal.OVER_SERVER_HANDSHAKE_CAP, gate.reserve(b));
+        assertEquals(3, gate.handshaking());
+        gate.handshakeEnded(a);
+        assertEquals(1, gate.handshaking(a));
+        assertEquals(2, gate.open(a), "a connection past its handshake is still open");
+        assertNull(gate.reserve(b), "a freed handshake slot takes another connection");
+        assertEquals(2, gate.handshaking(b));
+
+        // a: three open (one of them in its handshake) is its cap on open connections, whatever the handshakes.
+        gate.handshakeEnded(a);
+        assertNull(gate.reserve(a));
+        gate.handshakeEnded(a);
+        assertEquals(0, gate.handshaking(a));
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_CONNECTION_CAP, gate.reserve(a));
+        gate.closed(a);
+        assertNull(gate.reserve(a), "a closed connection's slot is free again");
+        for (int i = 0; i < 3; i++) {
+            gate.handshakeEnded(i == 0 ? a : b);
+        }
+        for (int i = 0; i < 3; i++) {
+            gate.closed(a);
+        }
+        gate.closed(b);
+        gate.closed(b);
+        assertEquals(0, gate.handshaking());
+        assertEquals(0, gate.open(a) + gate.open(b), "nothing is held once everything closed");
     }
 
     @Test
@@ -195,8 +242,8 @@ class HandshakeGateTest {
     private Socket held(String local, int inProgress) throws Exception {
         Socket s = connectFrom(local);
         sockets.add(s);
-        Poll.until(DEADLINE, () -> server.handshakesInProgress() == inProgress,
-                () -> "in progress " + server.handshakesInProgress() + ", not " + inProgress);
+        Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == inProgress,
+                () -> "in progress " + server.acceptGate().handshaking() + ", not " + inProgress);
         return s;
     }
 
