@@ -64,7 +64,7 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
         }
     }
 
-    /** These origins and WebSocket caps, with the default caps on TLS handshakes in progress. */
+    /** These origins and WebSocket caps, with the default caps on TLS handshakes and TCP connections. */
     public ConnectionLimits(List<String> allowedOrigins, int maxConnections, int maxConnectionsPerAddress) {
         this(allowedOrigins, maxConnections, maxConnectionsPerAddress, DEFAULT_MAX_HANDSHAKES,
                 DEFAULT_MAX_HANDSHAKES_PER_ADDRESS, defaultTcpConnectionsPerAddress(maxConnectionsPerAddress));

@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 final class GatedTransport implements Transport {
     private final io.vertx.core.spi.transport.Transport nio = Transport.NIO.implementation();
     private final AcceptGate gate;
+    private final Implementation implementation = new Implementation();
 
     GatedTransport(AcceptGate gate) {
         this.gate = gate;
@@ -47,7 +48,7 @@ final class GatedTransport implements Transport {
 
     @Override
     public io.vertx.core.spi.transport.Transport implementation() {
-        return new Implementation();
+        return implementation;
     }
 
     /** The NIO transport's implementation, delegated to in full, but for the gate on server bootstraps. */
