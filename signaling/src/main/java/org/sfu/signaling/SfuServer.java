@@ -160,7 +160,10 @@ public final class SfuServer implements AutoCloseable {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
-        Vertx vertx = Vertx.vertx();
+        // Its caps on TLS handshakes and TCP connections apply as each connection is accepted, before TLS (AcceptGate).
+        Admission admission = new Admission(config.connectionLimits());
+        admission.gate().countIn(media.counters());
+        Vertx vertx = Vertx.builder().withTransport(new GatedTransport(admission.gate())).build();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -178,7 +181,6 @@ public final class SfuServer implements AutoCloseable {
                     config.limits().maxMessageBytes(), config.iceServers(), sessions.reconnectGraceMillis(),
                     sessions.webSocketPingMillis(), config.limits().maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
-            Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
                 LOG.info("Signaling accepts browsers' pages from {}", config.connectionLimits().allowedOrigins());
             }
@@ -365,6 +367,11 @@ public final class SfuServer implements AutoCloseable {
     /** Signaling connections admitted and not yet closed, from every address (what the connection caps count). */
     public int openConnections() {
         return admission.open();
+    }
+
+    /** The caps applied as each TCP connection is accepted, with what they count now (for tests). */
+    AcceptGate acceptGate() {
+        return admission.gate();
     }
 
     /** Sessions waiting to be resumed (for tests). */
