@@ -11,6 +11,7 @@ import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
+import org.sfu.media.rtp.RedundantAudio;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtp.RtpRewriter;
@@ -80,6 +81,12 @@ public final class Consumer {
     private final LongAdder droppedInactive = new LongAdder();
     private final LongAdder droppedPaused = new LongAdder();
     private final LongAdder droppedBadExtensions = new LongAdder();
+    /** RED packets sent as their primary Opus block alone, to a receiver that did not negotiate RED. */
+    private final LongAdder redPrimariesSent = new LongAdder();
+    /** RED packets whose block headers run past the payload, or that have no block (RFC 2198 §3). */
+    private final LongAdder droppedRedMalformed = new LongAdder();
+    /** RED packets with an empty primary block, for a receiver without RED: nothing to send it. */
+    private final LongAdder droppedRedEmptyPrimary = new LongAdder();
 
     // ---- simulcast: this stream forwards one layer of the producer's (see #chooseLayer) ----
     /**
@@ -144,6 +151,11 @@ public final class Consumer {
         counter.accept("consumer_dropped_inactive", droppedInactive.sum());
         counter.accept("consumer_dropped_paused", droppedPaused.sum());
         counter.accept("consumer_dropped_bad_extensions", droppedBadExtensions.sum());
+        if (producer.isAudio()) {
+            counter.accept("consumer_red_primaries_sent", redPrimariesSent.sum());
+            counter.accept("consumer_dropped_red_malformed", droppedRedMalformed.sum());
+            counter.accept("consumer_dropped_red_empty_primary", droppedRedEmptyPrimary.sum());
+        }
         counter.accept("consumer_rtx_sent", retransmitted.sum());
         counter.accept("consumer_rtx_not_in_cache", retransmissionMisses.sum());
         counter.accept("consumer_rtx_dropped_repeat", retransmissionBudget.refusedRepeats());
@@ -321,6 +333,16 @@ public final class Consumer {
 
     public long sent() {
         return sent.sum();
+    }
+
+    /** RED packets this receiver, which has no RED, got as their primary Opus block alone. */
+    public long redPrimariesSent() {
+        return redPrimariesSent.sum();
+    }
+
+    /** RED packets dropped for malformed block headers (RFC 2198 §3). */
+    public long droppedRedMalformed() {
+        return droppedRedMalformed.sum();
     }
 
     public boolean isActive() {
@@ -537,11 +559,13 @@ public final class Consumer {
         byte[] buf = source.buffer();
         int pt = header.payloadType();
         int mapped = map[pt & 0x7f];
-        if (mapped < 0) {
+        Codec codec = codecs[pt & 0x7f];
+        // RFC 2198 for a receiver that did not negotiate RED: it gets the primary block as a packet of its own.
+        boolean primaryOnly = mapped < 0 && codec == Codec.RED;
+        if (mapped < 0 && !primaryOnly) {
             droppedNoCodec.increment();
             return;
         }
-        Codec codec = codecs[pt & 0x7f];
         if (layered && !admitLayer(buf, header, layer, codec, nowNanos)) {
             return;
         }
@@ -557,16 +581,32 @@ public final class Consumer {
             int payload = header.payloadOffset() - source.offset() + copy.offset();
             vp8.rewrite(out, payload, payload + header.payloadLength());
         }
-        if (mapped != pt) {
+        // The copy's payload is the source's: mapping ids and rewriting the header change no length; only taking
+        // a RED packet's primary block shortens it (in place, in this receiver's copy).
+        int payload = header.payloadLength();
+        if (codec == Codec.RED && !redForReceiver(copy, primaryOnly, map)) {
+            return;
+        }
+        if (primaryOnly) {
+            int primaryType = RtpPacket.payloadType(out, copy.offset());
+            mapped = map[primaryType];
+            if (mapped < 0) {
+                droppedNoCodec.increment();
+                return;
+            }
+            payload = RtpPacket.payloadLength(out, copy.offset(), copy.length());
+        }
+        if (mapped != RtpPacket.payloadType(out, copy.offset())) {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);
         }
         stream.rewrite(out, copy.offset(), nowNanos);
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
-        // The copy's payload is the source's: mapping ids and rewriting the header change no length.
-        int payload = header.payloadLength();
         if (receiver.sendRtp(copy)) {
             sent.increment();
             sentOctets.add(payload);
+            if (primaryOnly) {
+                redPrimariesSent.increment();
+            }
             RetransmissionCache originals = sentPackets;
             if (originals != null) {
                 originals.put(copy.buffer(), copy.offset(), copy.length(), sequenceNumber, nowNanos);
@@ -583,6 +623,34 @@ public final class Consumer {
                 }
             }
         }
+    }
+
+    /**
+     * Makes this receiver's copy of a RED packet one it can play (RFC 2198 §3): its primary Opus block alone when it
+     * has no RED, in the sender's Opus payload type (mapped after); else the RED packet with each block's payload type
+     * in the receiver's numbers. Either rewrites the copy in place. False (counted) when the block headers are
+     * malformed or, for a receiver without RED, the primary is empty: the packet is dropped, as a lost one.
+     */
+    private boolean redForReceiver(PacketBuffer copy, boolean primaryOnly, int[] map) {
+        byte[] out = copy.buffer();
+        if (!primaryOnly) {
+            if (!RedundantAudio.mapBlockPayloadTypes(out, copy.offset(), copy.length(), map)) {
+                droppedRedMalformed.increment();
+                return false;
+            }
+            return true;
+        }
+        int length = RedundantAudio.unwrapPrimary(out, copy.offset(), copy.length());
+        if (length == RedundantAudio.EMPTY_PRIMARY) {
+            droppedRedEmptyPrimary.increment();
+            return false;
+        }
+        if (length < 0) {
+            droppedRedMalformed.increment();
+            return false;
+        }
+        copy.setLength(length);
+        return true;
     }
 
     /**
