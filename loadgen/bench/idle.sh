@@ -9,6 +9,9 @@
 #   loadgen/bench/idle.sh [ROOMS PARTICIPANTS [IDLE_SECONDS]]         e.g. loadgen/bench/idle.sh 25 4 60
 #   SERVER_JAR=/tmp/other-server.jar loadgen/bench/idle.sh 25 4 60    another build of the server, to compare
 #
+# Resident memory (VmRSS) is read at the end of both windows and 30 s after the participants left (they leave when
+# the load generator ends). JVM options for the server: SFU_JAVA_OPTS (docs/DEPLOY.md, "JVM settings").
+#
 # CPU per thread = utime + stime of /proc/PID/task/TID/stat (clock ticks, 10 ms) at the start and end of each window;
 # threads are grouped by their name without the trailing number (media-worker-1 -> media-worker-). Java names are cut
 # to 15 characters by Linux. Everything stays on 127.0.0.1.
@@ -23,6 +26,9 @@ GIVEN_SERVER_JAR=${SERVER_JAR:-}
 [ -n "$GIVEN_SERVER_JAR" ] && SERVER_JAR=$GIVEN_SERVER_JAR
 bench_init sfu-idle
 HZ=$(getconf CLK_TCK)
+rss_mib() {
+    awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$SFU/status"
+}
 
 # One line per thread: "name ticks" (the name is what is between the first "(" and the last ")").
 threads() {
@@ -47,12 +53,15 @@ delta() { # before-file after-file seconds
 
 start_sfu $PORT "$TMP/server.log"
 SFU=$TARGET_PID
-echo "server $SERVER_JAR, pid $SFU"
-java -jar "$JAR" --server wss://127.0.0.1:$PORT --rooms 1 --participants 2 --duration 2 > "$TMP/load-warm.log" 2>&1
+echo "server $SERVER_JAR, pid $SFU, JVM options: ${SFU_JAVA_OPTS:-none}"
+# The warm-up call only loads classes and code: its outcome does not matter, but it must not hang the script.
+timeout 120 java -jar "$JAR" --server wss://127.0.0.1:$PORT --rooms 1 --participants 2 --duration 2 \
+    > "$TMP/load-warm.log" 2>&1 || echo "the warm-up call failed (see $TMP/load-warm.log); going on"
 sleep 5
 threads > "$TMP/base-0"
 sleep "$IDLE"
 threads > "$TMP/base-1"
+RSS_BASE=$(rss_mib)
 delta "$TMP/base-0" "$TMP/base-1" "$IDLE" > "$TMP/base"
 
 LOG="$TMP/load-${ROOMS}x$PER_ROOM.log"
@@ -69,8 +78,11 @@ sleep 5
 threads > "$TMP/idle-0"
 sleep "$IDLE"
 threads > "$TMP/idle-1"
+RSS_IDLE=$(rss_mib)
 delta "$TMP/idle-0" "$TMP/idle-1" "$IDLE" > "$TMP/idle"
 wait "$LOAD" || true
+sleep 30
+RSS_LEFT=$(rss_mib)
 grep -E '^(streams|loss) |idle over' "$LOG" | sed 's/^/    /'
 
 echo "| thread group | nobody connected, ms CPU/s | $N connected and idle, ms CPU/s | difference |"
@@ -85,3 +97,6 @@ awk -v b="$B" -v i="$I" -v n="$N" 'BEGIN {
     printf "| **whole process** | %.2f (%.3f %% of a core) | %.2f (%.3f %% of a core) | %.2f |\n", b, b / 10, i, i / 10, i - b
     printf "per idle participant: %.3f ms CPU/s = %.4f %% of a core; %d idle participants: %.2f %% of a core\n",
         (i - b) / n, (i - b) / n / 10, n, (i - b) / 10 }'
+awk -v b="$RSS_BASE" -v i="$RSS_IDLE" -v l="$RSS_LEFT" -v n="$N" 'BEGIN {
+    printf "RSS: %.1f MiB nobody connected, %.1f MiB with %d idle participants (%.2f MiB per participant), %.1f MiB 30 s after they left (%+.1f %% of the first)\n",
+        b, i, n, (i - b) / n, l, (l - b) * 100 / b }'
