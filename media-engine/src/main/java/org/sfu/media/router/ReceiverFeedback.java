@@ -2,7 +2,6 @@ package org.sfu.media.router;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -40,7 +39,7 @@ final class ReceiverFeedback {
     private final String participantId;
     private final Transport transport;
     private final long localSsrc;
-    private final Supplier<Collection<Producer>> producers;
+    private final Supplier<List<Producer>> producers;
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private final LongAdder nacksSent = new LongAdder();
     private final int[] lost = new int[64];
@@ -51,7 +50,7 @@ final class ReceiverFeedback {
     private long ticks;
 
     ReceiverFeedback(String participantId, Transport transport, long localSsrc,
-                     Supplier<Collection<Producer>> producers) {
+                     Supplier<List<Producer>> producers) {
         this.participantId = participantId;
         this.transport = transport;
         this.localSsrc = localSsrc;
@@ -101,7 +100,7 @@ final class ReceiverFeedback {
             return;
         }
         try {
-            Collection<Producer> current = producers.get();
+            List<Producer> current = producers.get();
             sendNacks(current);
             if (++ticks % REPORT_EVERY_TICKS == 0) {
                 sendReceiverReport(current);
@@ -113,7 +112,7 @@ final class ReceiverFeedback {
         }
     }
 
-    private void sendTransportFeedback(Collection<Producer> current) {
+    private void sendTransportFeedback(List<Producer> current) {
         long mediaSsrc = -1;
         while (true) {
             byte[] feedback;
@@ -135,8 +134,9 @@ final class ReceiverFeedback {
     }
 
     /** The media source field is unused by transport-wide feedback; any of the participant's SSRCs will do. */
-    private static long anySsrc(Collection<Producer> current) {
-        for (Producer p : current) {
+    private static long anySsrc(List<Producer> current) {
+        for (int i = 0; i < current.size(); i++) {
+            Producer p = current.get(i);
             if (p.ssrc() >= 0) {
                 return p.ssrc();
             }
@@ -144,9 +144,11 @@ final class ReceiverFeedback {
         return 0;
     }
 
-    private void sendNacks(Collection<Producer> current) {
+    private void sendNacks(List<Producer> current) {
         long now = System.nanoTime();
-        for (Producer p : current) {
+        // Indexed: the tick of a quiet participant allocates nothing, not even an iterator.
+        for (int i = 0; i < current.size(); i++) {
+            Producer p = current.get(i);
             // Per stream: each simulcast layer has its own SSRC and sequence numbers.
             for (int layer = 0; layer < p.layerCount(); layer++) {
                 int n = p.lossesDue(layer, now, lost);
@@ -165,7 +167,7 @@ final class ReceiverFeedback {
      * The server is the receiver of the participant's streams, so their loss, jitter and round trip are measured
      * here; the other participants' own reports stop at the server (RtcpRouting).
      */
-    private void sendReceiverReport(Collection<Producer> current) {
+    private void sendReceiverReport(List<Producer> current) {
         long now = System.nanoTime();
         List<ReceiverReport.ReportBlock> blocks = new ArrayList<>();
         for (Producer p : current) {
