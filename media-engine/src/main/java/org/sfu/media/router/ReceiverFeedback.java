@@ -94,8 +94,7 @@ final class ReceiverFeedback {
         counter.accept("peer_transport_cc_feedback_sent", built);
     }
 
-    /** One tick: what is due now. Package-private for tests, which call it instead of a timer. */
-    void tick() {
+    private void tick() {
         if (!transport.isConnected()) {
             return;
         }
