@@ -20,6 +20,7 @@ import org.sfu.media.negotiation.UpstreamTrack;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.transport.ConsentFreshness;
 import org.sfu.media.transport.WebRtcTransport;
+import org.sfu.media.transport.WorkerTicks;
 import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,8 @@ public final class Peer {
     private final long offerDelayNanos;
     private final long answerTimeoutMillis;
     private final ConsentFreshness consent;
+    /** Where this participant's periodic work runs: its media worker's pass, shared with the others on it. */
+    private final WorkerTicks ticks;
     /** What the participant receives: its consumers of other participants' tracks. */
     private final ReceivedStreams received;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
@@ -120,8 +123,10 @@ public final class Peer {
                     }
                 });
         this.answerTimeoutMillis = context.answerTimeoutMillis();
+        // Without workers (tests, benchmarks) the participant has a pass of its own on the timer.
+        this.ticks = transport.workerTicks() != null ? transport.workerTicks() : new WorkerTicks(id, scheduler);
         this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
-                context.mediaStartTimeoutMillis(), scheduler);
+                context.mediaStartTimeoutMillis(), ticks);
         this.counters = context.counters();
         this.roomEvents = context.roomEvents();
         this.ownCounters = List.of(
@@ -627,7 +632,7 @@ public final class Peer {
             }
             synchronized (Peer.this) {
                 if (!closed) {
-                    session.feedback().start(scheduler);
+                    session.feedback().start(ticks);
                     received.requestKeyframes();
                 }
             }

@@ -252,7 +252,7 @@ final class RtpSession implements SessionStreams {
     }
 
     /** Every producer of the participant whose SSRC is known, each once. */
-    private Collection<Producer> producersWithSsrc() {
+    private List<Producer> producersWithSsrc() {
         return producersWithSsrc;
     }
 

@@ -279,6 +279,14 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         return certificate.fingerprint();
     }
 
+    /**
+     * The periodic work of the participants on this transport's worker, which this transport's participant joins;
+     * null when there is no worker or it has no timer (then the owner runs its own).
+     */
+    public WorkerTicks workerTicks() {
+        return worker == null ? null : worker.ticks();
+    }
+
     public TransportCounters counters() {
         return counters;
     }
