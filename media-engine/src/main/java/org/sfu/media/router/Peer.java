@@ -109,6 +109,7 @@ public final class Peer {
         this.logContext = new ParticipantLogContext(router.id(), id);
         transport.logContext(logContext);
         this.session = new RtpSession(id, transport, localSsrc, router.speakers());
+        session.logContext(logContext);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
                 new KeyframeRetries(scheduler, transport, this::isClosed), new ReceivedStreams.StreamRegistry() {

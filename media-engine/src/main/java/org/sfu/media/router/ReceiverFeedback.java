@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.sfu.media.feedback.TransportCcRecorder;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.RtpHeader;
@@ -39,6 +40,8 @@ final class ReceiverFeedback {
     private final String participantId;
     private final Transport transport;
     private final long localSsrc;
+    /** Entered only when a tick fails and is logged. */
+    private volatile ParticipantLogContext logContext;
     private final Supplier<List<Producer>> producers;
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private final LongAdder nacksSent = new LongAdder();
@@ -55,6 +58,11 @@ final class ReceiverFeedback {
         this.transport = transport;
         this.localSsrc = localSsrc;
         this.producers = producers;
+        this.logContext = new ParticipantLogContext(null, participantId);
+    }
+
+    void logContext(ParticipantLogContext context) {
+        logContext = context;
     }
 
     /** Records a packet's transport-wide sequence number (extension {@code extensionId}) and arrival. */
@@ -107,7 +115,9 @@ final class ReceiverFeedback {
             sendTransportFeedback(current);
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log, and keep the participant's feedback going.
-            LOG.error("Participant {}: feedback tick failed", participantId, e);
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                LOG.error("Participant {}: feedback tick failed", participantId, e);
+            }
         }
     }
 

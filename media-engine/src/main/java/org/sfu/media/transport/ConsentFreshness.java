@@ -2,6 +2,7 @@ package org.sfu.media.transport;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.log.ParticipantLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,9 @@ public final class ConsentFreshness {
             }
         } catch (RuntimeException e) {
             // Logged here with the participant's id (the pass would log it without).
-            LOG.warn("Participant {}: consent check failed", participantId, e);
+            try (ParticipantLogContext.Scope ignored = transport.logContext().enter()) {
+                LOG.warn("Participant {}: consent check failed", participantId, e);
+            }
         }
     }
 

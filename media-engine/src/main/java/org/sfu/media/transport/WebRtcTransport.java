@@ -167,6 +167,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         logContext = context;
     }
 
+    /** The room and client id this transport's lines carry now (for the participant's other timers' rare lines). */
+    public ParticipantLogContext logContext() {
+        return logContext;
+    }
+
     /** Events of one ICE agent: the current one, or a restart's new one. */
     private final class IceListener implements IceTransport.Listener {
         private volatile IceTransport agent;
