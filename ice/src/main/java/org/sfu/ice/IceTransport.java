@@ -71,6 +71,11 @@ public final class IceTransport implements AutoCloseable {
      * signals thousands would cost the server work for nothing; browsers signal a handful per network interface.
      */
     public static final int MAX_REMOTE_CANDIDATES = 64;
+    /**
+     * ice4j's pace of checks (Ta) once the agent has COMPLETED: 12 times slower than RFC 8445's 20 ms check phase, so
+     * a connected participant's agent wakes ice4j's threads 4 times a second instead of 50.
+     */
+    static final long PACE_AFTER_COMPLETED_MILLIS = 250;
     /** Lowers every TCP candidate's local preference below the UDP ones (see assignPriorities). */
     private static final int TCP_LOCAL_PREFERENCE_OFFSET = 4096;
 
@@ -498,6 +503,14 @@ public final class IceTransport implements AutoCloseable {
         countRoleSwitch();
         if (closed.get()) {
             return;
+        }
+        if (state == IceProcessingState.COMPLETED) {
+            // ice4j paces its checks every Ta (20 ms) until the agent terminates, which the server's agents never do
+            // (see Ice4jConfiguration's termination delay): without this, each connected participant costs 50 runs a
+            // second of an idle pace maker through ice4j's timer and executor threads, 1.5 ms of CPU a second, more
+            // than everything else an idle participant costs (docs/PERFORMANCE.md, issue #16). Checks are done by
+            // now; what is still paced (a triggered check for a pair the peer nominates later) waits at most this.
+            agent.setTa(PACE_AFTER_COMPLETED_MILLIS);
         }
         if (state.isEstablished()) {
             CandidatePair pair = component.getSelectedPair();

@@ -276,6 +276,14 @@ public final class LoadGenerator {
             }
             LoadReport report = report(o, address, setupSeconds, window, participants, streams, sentAtStart, cpu,
                     targetCpu, targetMeasuredBy, pacer, streamsExpected, churnReport);
+            if (o.idleSeconds() > 0) {
+                // Media stopped, every participant still connected: what holding calls costs the server alone.
+                out.printf("[idle %.0f s: media stopped, %d participants connected]%n", o.idleSeconds(),
+                        participants.size());
+                Thread.sleep((long) (o.idleSeconds() * 1000));
+                long stillThere = participants.stream().filter(p -> p.failure() == null).count();
+                out.printf("[idle over: %d of %d participants still connected]%n", stillThere, participants.size());
+            }
             beforeLeaving.check(List.copyOf(participants));
             return report;
         } finally {

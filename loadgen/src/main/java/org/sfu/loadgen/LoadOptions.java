@@ -28,13 +28,16 @@ import java.nio.file.Path;
  *                           drops its signaling and resumes, or vanishes, as {@code churnMix} weighs them, and
  *                           {@code durationSeconds} is how long the churn goes on before the final round ({@link Churn})
  * @param churnMix           the weights of leaving, dropping and resuming, and vanishing
+ * @param idleSeconds        0, or how long every participant stays connected after the measurement with its media
+ *                           stopped: the server then holds calls with nothing to forward, and a script samples its
+ *                           CPU (loadgen/bench/idle.sh measures what an idle participant costs that way)
  */
 public record LoadOptions(String target, URI server, InetSocketAddress relay, int rooms, int participantsPerRoom,
                           double durationSeconds, int videoKbps, int audioKbps, int framesPerSecond,
                           int videoPacketBytes, long keyframeIntervalMillis, double setupTimeoutSeconds,
                           double warmupSeconds, String roomPrefix, Path json, long serverPid,
                           InetAddress janusIceAddress, boolean sharedSsrcs, double churnSeconds,
-                          ChurnMix churnMix) {
+                          ChurnMix churnMix, double idleSeconds) {
 
     /** Relative weights of the three churn events; a weight of 0 leaves that event out. */
     public record ChurnMix(int leave, int drop, int vanish) {
@@ -96,6 +99,9 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                                           --churn 20 --duration 3600 --rooms 3 --participants 4 --video-kbps 150
                                           --audio-kbps 24 --fps 15 --server-pid PID
               --churn-mix L:D:V         weights of leave, drop-and-resume and vanish (default 1:1:1)
+              --idle SECONDS            after the measurement, every participant stays connected this long with
+                                        its media stopped ("[idle ...]" is printed when it starts): the server
+                                        holds calls with nothing to forward (loadgen/bench/idle.sh samples it)
             """;
 
     public LoadOptions {
@@ -122,6 +128,9 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         if (churnSeconds > 0 && !target.equals("sfu")) {
             throw new IllegalArgumentException("--churn works with --target sfu only");
         }
+        if (idleSeconds < 0) {
+            throw new IllegalArgumentException("--idle must be 0 (off) or positive");
+        }
         if (churnMix == null) {
             churnMix = new ChurnMix(1, 1, 1);
         }
@@ -129,46 +138,46 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
 
     public static LoadOptions defaults() {
         return new LoadOptions("sfu", URI.create("wss://127.0.0.1:8000"), null, 1, 4, 10, 1500, 64, 30, 1200, 3000,
-                30, 2, "load", null, -1, null, false, 0, new ChurnMix(1, 1, 1));
+                30, 2, "load", null, -1, null, false, 0, new ChurnMix(1, 1, 1), 0);
     }
 
     public LoadOptions withTarget(String t, URI s, InetSocketAddress r) {
         return new LoadOptions(t, s, r, rooms, participantsPerRoom, durationSeconds, videoKbps, audioKbps,
                 framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds,
-                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix, idleSeconds);
     }
 
     public LoadOptions withSize(int r, int p, double seconds) {
         return new LoadOptions(target, server, relay, r, p, seconds, videoKbps, audioKbps, framesPerSecond,
                 videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
-                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
+                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix, idleSeconds);
     }
 
     /** The same run with every participant sending under the same SSRCs. */
     public LoadOptions withSharedSsrcs() {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds,
-                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, true, churnSeconds, churnMix);
+                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, true, churnSeconds, churnMix, idleSeconds);
     }
 
     /** The same run as a churn soak: an event every {@code seconds} per place on average, in these proportions. */
     public LoadOptions withChurn(double seconds, ChurnMix mix) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds,
-                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, seconds, mix);
+                warmupSeconds, roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, seconds, mix, idleSeconds);
     }
 
     /** The same run at these rates (kbit/s of RTP per participant) and video frame rate. */
     public LoadOptions withRates(int video, int audio, int fps) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, video, audio, fps,
                 videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, warmupSeconds, roomPrefix, json,
-                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
+                serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix, idleSeconds);
     }
 
     public LoadOptions withWarmup(double seconds) {
         return new LoadOptions(target, server, relay, rooms, participantsPerRoom, durationSeconds, videoKbps,
                 audioKbps, framesPerSecond, videoPacketBytes, keyframeIntervalMillis, setupTimeoutSeconds, seconds,
-                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix);
+                roomPrefix, json, serverPid, janusIceAddress, sharedSsrcs, churnSeconds, churnMix, idleSeconds);
     }
 
     public static LoadOptions parse(String[] args) {
@@ -186,6 +195,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         boolean sharedSsrcs = false;
         double churn = 0;
         ChurnMix churnMix = d.churnMix;
+        double idle = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -219,6 +229,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
                 case "--janus-ice-address" -> janusIceAddress = ipLiteral(v);
                 case "--churn" -> churn = Double.parseDouble(v);
                 case "--churn-mix" -> churnMix = ChurnMix.parse(v);
+                case "--idle" -> idle = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -231,7 +242,7 @@ public record LoadOptions(String target, URI server, InetSocketAddress relay, in
         }
         return new LoadOptions(target, server, relay, rooms, participants, duration, videoKbps, audioKbps, fps,
                 packetBytes, keyframeInterval, setupTimeout, warmup, prefix, json, pid, janusIceAddress, sharedSsrcs,
-                churn, churnMix);
+                churn, churnMix, idle);
     }
 
     private static InetSocketAddress hostPort(String v) {

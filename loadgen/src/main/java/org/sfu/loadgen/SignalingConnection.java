@@ -109,12 +109,14 @@ final class SignalingConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!socket.isClosed()) {
-            try {
+        try {
+            // isClosed() throws when the socket never connected (seen on a loaded machine): nothing to close then,
+            // and the run must still end instead of leaving its threads behind.
+            if (!socket.isClosed()) {
                 socket.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // Gone already.
             }
+        } catch (Exception e) {
+            // Gone already, or never there.
         }
     }
 }

@@ -88,7 +88,6 @@ public final class MediaEngine implements AutoCloseable {
         String aes = AesImplementation.preferOpenSsl();
         this.certificate = DtlsCertificate.generate();
         this.iceEndpoint = IceEndpoint.open(options.ice());
-        this.workers = new PacketWorkers(options.mediaThreads(), PacketWorkers.DEFAULT_QUEUE_CAPACITY);
         // At most HANDSHAKE_THREADS handshakes hold a thread at once; more wait their turn in the queue (each
         // participant's handshake starts only once its ICE has a path, and lasts at most 10 s).
         ThreadPoolExecutor handshakes = new ThreadPoolExecutor(HANDSHAKE_THREADS, HANDSHAKE_THREADS, 30,
@@ -96,6 +95,8 @@ public final class MediaEngine implements AutoCloseable {
         handshakes.allowCoreThreadTimeOut(true);
         this.handshakeExecutor = handshakes;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
+        // Each worker's participants' periodic work runs as one pass on this timer (WorkerTicks).
+        this.workers = new PacketWorkers(options.mediaThreads(), PacketWorkers.DEFAULT_QUEUE_CAPACITY, scheduler);
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,
                 options.firstOfferDelayMillis(), options.simulatedLoss(), options.consentTimeoutMillis(),
                 options.answerTimeoutMillis(), options.mediaStartTimeoutMillis(), counters, roomEvents);

@@ -17,6 +17,10 @@ import java.util.stream.Collectors;
  * demo page it serves; and what some native libraries, Starscream among them, send by default) is always allowed,
  * and so is a request without the header (most native apps); the caps apply to everyone. Thread-safe.
  *
+ * <p>Before all this, as each TCP connection is accepted and before its TLS handshake, {@link #gate()} caps the
+ * TLS handshakes in progress (in all and per address), what an upgrade request cannot be read without, and the TCP
+ * connections open per address.
+ *
  * @see #reserve(String, String)
  */
 final class Admission {
@@ -31,8 +35,10 @@ final class Admission {
     // Guarded by this: a few operations per connection, never per message.
     private int open;
     private final Map<String, Integer> openByAddress = new HashMap<>();
+    private final AcceptGate gate;
 
     Admission(ConnectionLimits limits) {
+        this.gate = new AcceptGate(limits);
         this.origins = limits.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
         this.maxConnections = limits.maxConnections();
@@ -71,6 +77,11 @@ final class Admission {
     synchronized void release(String address) {
         open--;
         openByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** The caps applied as TCP connections are accepted, before TLS ({@link GatedTransport}). */
+    AcceptGate gate() {
+        return gate;
     }
 
     /** Open connections counted now (for tests and logs). */

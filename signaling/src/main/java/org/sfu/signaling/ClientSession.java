@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sfu.media.MediaEngine;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.router.Grants;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.PeerSignaling;
@@ -36,6 +37,8 @@ final class ClientSession implements PeerSignaling {
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final String id = UUID.randomUUID().toString();
+    /** The room (once known) and client id every log line about this client carries (MDC), whichever thread. */
+    private volatile ParticipantLogContext logContext = new ParticipantLogContext(null, id);
     private final MessageCodec codec;
     private final Executor tasks;
     /** The session is over: the participant left its room, or never entered it. */
@@ -79,7 +82,14 @@ final class ClientSession implements PeerSignaling {
         this.backlog = new WriteBacklog(backlogLimitBytes);
         this.onStalled = onStalled;
         this.codec = codec;
-        this.tasks = new OrderedExecutor(pool);
+        Executor ordered = new OrderedExecutor(pool);
+        // The pool's threads serve every client in turn: each task wears this client's log fields, and only while
+        // it runs.
+        this.tasks = task -> ordered.execute(() -> {
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                task.run();
+            }
+        });
         this.rateLimit = rateLimit;
         this.onEnded = onEnded;
         this.names = names;
@@ -93,6 +103,17 @@ final class ClientSession implements PeerSignaling {
 
     String id() {
         return id;
+    }
+
+    /** A client's log fields; a room name the server refuses (too long, odd characters) is not one of them. */
+    static ParticipantLogContext logContext(String room, String clientId) {
+        return new ParticipantLogContext(room != null && SignalingEndpoint.ROOM_NAME.matcher(room).matches() ? room
+                : null, clientId);
+    }
+
+    /** The fields of this client's log lines, for the endpoint's own lines about it. */
+    ParticipantLogContext logContext() {
+        return logContext;
     }
 
     boolean isClosed() {
@@ -192,6 +213,7 @@ final class ClientSession implements PeerSignaling {
     void start(MediaEngine media, String room, String requestedName, Grants grants, IceServers iceServers,
                long reconnectGraceMillis) {
         this.room = room;
+        this.logContext = logContext(room, id);
         write(SignalingMessage.ClientId.of(id));
         if (!SignalingEndpoint.ROOM_NAME.matcher(room).matches()) {
             refuse("bad-room", "a room name is 1 to 64 letters, digits or _ . ~ -", (short) 1008);
@@ -265,6 +287,12 @@ final class ClientSession implements PeerSignaling {
 
     /** A text frame from the client. Event loop. */
     void onText(String text) {
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            onTextHere(text);
+        }
+    }
+
+    private void onTextHere(String text) {
         if (closed.get()) {
             return;
         }
@@ -392,7 +420,9 @@ final class ClientSession implements PeerSignaling {
         // While detached this goes nowhere; the resume offers again whatever is still unanswered.
         send(SignalingMessage.Offer.of(sdp));
         if (carriesOthersMedia) {
-            LOG.info("Forwarded to {}", id);
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                LOG.info("Forwarded to {}", id);
+            }
         }
     }
 
@@ -447,6 +477,12 @@ final class ClientSession implements PeerSignaling {
      * connection closes with 1008, a policy decision (RFC 6455 §7.4.1), which clients do not resume.
      */
     void removedByOperator() {
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            removedByOperatorHere();
+        }
+    }
+
+    private void removedByOperatorHere() {
         LOG.info("Client {}: removed by the operator", id);
         sendError("session-ended", "removed by the server's operator");
         ServerWebSocket s = socket;
@@ -474,7 +510,9 @@ final class ClientSession implements PeerSignaling {
         if (closed.get()) {
             return;
         }
-        LOG.info("Client {}: closing: {}", id, reason);
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            LOG.info("Client {}: closing: {}", id, reason);
+        }
         sendError("session-ended", reason);
         ServerWebSocket s = socket;
         end(mediaFailure(reason), () -> true);

@@ -219,7 +219,12 @@ public record ServerConfig(Network network, Tls tls, IceServers iceServers, Sess
                 new Limits(v.get(Settings.MAX_MESSAGE_BYTES), v.get(Settings.MAX_MESSAGES_PER_SECOND),
                         v.get(Settings.MAX_ROOM_PARTICIPANTS)),
                 new ConnectionLimits(v.get(Settings.ALLOWED_ORIGINS), v.get(Settings.MAX_CONNECTIONS),
-                        v.get(Settings.MAX_CONNECTIONS_PER_IP)),
+                        v.get(Settings.MAX_CONNECTIONS_PER_IP), v.get(Settings.MAX_TLS_HANDSHAKES),
+                        v.get(Settings.MAX_TLS_HANDSHAKES_PER_IP),
+                        v.source(Settings.MAX_TCP_CONNECTIONS_PER_IP) == SettingValues.Source.DEFAULT
+                                ? ConnectionLimits.defaultTcpConnectionsPerAddress(
+                                        v.get(Settings.MAX_CONNECTIONS_PER_IP))
+                                : v.get(Settings.MAX_TCP_CONNECTIONS_PER_IP)),
                 new Authentication(v.get(Settings.AUTH_SECRET), v.get(Settings.AUTH_PUBLIC_KEY)),
                 new Media(v.get(Settings.MEDIA_THREADS), v.get(Settings.SIMULATED_LOSS)));
     }

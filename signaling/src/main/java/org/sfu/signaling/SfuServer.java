@@ -21,6 +21,7 @@ import org.sfu.ice.StunAddressDiscovery;
 import org.sfu.media.MediaEngine;
 import org.sfu.signaling.admin.AdminAccess;
 import org.sfu.signaling.admin.AdminApi;
+import org.sfu.signaling.admin.AdminPort;
 import org.sfu.signaling.config.CommandLine;
 import org.sfu.signaling.config.HelpText;
 import org.sfu.signaling.config.LogFormat;
@@ -45,6 +46,8 @@ public final class SfuServer implements AutoCloseable {
     private final MediaEngine media;
     private final Vertx vertx;
     private final HttpServer http;
+    /** The loopback listener of the operator's endpoints, or null (docs/DEPLOY.md, SFU_ADMIN_PORT). */
+    private final HttpServer adminHttp;
     private final SignalingEndpoint signaling;
     private final ExecutorService signalingPool;
     private final Admission admission;
@@ -53,9 +56,10 @@ public final class SfuServer implements AutoCloseable {
     /** Set when the server starts closing: it is not ready for new calls any more. */
     private final AtomicBoolean closing;
 
-    private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, SignalingEndpoint signaling,
-                      ExecutorService signalingPool, Admission admission, PrometheusMetrics metrics,
-                      AtomicBoolean closing, Webhooks webhooks) {
+    private SfuServer(MediaEngine media, Vertx vertx, HttpServer http, HttpServer adminHttp,
+                      SignalingEndpoint signaling, ExecutorService signalingPool, Admission admission,
+                      PrometheusMetrics metrics, AtomicBoolean closing, Webhooks webhooks) {
+        this.adminHttp = adminHttp;
         this.webhooks = webhooks;
         this.admission = admission;
         this.media = media;
@@ -76,6 +80,7 @@ public final class SfuServer implements AutoCloseable {
         ServerConfig config;
         long drainSeconds;
         AdminAccess admin;
+        AdminPort adminPort;
         WebhookSettings webhooks;
         SettingValues settings;
         try {
@@ -96,6 +101,7 @@ public final class SfuServer implements AutoCloseable {
             drainSeconds = settings.get(Settings.DRAIN_SECONDS);
             String adminToken = settings.get(Settings.ADMIN_TOKEN);
             admin = adminToken == null ? AdminAccess.loopbackOnly() : AdminAccess.withToken(adminToken);
+            adminPort = new AdminPort(settings.get(Settings.ADMIN_PORT), settings.get(Settings.ADMIN_ON_MAIN_PORT));
             webhooks = WebhookSettings.of(settings.get(Settings.WEBHOOK_URLS), settings.get(Settings.WEBHOOK_SECRET),
                     WebhookSettings.Delivery.DEFAULT);
         } catch (IllegalArgumentException e) {
@@ -108,7 +114,7 @@ public final class SfuServer implements AutoCloseable {
         LOG.info("Configuration{}:\n  {}", settings.file() == null ? "" : " (file " + settings.file() + ")",
                 String.join("\n  ", settings.describe()));
         try {
-            SfuServer server = start(config, admin, webhooks);
+            SfuServer server = start(config, admin, webhooks, adminPort);
             // SIGTERM (systemd, Kubernetes): let the calls in progress end before the process does.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> server.drain(Duration.ofSeconds(drainSeconds)),
                     "shutdown"));
@@ -131,6 +137,15 @@ public final class SfuServer implements AutoCloseable {
     /** {@link #start(ServerConfig, AdminAccess)}, POSTing webhooks where {@code webhookSettings} says. */
     public static SfuServer start(ServerConfig config, AdminAccess admin, WebhookSettings webhookSettings)
             throws Exception {
+        return start(config, admin, webhookSettings, AdminPort.OFF);
+    }
+
+    /**
+     * {@link #start(ServerConfig, AdminAccess, WebhookSettings)}, serving {@code /metrics}, {@code /health},
+     * {@code /ready} and {@code /api} also (or only) on a loopback port where {@code adminPort} says.
+     */
+    public static SfuServer start(ServerConfig config, AdminAccess admin, WebhookSettings webhookSettings,
+                                  AdminPort adminPort) throws Exception {
         Webhooks webhooks = Webhooks.start(webhookSettings);
         ServerConfig.Network network = config.network();
         ServerConfig.Sessions sessions = config.sessions();
@@ -145,7 +160,10 @@ public final class SfuServer implements AutoCloseable {
             LOG.warn("Dropping {}% of the RTP this server sends (SFU_SIMULATED_LOSS): for tests only",
                     Math.round(config.media().simulatedLoss() * 1000) / 10.0);
         }
-        Vertx vertx = Vertx.vertx();
+        // Its caps on TLS handshakes and TCP connections apply as each connection is accepted, before TLS (AcceptGate).
+        Admission admission = new Admission(config.connectionLimits());
+        admission.gate().countIn(media.counters());
+        Vertx vertx = Vertx.builder().withTransport(new GatedTransport(admission.gate())).build();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "signaling-" + POOL_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -163,7 +181,6 @@ public final class SfuServer implements AutoCloseable {
                     config.limits().maxMessageBytes(), config.iceServers(), sessions.reconnectGraceMillis(),
                     sessions.webSocketPingMillis(), config.limits().maxMessagesPerSecond(), access);
             io.vertx.ext.web.Router web = io.vertx.ext.web.Router.router(vertx);
-            Admission admission = new Admission(config.connectionLimits());
             if (!config.connectionLimits().allowedOrigins().isEmpty()) {
                 LOG.info("Signaling accepts browsers' pages from {}", config.connectionLimits().allowedOrigins());
             }
@@ -219,19 +236,11 @@ public final class SfuServer implements AutoCloseable {
                         });
             });
             PrometheusMetrics metrics = new PrometheusMetrics(media, signaling::clientCount, admission::open);
-            // Prometheus's text exposition format (version 0.0.4); scraping reads every stage's counters, so off the
-            // event loop.
-            web.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
-                    .onSuccess(text -> ctx.response()
-                            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
-                    .onFailure(ctx::fail));
-            new AdminApi(media, admin, signaling::removeByOperator).mount(web);
-            // Liveness: the process answers. Readiness: it takes new calls (media port bound, not closing).
-            web.get("/health").handler(ctx -> json(ctx, 200, "{\"status\":\"ok\"}"));
-            web.get("/ready").handler(ctx -> {
-                boolean ready = !closing.get() && media.udpPort() > 0;
-                json(ctx, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
-            });
+            AdminApi adminApi = new AdminApi(media, admin, signaling::removeByOperator);
+            if (adminPort.onMainPort()) {
+                mountMetricsAndApi(web, metrics, adminApi);
+            }
+            mountProbes(web, media, closing);
             web.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
             HttpServerOptions options = new HttpServerOptions()
@@ -246,7 +255,23 @@ public final class SfuServer implements AutoCloseable {
             LOG.info("Signaling on https://{}:{}/ (WebSocket /ws), media on UDP port {}",
                     network.bindAddress() == null ? "localhost" : network.bindAddress().getHostAddress(),
                     http.actualPort(), media.udpPort());
-            return new SfuServer(media, vertx, http, signaling, pool, admission, metrics, closing, webhooks);
+            HttpServer adminHttp = null;
+            if (adminPort.enabled()) {
+                io.vertx.ext.web.Router operator = io.vertx.ext.web.Router.router(vertx);
+                mountMetricsAndApi(operator, metrics, adminApi);
+                mountProbes(operator, media, closing);
+                // Loopback only, whatever SFU_BIND_ADDRESS says: nothing from the network reaches it. Plain HTTP
+                // (AdminPort says why).
+                adminHttp = vertx.createHttpServer(new HttpServerOptions().setHost(LOOPBACK)
+                                .setPort(adminPort.port()))
+                        .requestHandler(operator).listen()
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                LOG.info("Admin port http://{}:{}/ (/metrics, /health, /ready, /api){}", LOOPBACK,
+                        adminHttp.actualPort(), adminPort.onMainPort() ? ""
+                                : "; the signaling port serves only /health and /ready of them");
+            }
+            return new SfuServer(media, vertx, http, adminHttp, signaling, pool, admission, metrics, closing,
+                    webhooks);
         } catch (Exception e) {
             vertx.close();
             pool.shutdownNow();
@@ -257,6 +282,29 @@ public final class SfuServer implements AutoCloseable {
     }
 
     private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+
+    /** The admin port's address: IPv4 loopback, which every host has (an IPv6-only host still has 127.0.0.1). */
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /** {@code /metrics} and the admin API under {@code /api}. */
+    private static void mountMetricsAndApi(io.vertx.ext.web.Router web, PrometheusMetrics metrics, AdminApi api) {
+        // Prometheus's text exposition format (version 0.0.4); scraping reads every stage's counters, so off the
+        // event loop.
+        web.get("/metrics").handler(ctx -> ctx.vertx().executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(ctx::fail));
+        api.mount(web);
+    }
+
+    /** Liveness: the process answers. Readiness: it takes new calls (media port bound, not closing). */
+    private static void mountProbes(io.vertx.ext.web.Router web, MediaEngine media, AtomicBoolean closing) {
+        web.get("/health").handler(ctx -> json(ctx, 200, "{\"status\":\"ok\"}"));
+        web.get("/ready").handler(ctx -> {
+            boolean ready = !closing.get() && media.udpPort() > 0;
+            json(ctx, ready ? 200 : 503, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+        });
+    }
 
     private static void json(io.vertx.ext.web.RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
@@ -299,6 +347,11 @@ public final class SfuServer implements AutoCloseable {
         return http.actualPort();
     }
 
+    /** The loopback admin port's number, or 0 when there is none. */
+    public int adminPort() {
+        return adminHttp == null ? 0 : adminHttp.actualPort();
+    }
+
     public int udpPort() {
         return media.udpPort();
     }
@@ -314,6 +367,11 @@ public final class SfuServer implements AutoCloseable {
     /** Signaling connections admitted and not yet closed, from every address (what the connection caps count). */
     public int openConnections() {
         return admission.open();
+    }
+
+    /** The caps applied as each TCP connection is accepted, with what they count now (for tests). */
+    AcceptGate acceptGate() {
+        return admission.gate();
     }
 
     /** Sessions waiting to be resumed (for tests). */

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sfu.media.MediaEngine;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.signaling.access.InvalidAccessTokenException;
 import org.sfu.signaling.message.MessageCodec;
 import org.sfu.signaling.message.SignalingMessage;
@@ -136,8 +137,10 @@ final class SignalingEndpoint {
             // call must survive a network change even after its access token has expired.
             ClientSession old = sessions.get(resumeId);
             if (old != null && old.resume(socket, resumeToken, iceServers, reconnectGraceMillis)) {
-                LOG.info("Client {} connected. Total clients: {}", old.id(), connected.incrementAndGet());
-                LOG.info("Client {}: session resumed", old.id());
+                try (ParticipantLogContext.Scope ignored = old.logContext().enter()) {
+                    LOG.info("Client {} connected. Total clients: {}", old.id(), connected.incrementAndGet());
+                    LOG.info("Client {}: session resumed", old.id());
+                }
                 bind(socket, old, onClosed);
                 return;
             }
@@ -154,6 +157,13 @@ final class SignalingEndpoint {
                 ended -> sessions.remove(ended.id(), ended),
                 (stalledSession, stalled, why) -> abandon(stalled, stalledSession, why), names);
         sessions.put(session.id(), session);
+        try (ParticipantLogContext.Scope ignored = ClientSession.logContext(entry.room(), session.id()).enter()) {
+            admit(socket, session, entry, name, resumeId, onClosed);
+        }
+    }
+
+    private void admit(ServerWebSocket socket, ClientSession session, RoomAccess.Entry entry, String name,
+                       String resumeId, Runnable onClosed) {
         LOG.info("Client {} connected. Total clients: {}", session.id(), connected.incrementAndGet());
         if (entry.grants().identity() != null) {
             LOG.info("Client {}: identity {}, room {}{}{}", session.id(), entry.grants().identity(), entry.room(),
@@ -234,6 +244,12 @@ final class SignalingEndpoint {
      * {@code lost}. Once per connection.
      */
     private void onSocketClosed(ServerWebSocket socket, ClientSession session, boolean lost) {
+        try (ParticipantLogContext.Scope ignored = session.logContext().enter()) {
+            onSocketClosedHere(socket, session, lost);
+        }
+    }
+
+    private void onSocketClosedHere(ServerWebSocket socket, ClientSession session, boolean lost) {
         // The session's fate is settled before the documented log line, so that whoever reads it sees it done.
         boolean current = session.socket() == socket; // false when superseded by a resumed connection
         long drop = -1;
@@ -257,8 +273,11 @@ final class SignalingEndpoint {
         long thisDrop = drop;
         vertx.setTimer(reconnectGraceMillis, t -> {
             // Only this drop's timer may end the session: after a resume and another drop, that drop's timer does.
-            if (session.endIfStillDetachedSince(thisDrop)) {
-                LOG.info("Client {}: not resumed within {} ms; the session ended", session.id(), reconnectGraceMillis);
+            try (ParticipantLogContext.Scope ignored = session.logContext().enter()) {
+                if (session.endIfStillDetachedSince(thisDrop)) {
+                    LOG.info("Client {}: not resumed within {} ms; the session ended", session.id(),
+                            reconnectGraceMillis);
+                }
             }
         });
     }
@@ -272,7 +291,9 @@ final class SignalingEndpoint {
         if (socket.isClosed() || !settled.add(socket)) {
             return;
         }
-        LOG.info("Client {}: {}; the connection is lost", session.id(), why);
+        try (ParticipantLogContext.Scope ignored = session.logContext().enter()) {
+            LOG.info("Client {}: {}; the connection is lost", session.id(), why);
+        }
         onSocketClosed(socket, session, true);
         socket.close(LOST, "connection lost");
     }

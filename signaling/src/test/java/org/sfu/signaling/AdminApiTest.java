@@ -78,6 +78,7 @@ class AdminApiTest {
             ids.add(p.get("id").asText());
             assertEquals(0, p.get("publishing").size(), "nobody offered yet");
             assertEquals(false, p.get("connected").asBoolean());
+            assertTrue(p.has("rtt") && p.get("rtt").isNull(), "nothing received, no round trip measured: " + p);
         }
         assertEquals(404, call(HttpMethod.GET, "/api/rooms/nowhere", null).status());
 

@@ -84,6 +84,10 @@ class AdmissionTest {
         // Had each kept its slot, the cap of 2 from this address would refuse the next two.
         clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
         clients.add(TestSignalingClient.connect(vertx, server.httpPort()));
+        // The session is made after the upgrade answer went out: counted once its first message (client_id) came.
+        for (TestSignalingClient c : clients) {
+            assertEquals("client_id", c.next(Duration.ofSeconds(5)).path("type").asText());
+        }
         assertEquals(2, server.clientCount());
     }
 

@@ -167,6 +167,19 @@ class MetricsIT {
         String videoId = video;
         assertNotNull(videoId);
         Poll.until(DEADLINE, () -> track(videoId).get("bitrate").asLong() > 0);
+        // RFC 3550 §6.4.1, from each browser's receiver reports on what it receives: measured, and short on loopback.
+        Poll.until(DEADLINE, () -> {
+            for (JsonNode p : room("").get("participants")) {
+                if (!p.get("rtt").isNumber()) {
+                    return false;
+                }
+            }
+            return true;
+        }, () -> "no round-trip time: " + room(""));
+        for (JsonNode p : room("").get("participants")) {
+            double rtt = p.get("rtt").asDouble();
+            assertTrue(rtt >= 0 && rtt < 1000, "a loopback round trip: " + p);
+        }
 
         String owner = videoId.substring(0, videoId.lastIndexOf('-'));
         String mute = "/api/rooms/metrics/participants/" + owner + "/tracks/" + videoId;

@@ -207,6 +207,36 @@ class ServerConfigTest {
     }
 
     @Test
+    void aThousandTlsHandshakesMayRunAtOnceAndAHundredPerAddressUnlessToldOtherwise() {
+        assertEquals(1000, ServerConfig.defaults().connectionLimits().maxHandshakes());
+        assertEquals(100, ServerConfig.defaults().connectionLimits().maxHandshakesPerAddress());
+        ConnectionLimits set = ServerConfig.fromEnvironment(Map.of("SFU_MAX_TLS_HANDSHAKES", "0",
+                "SFU_MAX_TLS_HANDSHAKES_PER_IP", "8")).connectionLimits();
+        assertEquals(0, set.maxHandshakes(), "0: no cap");
+        assertEquals(8, set.maxHandshakesPerAddress());
+        assertEquals(ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, set.maxConnectionsPerAddress());
+        assertRefused("SFU_MAX_TLS_HANDSHAKES", "-1");
+        assertRefused("SFU_MAX_TLS_HANDSHAKES_PER_IP", "many");
+        assertThrows(IllegalArgumentException.class, () -> ConnectionLimits.defaults().withHandshakeCaps(-1, 0));
+    }
+
+    @Test
+    void aThousandTcpConnectionsMayBeOpenPerAddressAndNeverFewerThanTheWebSocketsAllowed() {
+        assertEquals(1000, ServerConfig.defaults().connectionLimits().maxTcpConnectionsPerAddress());
+        assertEquals(50, ServerConfig.fromEnvironment(Map.of("SFU_MAX_TCP_CONNECTIONS_PER_IP", "50",
+                "SFU_MAX_CONNECTIONS_PER_IP", "20")).connectionLimits().maxTcpConnectionsPerAddress());
+        // Unset, it follows a WebSocket cap raised above it, or taken off.
+        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_MAX_CONNECTIONS_PER_IP", "5000"))
+                .connectionLimits().maxTcpConnectionsPerAddress());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_CONNECTIONS_PER_IP", "0"))
+                .connectionLimits().maxTcpConnectionsPerAddress());
+        // Set below the WebSocket cap, it would close unanswered the WebSockets that cap admits.
+        assertRefused("SFU_MAX_TCP_CONNECTIONS_PER_IP", "99");
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_TCP_CONNECTIONS_PER_IP", "0")).connectionLimits()
+                .maxTcpConnectionsPerAddress(), "0: no cap");
+    }
+
+    @Test
     void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
         assertEquals(50, ServerConfig.defaults().limits().maxMessagesPerSecond());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))

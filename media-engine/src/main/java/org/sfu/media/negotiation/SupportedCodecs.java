@@ -10,7 +10,7 @@ import org.sfu.media.sdp.RtpCodec;
 
 /**
  * The codecs this server forwards and the RTCP feedback it handles for them. An SFU does not transcode, so a codec is
- * acceptable when every participant can decode it: Opus for audio; VP8 and constrained-baseline H.264
+ * acceptable when every participant can decode it: Opus for audio, with RFC 2198 redundancy where offered; VP8 and constrained-baseline H.264
  * (packetization-mode 1) for video, VP8 first because every WebRTC endpoint must implement it (RFC 7742 §5).
  */
 public final class SupportedCodecs {
@@ -62,14 +62,51 @@ public final class SupportedCodecs {
                 }
             }
         }
+        if (kind.equals("audio") && !accepted.isEmpty()) {
+            acceptRed(accepted, offered);
+        }
         return List.copyOf(accepted);
+    }
+
+    /**
+     * RFC 2198 redundant audio, when offered over the accepted Opus (its fmtp names only Opus's payload type, as
+     * Chromium's {@code a=fmtp:63 111/111}): forwarded as it comes to receivers that take it, reduced to its primary
+     * Opus block for the others. It keeps its place relative to Opus in the offerer's list: libwebrtc sends RED only
+     * when the remote description lists it before the codec it protects (WebRtcVoiceSendChannel::SetSendCodecs looks
+     * for RED among the codecs ahead of the send codec), and Chromium offers it after Opus, so by default a sender
+     * keeps sending plain Opus; one that prefers RED (setCodecPreferences with red first) gets an answer that lets it.
+     */
+    private static void acceptRed(List<RtpCodec> accepted, List<RtpCodec> offered) {
+        RtpCodec opus = accepted.get(0);
+        int opusIndex = 0;
+        while (opusIndex < offered.size() && offered.get(opusIndex).payloadType() != opus.payloadType()) {
+            opusIndex++;
+        }
+        for (int i = 0; i < offered.size(); i++) {
+            RtpCodec red = offered.get(i);
+            List<Integer> carried = red.redundantPayloadTypes();
+            if (!red.isRed() || red.clockRate() != opus.clockRate() || red.channels() != opus.channels()
+                    || carried.isEmpty() || !carried.stream().allMatch(pt -> pt == opus.payloadType())) {
+                continue;
+            }
+            // RED has no feedback of its own: transport-cc is per packet, whatever its payload.
+            RtpCodec kept = red.withRtcpFeedback(List.of());
+            if (i < opusIndex) {
+                accepted.add(0, kept);
+            } else {
+                accepted.add(1, kept);
+            }
+            return;
+        }
     }
 
     /** What the server offers to a participant that has not told it its own payload types yet. */
     public static List<RtpCodec> defaults(String kind) {
         return switch (kind) {
+            // RED after Opus, as Chromium offers it: a client that takes it receives redundant audio from senders
+            // that send it, and itself sends plain Opus unless it puts RED first.
             case "audio" -> List.of(new RtpCodec(111, "opus", 48000, 2, fmtp("minptime", "10", "useinbandfec", "1"),
-                    List.of("transport-cc")));
+                    List.of("transport-cc")), new RtpCodec(63, "red", 48000, 2, fmtp("111/111", ""), List.of()));
             case "video" -> List.of(
                     new RtpCodec(96, "VP8", 90000, 1, Map.of(), List.copyOf(orderedVideoFeedback())),
                     new RtpCodec(97, "rtx", 90000, 1, fmtp("apt", "96"), List.of()),

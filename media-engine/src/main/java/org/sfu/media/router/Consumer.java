@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.counters.Latencies;
+import org.sfu.media.feedback.RoundTripTime;
 import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.Keyframes;
+import org.sfu.media.rtp.RedundantAudio;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.media.rtp.RtpRewriter;
@@ -85,10 +87,18 @@ public final class Consumer {
     private final LongAdder sent = new LongAdder();
     /** Payload octets sent (RFC 3550 §6.4.1: no header, no padding), for this stream's sender reports. */
     private final LongAdder sentOctets = new LongAdder();
+    /** Between the server and the receiver, from its report blocks on this stream against this stream's SRs. */
+    private final RoundTripTime roundTrip = new RoundTripTime();
     private final LongAdder droppedNoCodec = new LongAdder();
     private final LongAdder droppedInactive = new LongAdder();
     private final LongAdder droppedPaused = new LongAdder();
     private final LongAdder droppedBadExtensions = new LongAdder();
+    /** RED packets sent as their primary Opus block alone, to a receiver that did not negotiate RED. */
+    private final LongAdder redPrimariesSent = new LongAdder();
+    /** RED packets whose block headers run past the payload, or that have no block (RFC 2198 §3). */
+    private final LongAdder droppedRedMalformed = new LongAdder();
+    /** RED packets with an empty primary block, for a receiver without RED: nothing to send it. */
+    private final LongAdder droppedRedEmptyPrimary = new LongAdder();
 
     // ---- simulcast: this stream forwards one layer of the producer's (see #chooseLayer) ----
     /**
@@ -164,6 +174,11 @@ public final class Consumer {
         counter.accept("consumer_dropped_inactive", droppedInactive.sum());
         counter.accept("consumer_dropped_paused", droppedPaused.sum());
         counter.accept("consumer_dropped_bad_extensions", droppedBadExtensions.sum());
+        if (producer.isAudio()) {
+            counter.accept("consumer_red_primaries_sent", redPrimariesSent.sum());
+            counter.accept("consumer_dropped_red_malformed", droppedRedMalformed.sum());
+            counter.accept("consumer_dropped_red_empty_primary", droppedRedEmptyPrimary.sum());
+        }
         counter.accept("consumer_rtx_sent", retransmitted.sum());
         counter.accept("consumer_rtx_not_in_cache", retransmissionMisses.sum());
         counter.accept("consumer_rtx_dropped_repeat", retransmissionBudget.refusedRepeats());
@@ -358,6 +373,16 @@ public final class Consumer {
 
     public long sent() {
         return sent.sum();
+    }
+
+    /** RED packets this receiver, which has no RED, got as their primary Opus block alone. */
+    public long redPrimariesSent() {
+        return redPrimariesSent.sum();
+    }
+
+    /** RED packets dropped for malformed block headers (RFC 2198 §3). */
+    public long droppedRedMalformed() {
+        return droppedRedMalformed.sum();
     }
 
     public boolean isActive() {
@@ -597,14 +622,34 @@ public final class Consumer {
 
     /** {@link #senderReport(long, long)} of one layer's report: only the forwarded layer's timestamps map. */
     byte[] senderReport(int layer, long ntpTimestamp, long sourceRtpTimestamp) {
+        return senderReport(layer, ntpTimestamp, sourceRtpTimestamp, System.nanoTime());
+    }
+
+    /**
+     * {@link #senderReport(int, long, long)}, sent at {@code nowNanos}: the receiver's echo of it measures the round
+     * trip ({@link #roundTrip()}).
+     */
+    byte[] senderReport(int layer, long ntpTimestamp, long sourceRtpTimestamp, long nowNanos) {
         if (layered && layer != currentLayer) {
             return null;
         }
         if (!active || paused || pausedForBandwidth || !stream.started()) {
             return null;
         }
-        return SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp), sent.sum(),
-                sentOctets.sum());
+        byte[] report = SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp),
+                sent.sum(), sentOctets.sum());
+        roundTrip.onSenderReportSent(ntpTimestamp, nowNanos);
+        return report;
+    }
+
+    /** The receiver's report block about this stream (RFC 3550 §6.4.1), for the round-trip time. */
+    void onReportBlock(long lastSr, long delaySinceLastSr, long arrivalNanos) {
+        roundTrip.onReportBlock(lastSr, delaySinceLastSr, arrivalNanos);
+    }
+
+    /** The round trip between the server and this stream's receiver, measured on this stream. */
+    public RoundTripTime roundTrip() {
+        return roundTrip;
     }
 
     /**
@@ -633,11 +678,13 @@ public final class Consumer {
         byte[] buf = source.buffer();
         int pt = header.payloadType();
         int mapped = map[pt & 0x7f];
-        if (mapped < 0) {
+        Codec codec = codecs[pt & 0x7f];
+        // RFC 2198 for a receiver that did not negotiate RED: it gets the primary block as a packet of its own.
+        boolean primaryOnly = mapped < 0 && codec == Codec.RED;
+        if (mapped < 0 && !primaryOnly) {
             droppedNoCodec.increment();
             return;
         }
-        Codec codec = codecs[pt & 0x7f];
         if (layered && !admitLayer(buf, header, layer, codec, nowNanos)) {
             return;
         }
@@ -653,17 +700,33 @@ public final class Consumer {
             int payload = header.payloadOffset() - source.offset() + copy.offset();
             vp8.rewrite(out, payload, payload + header.payloadLength());
         }
-        if (mapped != pt) {
+        // The copy's payload is the source's: mapping ids and rewriting the header change no length; only taking
+        // a RED packet's primary block shortens it (in place, in this receiver's copy).
+        int payload = header.payloadLength();
+        if (codec == Codec.RED && !redForReceiver(copy, primaryOnly, map)) {
+            return;
+        }
+        if (primaryOnly) {
+            int primaryType = RtpPacket.payloadType(out, copy.offset());
+            mapped = map[primaryType];
+            if (mapped < 0) {
+                droppedNoCodec.increment();
+                return;
+            }
+            payload = RtpPacket.payloadLength(out, copy.offset(), copy.length());
+        }
+        if (mapped != RtpPacket.payloadType(out, copy.offset())) {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);
         }
         stream.rewrite(out, copy.offset(), nowNanos);
         numberForDownlink(out, copy.offset(), copy.length());
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
-        // The copy's payload is the source's: mapping ids and rewriting the header change no length.
-        int payload = header.payloadLength();
         if (receiver.sendRtp(copy)) {
             sent.increment();
             sentOctets.add(payload);
+            if (primaryOnly) {
+                redPrimariesSent.increment();
+            }
             RetransmissionCache originals = sentPackets;
             if (originals != null) {
                 originals.put(copy.buffer(), copy.offset(), copy.length(), sequenceNumber, nowNanos);
@@ -694,6 +757,34 @@ public final class Consumer {
             // wait on the path, and the estimator must not read that wait as the path's queue.
             downlink.number(buf, offset, length, id, System.nanoTime());
         }
+    }
+
+    /**
+     * Makes this receiver's copy of a RED packet one it can play (RFC 2198 §3): its primary Opus block alone when it
+     * has no RED, in the sender's Opus payload type (mapped after); else the RED packet with each block's payload type
+     * in the receiver's numbers. Either rewrites the copy in place. False (counted) when the block headers are
+     * malformed or, for a receiver without RED, the primary is empty: the packet is dropped, as a lost one.
+     */
+    private boolean redForReceiver(PacketBuffer copy, boolean primaryOnly, int[] map) {
+        byte[] out = copy.buffer();
+        if (!primaryOnly) {
+            if (!RedundantAudio.mapBlockPayloadTypes(out, copy.offset(), copy.length(), map)) {
+                droppedRedMalformed.increment();
+                return false;
+            }
+            return true;
+        }
+        int length = RedundantAudio.unwrapPrimary(out, copy.offset(), copy.length());
+        if (length == RedundantAudio.EMPTY_PRIMARY) {
+            droppedRedEmptyPrimary.increment();
+            return false;
+        }
+        if (length < 0) {
+            droppedRedMalformed.increment();
+            return false;
+        }
+        copy.setLength(length);
+        return true;
     }
 
     /**

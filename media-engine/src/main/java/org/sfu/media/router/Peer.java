@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.sfu.ice.IceCandidate;
 import org.sfu.media.counters.CounterRegistry;
 import org.sfu.media.counters.Latencies;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.negotiation.DownstreamTrack;
 import org.sfu.media.negotiation.LocalTransportParameters;
 import org.sfu.media.negotiation.NegotiationException;
@@ -19,6 +20,7 @@ import org.sfu.media.negotiation.UpstreamTrack;
 import org.sfu.media.rtp.MediaKind;
 import org.sfu.media.transport.ConsentFreshness;
 import org.sfu.media.transport.WebRtcTransport;
+import org.sfu.media.transport.WorkerTicks;
 import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,8 @@ public final class Peer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
+    /** The room and client id of this participant's log lines, whichever thread writes them. */
+    private final ParticipantLogContext logContext;
     private final Grants grants;
     private final Router router;
     private final PeerSignaling signaling;
@@ -65,6 +69,8 @@ public final class Peer {
     private final long offerDelayNanos;
     private final long answerTimeoutMillis;
     private final ConsentFreshness consent;
+    /** Where this participant's periodic work runs: its media worker's pass, shared with the others on it. */
+    private final WorkerTicks ticks;
     /** What the participant receives: its consumers of other participants' tracks. */
     private final ReceivedStreams received;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
@@ -110,8 +116,11 @@ public final class Peer {
         this.localSsrc = RANDOM.nextInt() & 0xffffffffL;
         this.transport = new WebRtcTransport(id, context.iceEndpoint(), context.certificate(),
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
+        this.logContext = new ParticipantLogContext(router.id(), id);
+        transport.logContext(logContext);
         this.downlink = new DownlinkEstimate(id);
         this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
+        session.logContext(logContext);
         this.allocation = new BandwidthAllocation(downlink, session::consumers,
                 () -> router.speakers().current().orElse(null),
                 (c, paused) -> signaling.videoPaused(c.producer().ownerId(), c.producer().mid(), paused));
@@ -130,8 +139,10 @@ public final class Peer {
                     }
                 });
         this.answerTimeoutMillis = context.answerTimeoutMillis();
+        // Without workers (tests, benchmarks) the participant has a pass of its own on the timer.
+        this.ticks = transport.workerTicks() != null ? transport.workerTicks() : new WorkerTicks(id, scheduler);
         this.consent = new ConsentFreshness(id, transport, context.consentTimeoutMillis(),
-                context.mediaStartTimeoutMillis(), scheduler);
+                context.mediaStartTimeoutMillis(), ticks);
         this.counters = context.counters();
         this.roomEvents = context.roomEvents();
         this.ownCounters = List.of(
@@ -440,6 +451,13 @@ public final class Peer {
 
     /** Sends the server's offer when the m-lines must change and the signaling state allows it. */
     void maybeOffer() {
+        // Often on another participant's thread (its new track is what this one is offered).
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            maybeOfferHere();
+        }
+    }
+
+    private void maybeOfferHere() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -486,8 +504,10 @@ public final class Peer {
             offerOverdue = false;
             signaling.sendOffer(offer, !tracks.isEmpty());
             sendCandidatesOnce();
-            scheduler.schedule(() -> onOfferTimeout(number), GLARE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            scheduler.schedule(() -> onAnswerTimeout(number), answerTimeoutMillis, TimeUnit.MILLISECONDS);
+            scheduler.schedule(logContext.wrap(() -> onOfferTimeout(number)), GLARE_TIMEOUT_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            scheduler.schedule(logContext.wrap(() -> onAnswerTimeout(number)), answerTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -625,6 +645,12 @@ public final class Peer {
      * first close's reason counts.
      */
     public void close(String reason) {
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            closeHere(reason);
+        }
+    }
+
+    private void closeHere(String reason) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -673,7 +699,7 @@ public final class Peer {
             }
             synchronized (Peer.this) {
                 if (!closed) {
-                    session.feedback().start(scheduler);
+                    session.feedback().start(ticks);
                     startAllocation();
                     received.requestKeyframes();
                 }

@@ -2,18 +2,16 @@ package org.sfu.media.router;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.sfu.media.feedback.TransportCcRecorder;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtp.RtpHeader;
 import org.sfu.media.transport.Transport;
+import org.sfu.media.transport.WorkerTicks;
 import org.sfu.packet.PacketBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +22,16 @@ import org.slf4j.LoggerFactory;
  * participant's bandwidth estimation can raise its bitrate), NACKs for the gaps the server found (RFC 4585 §6.2.1),
  * and once a second a receiver report on each of its streams (RFC 3550 §6.4.2).
  *
+ * <p>The tick is one call in its media worker's pass ({@link WorkerTicks}), not a timer of its own: a participant
+ * that sent nothing since the last tick costs a few reads and no allocation, except for the receiver report once a
+ * second.
+ *
  * <p>Threads: {@link #onPacket} runs on the network thread, the tick on the media timer; the recorder between them
  * is guarded by its own lock, uncontended almost always.
  */
 final class ReceiverFeedback {
     /** Transport feedback every 50 ms keeps Chromium's start-up probing intact (100 ms did not). */
-    static final long INTERVAL_MILLIS = 50;
+    static final long INTERVAL_MILLIS = WorkerTicks.TICK_MILLIS;
     /** A receiver report a second (RFC 3550 §6.2 leaves the interval to the bandwidth; 1 s is what browsers do). */
     static final int REPORT_EVERY_TICKS = 20;
 
@@ -38,20 +40,29 @@ final class ReceiverFeedback {
     private final String participantId;
     private final Transport transport;
     private final long localSsrc;
-    private final Supplier<Collection<Producer>> producers;
+    /** Entered only when a tick fails and is logged. */
+    private volatile ParticipantLogContext logContext;
+    private final Supplier<List<Producer>> producers;
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private final LongAdder nacksSent = new LongAdder();
     private final int[] lost = new int[64];
-    private ScheduledFuture<?> timer;
+    // Guarded by this: the tick's place in its worker's pass, once started; whether it was stopped.
+    private WorkerTicks.Registration timer;
+    private boolean stopped;
     /** Only touched by the timer thread. */
     private long ticks;
 
     ReceiverFeedback(String participantId, Transport transport, long localSsrc,
-                     Supplier<Collection<Producer>> producers) {
+                     Supplier<List<Producer>> producers) {
         this.participantId = participantId;
         this.transport = transport;
         this.localSsrc = localSsrc;
         this.producers = producers;
+        this.logContext = new ParticipantLogContext(null, participantId);
+    }
+
+    void logContext(ParticipantLogContext context) {
+        logContext = context;
     }
 
     /** Records a packet's transport-wide sequence number (extension {@code extensionId}) and arrival. */
@@ -65,16 +76,17 @@ final class ReceiverFeedback {
         }
     }
 
-    /** Starts the tick; idempotent. */
-    synchronized void start(ScheduledExecutorService scheduler) {
-        if (timer == null) {
-            timer = scheduler.scheduleAtFixedRate(this::tick, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    /** Starts the tick, every pass of {@code ticks}; idempotent, and nothing once stopped. */
+    synchronized void start(WorkerTicks ticks) {
+        if (timer == null && !stopped) {
+            timer = ticks.every(1, this::tick);
         }
     }
 
     synchronized void stop() {
+        stopped = true;
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
         }
     }
 
@@ -95,7 +107,7 @@ final class ReceiverFeedback {
             return;
         }
         try {
-            Collection<Producer> current = producers.get();
+            List<Producer> current = producers.get();
             sendNacks(current);
             if (++ticks % REPORT_EVERY_TICKS == 0) {
                 sendReceiverReport(current);
@@ -103,18 +115,25 @@ final class ReceiverFeedback {
             sendTransportFeedback(current);
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log, and keep the participant's feedback going.
-            LOG.error("Participant {}: feedback tick failed", participantId, e);
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                LOG.error("Participant {}: feedback tick failed", participantId, e);
+            }
         }
     }
 
-    private void sendTransportFeedback(Collection<Producer> current) {
-        // The media source field is unused by transport-wide feedback; any of the participant's SSRCs will do.
-        long mediaSsrc = current.stream().mapToLong(Producer::ssrc).filter(s -> s >= 0).findFirst().orElse(0);
+    private void sendTransportFeedback(List<Producer> current) {
+        long mediaSsrc = -1;
         while (true) {
             byte[] feedback;
             synchronized (transportCc) {
-                feedback = transportCc.hasPendingFeedback()
-                        ? transportCc.buildFeedback(localSsrc, mediaSsrc, System.nanoTime()) : null;
+                if (!transportCc.hasPendingFeedback()) {
+                    // Nothing arrived since the last feedback: the usual case of a quiet participant, no allocation.
+                    return;
+                }
+                if (mediaSsrc < 0) {
+                    mediaSsrc = anySsrc(current);
+                }
+                feedback = transportCc.buildFeedback(localSsrc, mediaSsrc, System.nanoTime());
             }
             if (feedback == null) {
                 return;
@@ -123,9 +142,22 @@ final class ReceiverFeedback {
         }
     }
 
-    private void sendNacks(Collection<Producer> current) {
+    /** The media source field is unused by transport-wide feedback; any of the participant's SSRCs will do. */
+    private static long anySsrc(List<Producer> current) {
+        for (int i = 0; i < current.size(); i++) {
+            Producer p = current.get(i);
+            if (p.ssrc() >= 0) {
+                return p.ssrc();
+            }
+        }
+        return 0;
+    }
+
+    private void sendNacks(List<Producer> current) {
         long now = System.nanoTime();
-        for (Producer p : current) {
+        // Indexed: the tick of a quiet participant allocates nothing, not even an iterator.
+        for (int i = 0; i < current.size(); i++) {
+            Producer p = current.get(i);
             // Per stream: each simulcast layer has its own SSRC and sequence numbers.
             for (int layer = 0; layer < p.layerCount(); layer++) {
                 int n = p.lossesDue(layer, now, lost);
@@ -144,7 +176,7 @@ final class ReceiverFeedback {
      * The server is the receiver of the participant's streams, so their loss, jitter and round trip are measured
      * here; the other participants' own reports stop at the server (RtcpRouting).
      */
-    private void sendReceiverReport(Collection<Producer> current) {
+    private void sendReceiverReport(List<Producer> current) {
         long now = System.nanoTime();
         List<ReceiverReport.ReportBlock> blocks = new ArrayList<>();
         for (Producer p : current) {

@@ -3,6 +3,7 @@ package org.sfu.media.router;
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sfu.media.rtcp.ReceiverReport;
 import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
@@ -18,7 +19,8 @@ import org.sfu.packet.PacketBuffer;
  * what it sends reaches receivers translated to their streams:
  * <ul>
  *   <li>SR (200) from a sender becomes each receiving stream's own SR (its SSRC, its timestamp, its counts);</li>
- *   <li>RR (201) stops here: the server sends every sender its own receiver reports;</li>
+ *   <li>RR (201) stops here: the server sends every sender its own receiver reports; the report blocks of an RR
+ *       or SR about the participant's own streams give their round-trip time (RFC 3550 §6.4.1);</li>
  *   <li>NACK (RTPFB 205 fmt 1) names packets of one of the receiver's streams; that consumer answers it from the
  *       server's cache, as RTX;</li>
  *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) for one of the receiver's streams become that stream's producer's own
@@ -50,6 +52,7 @@ final class RtcpRouting {
             int length = cursor.length();
             switch (cursor.packetType()) {
                 case RtcpHeader.SR -> {
+                    measureRoundTrips(from, b, offset, length, nowNanos);
                     long senderSsrc = RtcpHeader.senderSsrc(b, offset);
                     Producer p = from.producerBySsrc(senderSsrc);
                     // Each simulcast layer reports on itself: only consumers forwarding that layer translate it.
@@ -63,7 +66,7 @@ final class RtcpRouting {
                         long ntp = SenderReport.ntpTimestamp(b, offset);
                         long rtp = SenderReport.rtpTimestamp(b, offset);
                         for (Consumer c : p.consumers()) {
-                            byte[] report = c.senderReport(layer, ntp, rtp);
+                            byte[] report = c.senderReport(layer, ntp, rtp, nowNanos);
                             if (report != null) {
                                 out.computeIfAbsent(c.transport(), k -> new ByteArrayOutputStream(64))
                                         .write(report, 0, report.length);
@@ -73,6 +76,7 @@ final class RtcpRouting {
                 }
                 case RtcpHeader.RR -> {
                     // Terminated: the server reports on each sender's streams itself (Peer.sendReceiverReport).
+                    measureRoundTrips(from, b, offset, length, nowNanos);
                 }
                 case RtcpHeader.RTPFB -> {
                     if (RtcpFeedback.isNack(b, offset, length) && length >= 16) {
@@ -103,6 +107,26 @@ final class RtcpRouting {
             routed |= e.getKey().sendRtcp(PacketBuffer.copyOf(compound, 0, compound.length));
         }
         return routed;
+    }
+
+    /**
+     * The report blocks of an SR or RR about streams the participant receives echo the server's own sender reports
+     * on them (LSR, DLSR): each gives its consumer a round-trip time (RFC 3550 §6.4.1, RoundTripTime). Read in
+     * place; a block about any other SSRC is ignored.
+     */
+    private static void measureRoundTrips(SessionStreams from, byte[] b, int offset, int length, long nowNanos) {
+        int at = ReceiverReport.reportBlocksAt(b, offset, length);
+        if (at < 0) {
+            return;
+        }
+        for (int i = RtcpHeader.countOrFmt(b, offset); i > 0; i--, at += ReceiverReport.ReportBlock.LENGTH) {
+            long ssrc = ReceiverReport.blockSsrc(b, at);
+            Consumer c = from.consumerBySsrc(ssrc);
+            if (c != null && c.ssrc() == ssrc) {
+                c.onReportBlock(ReceiverReport.blockLastSr(b, at), ReceiverReport.blockDelaySinceLastSr(b, at),
+                        nowNanos);
+            }
+        }
     }
 
     /** A receiver's NACK is answered by its consumer from the server's cache, not passed on to the sender. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.feedback.DominantSpeaker;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.rtp.AudioLevel;
 import org.sfu.media.rtp.HeaderExtensions;
 import org.sfu.media.rtp.RtpHeader;
@@ -55,6 +56,8 @@ final class RtpSession implements SessionStreams {
     private volatile List<Producer> producersWithoutSsrc = List.of();
     /** The consumers the participant receives, by their SSRCs in its session (media and RTX). */
     private volatile SsrcTable<Consumer> consumersBySsrc = new SsrcTable<>();
+    /** Entered only where a line is logged (a stream learnt), never per packet. */
+    private volatile ParticipantLogContext logContext;
     /** The same consumers, each once, in the order the participant got them: what its allocation divides among. */
     private volatile List<Consumer> consumers = List.of();
     private final DownlinkEstimate downlink;
@@ -75,6 +78,13 @@ final class RtpSession implements SessionStreams {
         this.downlink = downlink;
         this.speakers = speakers;
         this.feedback = new ReceiverFeedback(participantId, transport, feedbackSsrc, this::producersWithSsrc);
+        this.logContext = new ParticipantLogContext(null, participantId);
+    }
+
+    /** The room and client id on this session's log lines (and its feedback's), once the participant is in a room. */
+    void logContext(ParticipantLogContext context) {
+        logContext = context;
+        feedback.logContext(context);
     }
 
     ReceiverFeedback feedback() {
@@ -212,7 +222,9 @@ final class RtpSession implements SessionStreams {
                     && candidate.codecs().stream().anyMatch(c -> c.payloadType() == payloadType)) {
                 candidate.learnSsrc(ssrc);
                 publishProducers(producers);
-                LOG.info("Participant {}: learned ssrc {} for mid {}", participantId, ssrc, candidate.mid());
+                try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                    LOG.info("Participant {}: learned ssrc {} for mid {}", participantId, ssrc, candidate.mid());
+                }
                 return candidate;
             }
         }
@@ -246,8 +258,10 @@ final class RtpSession implements SessionStreams {
                 if (media && p.layerSsrc(layer) < 0 || repair && p.layerRtxSsrc(layer) < 0) {
                     p.learnLayerSsrc(layer, ssrc, repair);
                     publishProducers(producers);
-                    LOG.info("Participant {}: learned {}ssrc {} for mid {} rid {}", participantId,
-                            repair ? "rtx " : "", ssrc, p.mid(), rid);
+                    try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                        LOG.info("Participant {}: learned {}ssrc {} for mid {} rid {}", participantId,
+                                repair ? "rtx " : "", ssrc, p.mid(), rid);
+                    }
                     return p;
                 }
             }
@@ -273,7 +287,7 @@ final class RtpSession implements SessionStreams {
     }
 
     /** Every producer of the participant whose SSRC is known, each once. */
-    private Collection<Producer> producersWithSsrc() {
+    private List<Producer> producersWithSsrc() {
         return producersWithSsrc;
     }
 

@@ -117,6 +117,35 @@ public record ReceiverReport(long senderSsrc, List<ReportBlock> reportBlocks) {
     }
 
     /**
+     * Offset of the first report block of the RR, or of the SR (whose blocks are about what its sender receives), at
+     * {@code off}; -1 when it is neither or its blocks do not fit. Read in place with {@link #blockSsrc},
+     * {@link #blockLastSr} and {@link #blockDelaySinceLastSr}, {@link ReportBlock#LENGTH} bytes apart.
+     */
+    public static int reportBlocksAt(byte[] buf, int off, int len) {
+        if (buf == null || off < 0 || len < 8 || off + len > buf.length || off + len < 0) {
+            return -1;
+        }
+        return RtcpHeader.packetType(buf, off) == RtcpHeader.SR
+                ? checkedBlocksOffset(buf, off, len, RtcpHeader.SR, SenderReport.FIXED_LENGTH)
+                : checkedBlocksOffset(buf, off, len, RtcpHeader.RR, 8);
+    }
+
+    /** The SSRC the block at {@code at} reports on. */
+    public static long blockSsrc(byte[] buf, int at) {
+        return RtcpHeader.readU32(buf, at);
+    }
+
+    /** The block's LSR: the middle 32 bits of the NTP time of the last SR received from that source, 0 if none. */
+    public static long blockLastSr(byte[] buf, int at) {
+        return RtcpHeader.readU32(buf, at + 16);
+    }
+
+    /** The block's DLSR, in 1/65536 s. */
+    public static long blockDelaySinceLastSr(byte[] buf, int at) {
+        return RtcpHeader.readU32(buf, at + 20);
+    }
+
+    /**
      * Offset of the first report block when the packet at {@code off} has the given type,
      * version 2, and room for the fixed part plus RC blocks; -1 otherwise.
      */

@@ -13,6 +13,8 @@ public enum Codec {
     AV1,
     /** RFC 4588 retransmissions of another payload type. */
     RTX,
+    /** RFC 2198 redundant audio: blocks of another payload type (Opus), the primary last. */
+    RED,
     /** Any other encoding: forwarded as it is, nothing read from its payload. */
     OTHER;
 

@@ -67,6 +67,40 @@ public record RtpCodec(int payloadType, String name, int clockRate, int channels
         return "rtx".equalsIgnoreCase(name);
     }
 
+    /** RFC 2198 redundant audio ({@code red}). */
+    public boolean isRed() {
+        return "red".equalsIgnoreCase(name);
+    }
+
+    /**
+     * RFC 2198 §5: the payload types a {@code red} format carries, primary first, from its fmtp
+     * ({@code a=fmtp:63 111/111}); empty when this is not RED or its fmtp does not list them as
+     * {@code pt/pt/...}.
+     */
+    public List<Integer> redundantPayloadTypes() {
+        if (!isRed() || fmtp.size() != 1) {
+            return List.of();
+        }
+        Map.Entry<String, String> only = fmtp.entrySet().iterator().next();
+        if (!only.getValue().isEmpty()) {
+            return List.of();
+        }
+        String[] parts = only.getKey().split("/", -1);
+        // libwebrtc writes one level of redundancy and reads up to 32; more is no real format.
+        if (parts.length > 32) {
+            return List.of();
+        }
+        List<Integer> types = new ArrayList<>(parts.length);
+        for (String part : parts) {
+            long pt = SdpText.parseUnsigned(part.trim(), 127);
+            if (pt < 0) {
+                return List.of();
+            }
+            types.add((int) pt);
+        }
+        return List.copyOf(types);
+    }
+
     public boolean hasFeedback(String feedback) {
         return rtcpFeedback.contains(feedback);
     }

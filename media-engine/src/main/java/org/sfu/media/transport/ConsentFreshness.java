@@ -1,9 +1,8 @@
 package org.sfu.media.transport;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.sfu.media.log.ParticipantLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +12,11 @@ import org.slf4j.LoggerFactory;
  * killed), and its transport is failed, which ends its session. Counted from the transport's start, so a participant
  * whose ICE never connects goes too. A participant whose media path is not up (DTLS done) within the media start
  * timeout of joining goes the same way, negotiated or not: a connection that only keeps its WebSocket open must
- * not hold a place in a room for ever. One look a second, on the shared timer.
+ * not hold a place in a room for ever. One look a second, in its worker's pass ({@link WorkerTicks}).
  */
 public final class ConsentFreshness {
     static final long CHECK_MILLIS = 1000;
+    static final int CHECK_TICKS = (int) (CHECK_MILLIS / WorkerTicks.TICK_MILLIS);
     private static final Logger LOG = LoggerFactory.getLogger(ConsentFreshness.class);
 
     private final String participantId;
@@ -26,15 +26,15 @@ public final class ConsentFreshness {
     private final long createdNanos = System.nanoTime();
     private final LongAdder expired = new LongAdder();
     private final LongAdder neverStarted = new LongAdder();
-    private final ScheduledFuture<?> check;
+    private final WorkerTicks.Registration check;
 
     public ConsentFreshness(String participantId, WebRtcTransport transport, long timeoutMillis,
-                            long mediaStartTimeoutMillis, ScheduledExecutorService timer) {
+                            long mediaStartTimeoutMillis, WorkerTicks ticks) {
         this.participantId = participantId;
         this.transport = transport;
         this.timeoutMillis = timeoutMillis;
         this.mediaStartTimeoutMillis = mediaStartTimeoutMillis;
-        this.check = timer.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        this.check = ticks.every(CHECK_TICKS, this::check);
     }
 
     private void check() {
@@ -42,7 +42,7 @@ public final class ConsentFreshness {
             long sinceJoined = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
             if (!transport.isConnected() && sinceJoined > mediaStartTimeoutMillis) {
                 neverStarted.increment();
-                check.cancel(false);
+                check.cancel();
                 transport.failPath("media did not start: no DTLS-SRTP path " + sinceJoined + " ms after joining");
                 return;
             }
@@ -52,12 +52,14 @@ public final class ConsentFreshness {
             long silent = transport.millisSinceHeard();
             if (silent > timeoutMillis) {
                 expired.increment();
-                check.cancel(false);
+                check.cancel();
                 transport.failPath("consent expired: nothing from the participant for " + silent + " ms (RFC 7675)");
             }
         } catch (RuntimeException e) {
-            // A periodic task that throws is never run again.
-            LOG.warn("Participant {}: consent check failed", participantId, e);
+            // Logged here with the participant's id (the pass would log it without).
+            try (ParticipantLogContext.Scope ignored = transport.logContext().enter()) {
+                LOG.warn("Participant {}: consent check failed", participantId, e);
+            }
         }
     }
 
@@ -72,6 +74,6 @@ public final class ConsentFreshness {
     }
 
     public void stop() {
-        check.cancel(false);
+        check.cancel();
     }
 }

@@ -130,8 +130,16 @@ public final class PacketWorker implements AutoCloseable {
     private boolean running = true;
     /** Transports assigned to this worker; only read to balance the assignment. */
     int assigned;
+    /** The periodic work of the participants on this worker; null when made without a timer. */
+    private final WorkerTicks ticks;
 
     PacketWorker(String name, int capacity) {
+        this(name, capacity, null);
+    }
+
+    /** @param timer where the participants' periodic work runs ({@link #ticks()}); null: nowhere */
+    PacketWorker(String name, int capacity, java.util.concurrent.ScheduledExecutorService timer) {
+        ticks = timer == null ? null : new WorkerTicks(name, timer);
         if (capacity <= HANDSHAKE_RESERVE) {
             throw new IllegalArgumentException("capacity must be more than " + HANDSHAKE_RESERVE);
         }
@@ -152,6 +160,11 @@ public final class PacketWorker implements AutoCloseable {
         thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} stopped: its participants are no longer forwarded",
                 t.getName(), e));
         thread.start();
+    }
+
+    /** The periodic work of this worker's participants, one pass for all of them; null without a timer. */
+    public WorkerTicks ticks() {
+        return ticks;
     }
 
     /** Datagrams waiting or being processed now: the queue's depth, for the metrics (takes the lock briefly). */

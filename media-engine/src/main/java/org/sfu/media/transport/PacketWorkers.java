@@ -23,13 +23,21 @@ public final class PacketWorkers implements AutoCloseable {
      * @param threads number of workers; 0 means {@link #defaultThreads()}
      */
     public PacketWorkers(int threads, int queueCapacity) {
+        this(threads, queueCapacity, null);
+    }
+
+    /**
+     * @param threads number of workers; 0 means {@link #defaultThreads()}
+     * @param timer   the thread each worker's {@link WorkerTicks} runs its passes on; null: no ticks
+     */
+    public PacketWorkers(int threads, int queueCapacity, java.util.concurrent.ScheduledExecutorService timer) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must not be negative");
         }
         int n = threads == 0 ? defaultThreads() : threads;
         List<PacketWorker> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            list.add(new PacketWorker("media-worker-" + (i + 1), queueCapacity));
+            list.add(new PacketWorker("media-worker-" + (i + 1), queueCapacity, timer));
         }
         workers = List.copyOf(list);
     }

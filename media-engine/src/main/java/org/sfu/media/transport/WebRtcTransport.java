@@ -14,6 +14,7 @@ import org.sfu.ice.DatagramKind;
 import org.sfu.ice.IceCandidate;
 import org.sfu.ice.IceEndpoint;
 import org.sfu.ice.IceTransport;
+import org.sfu.media.log.ParticipantLogContext;
 import org.sfu.media.rtp.RtpPacket;
 import org.sfu.packet.PacketBuffer;
 import org.sfu.srtp.SrtpKeyMaterial;
@@ -104,6 +105,8 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
     private final PacketWorker worker;
     /** This transport's part of its worker's queue, with {@link #onDatagram} as its sink; null without a worker. */
     private final PacketWorker.Share share;
+    /** What this transport's log lines carry besides their message (room, client id). */
+    private volatile ParticipantLogContext logContext;
     /** Guards swapping the ICE agents during a restart. */
     private final Object iceLock = new Object();
     /** The agent media is sent on. */
@@ -140,6 +143,7 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
                             DtlsCertificate certificate, Executor handshakeExecutor, PacketWorkers workers,
                             double simulatedLoss, Listener listener) {
         this.id = id;
+        this.logContext = new ParticipantLogContext(null, id);
         this.endpoint = endpoint;
         this.side = side;
         this.workers = workers;
@@ -155,12 +159,31 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         events.agent = this.ice;
     }
 
+    /**
+     * The room and client id the lines of this transport's events carry (ICE and handshake threads, the worker's
+     * rare error lines); set by whoever owns the transport.
+     */
+    public void logContext(ParticipantLogContext context) {
+        logContext = context;
+    }
+
+    /** The room and client id this transport's lines carry now (for the participant's other timers' rare lines). */
+    public ParticipantLogContext logContext() {
+        return logContext;
+    }
+
     /** Events of one ICE agent: the current one, or a restart's new one. */
     private final class IceListener implements IceTransport.Listener {
         private volatile IceTransport agent;
 
         @Override
         public void onConnected(InetSocketAddress remote) {
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                connected(remote);
+            }
+        }
+
+        private void connected(InetSocketAddress remote) {
             IceTransport previous = null;
             synchronized (iceLock) {
                 IceTransport self = agent;
@@ -187,6 +210,12 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
 
         @Override
         public void onFailed(String reason) {
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                failed(reason);
+            }
+        }
+
+        private void failed(String reason) {
             IceTransport self = agent;
             boolean restartFailed;
             synchronized (iceLock) {
@@ -253,6 +282,14 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
 
     public Fingerprint localFingerprint() {
         return certificate.fingerprint();
+    }
+
+    /**
+     * The periodic work of the participants on this transport's worker, which this transport's participant joins;
+     * null when there is no worker or it has no timer (then the owner runs its own).
+     */
+    public WorkerTicks workerTicks() {
+        return worker == null ? null : worker.ticks();
     }
 
     public TransportCounters counters() {
@@ -432,11 +469,13 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         }
         LOG.debug("Participant {}: DTLS {} handshake starting", id, transport.role());
         transport.start(handshakeExecutor).whenComplete((keys, error) -> {
-            if (error != null) {
-                counters.dtlsFailed.increment();
-                fail("DTLS handshake failed: " + error.getMessage());
-            } else {
-                onKeys(keys);
+            try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                if (error != null) {
+                    counters.dtlsFailed.increment();
+                    fail("DTLS handshake failed: " + error.getMessage());
+                } else {
+                    onKeys(keys);
+                }
             }
         });
     }
@@ -481,7 +520,9 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         } catch (RuntimeException e) {
             counters.droppedProcessingError.increment();
             if (counters.droppedProcessingError.sum() <= 10) {
-                LOG.warn("Participant {}: packet dropped after an error", id, e);
+                try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+                    LOG.warn("Participant {}: packet dropped after an error", id, e);
+                }
             }
         }
     }
@@ -636,8 +677,11 @@ public final class WebRtcTransport implements Transport, AutoCloseable {
         if (closed.get()) {
             return;
         }
-        LOG.warn("Participant {}: {}", id, reason);
-        listener.onFailed(reason);
+        // From the consent timer, ICE, DTLS or a worker: the session's end that follows is this participant's.
+        try (ParticipantLogContext.Scope ignored = logContext.enter()) {
+            LOG.warn("Participant {}: {}", id, reason);
+            listener.onFailed(reason);
+        }
     }
 
     /**

@@ -107,7 +107,10 @@ class NegotiatorTest {
         }
 
         MediaDescription audio = answer.media().get(0);
-        assertEquals(List.of("111"), audio.formats(), "Opus only, in Chromium's payload type");
+        assertEquals(List.of("111", "63"), audio.formats(),
+                "Opus, then RED (RFC 2198) after it as Chromium listed it, in Chromium's payload types");
+        assertEquals(List.of(111, 111), audio.codecs().get(1).redundantPayloadTypes(), "a=fmtp:63 111/111 kept");
+        assertEquals(List.of(), audio.codecs().get(1).rtcpFeedback());
         RtpCodec opus = audio.codecs().get(0);
         assertEquals("opus", opus.name());
         assertEquals(48000, opus.clockRate());
@@ -330,6 +333,73 @@ class NegotiatorTest {
         negotiator.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(Direction.RECVONLY)).toSdp());
         assertFalse(negotiator.needsOffer(fewer));
         assertEquals(7, negotiator.tracksLeftOut(fewer));
+    }
+
+    // ---- redundant audio (RFC 2198) ----
+
+    /** The audio m-line's codecs reordered or filtered as a client that prefers (or lacks) RED writes its offer. */
+    private static String withAudioCodecs(String sdp, UnaryOperator<List<RtpCodec>> change) {
+        return withMedia(sdp, 0, m -> m.withCodecs(change.apply(m.codecs()))).toSdp();
+    }
+
+    private static List<RtpCodec> withoutRed(List<RtpCodec> codecs) {
+        return codecs.stream().filter(c -> !c.isRed()).toList();
+    }
+
+    @Test
+    void aChromiumOfferThatPutsRedFirstIsAnsweredRedFirstSoThatItSendsRed() throws Exception {
+        String redFirst = withAudioCodecs(offerAudioVideo, codecs -> {
+            List<RtpCodec> out = new ArrayList<>(codecs.stream().filter(RtpCodec::isRed).toList());
+            out.addAll(withoutRed(codecs));
+            return out;
+        });
+
+        Negotiator.Result result = new Negotiator(local).receiveOffer(redFirst, List.of());
+
+        MediaDescription audio = SessionDescription.parse(result.answerSdp()).media().get(0);
+        assertEquals(List.of("63", "111"), audio.formats(),
+                "libwebrtc sends RED only when the remote description lists it ahead of Opus");
+        assertEquals(List.of("63", "111"), result.upstream().get(0).codecs().stream()
+                .map(c -> Integer.toString(c.payloadType())).toList(), "the producer knows both payload types");
+    }
+
+    @Test
+    void downstreamAudioCarriesRedOnlyForAReceiverWhoseOfferHadIt() throws Exception {
+        DownstreamTrack voice = new DownstreamTrack("c2", "audio", 4321, "peerC", "peerC-1", -1);
+
+        Negotiator withRed = new Negotiator(local);
+        withRed.receiveOffer(offerAudioVideo, List.of());
+        SessionDescription offer = SessionDescription.parse(withRed.createOffer(List.of(voice)));
+        MediaDescription downstream = offer.media().get(2);
+        assertEquals(Direction.SENDONLY, downstream.direction());
+        assertEquals(List.of("111", "63"), downstream.formats(), "the receiver's own payload types, RED included");
+        assertEquals(List.of(111, 111), downstream.codecs().get(1).redundantPayloadTypes());
+        withRed.receiveAnswer(answerTo(offer, "active", m -> m.withDirection(
+                m.mid().equals("2") ? Direction.RECVONLY : Direction.SENDONLY)).toSdp());
+        assertTrue(withRed.negotiatedCodecs("c2").stream().anyMatch(RtpCodec::isRed), "negotiated for the track");
+
+        Negotiator withoutRed = new Negotiator(local);
+        withoutRed.receiveOffer(withAudioCodecs(offerAudioVideo, NegotiatorTest::withoutRed), List.of());
+        MediaDescription plain = SessionDescription.parse(withoutRed.createOffer(List.of(voice))).media().get(2);
+        assertEquals(List.of("111"), plain.formats(), "a receiver that never offered RED is not offered it");
+    }
+
+    @Test
+    void theServersFirstOfferListsRedAfterOpusAndAnAnswerWithoutItKeepsItOut() throws Exception {
+        Negotiator negotiator = new Negotiator(local);
+        SessionDescription offer = SessionDescription.parse(negotiator.createOffer(List.of()));
+        assertEquals(List.of("111", "63"), offer.media().get(0).formats(),
+                "RED offered after Opus: the answerer may receive it, and sends plain Opus unless it reorders");
+        assertTrue(offer.media().get(0).attributes("fmtp").contains("63 111/111"));
+
+        negotiator.receiveAnswer(answerTo(offer, "active", m -> {
+            MediaDescription a = m.withDirection(Direction.SENDONLY);
+            return a.kind().equals("audio") ? a.withCodecs(withoutRed(a.codecs())) : a;
+        }).toSdp());
+
+        DownstreamTrack voice = new DownstreamTrack("c2", "audio", 4321, "peerC", "peerC-1", -1);
+        MediaDescription downstream = SessionDescription.parse(negotiator.createOffer(List.of(voice))).media().get(2);
+        assertEquals(List.of("111"), downstream.formats(), "the answer said no RED: none on the receiver's m-lines");
     }
 
     @Test

@@ -21,7 +21,7 @@ class SupportedCodecsTest {
     /** One row: what is offered, and what is accepted as "PT name [feedback...]" strings. */
     static Stream<Arguments> offers() {
         return Stream.of(
-                Arguments.of("Chromium audio: Opus only, transport-cc kept", "audio", """
+                Arguments.of("Chromium audio: Opus with transport-cc, then RED over it as Chromium lists it", "audio", """
                         m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126
                         a=rtpmap:111 opus/48000/2
                         a=rtcp-fb:111 transport-cc
@@ -34,7 +34,40 @@ class SupportedCodecsTest {
                         a=rtpmap:13 CN/8000
                         a=rtpmap:110 telephone-event/48000
                         a=rtpmap:126 telephone-event/8000
-                        """, List.of("111 opus [transport-cc]")),
+                        """, List.of("111 opus [transport-cc]", "63 red []")),
+                Arguments.of("RED listed before Opus (setCodecPreferences) stays before it: libwebrtc then sends RED",
+                        "audio", """
+                        m=audio 9 UDP/TLS/RTP/SAVPF 63 111 9
+                        a=rtpmap:63 red/48000/2
+                        a=fmtp:63 111/111
+                        a=rtpmap:111 opus/48000/2
+                        a=rtcp-fb:111 transport-cc
+                        a=rtpmap:9 G722/8000
+                        """, List.of("63 red []", "111 opus [transport-cc]")),
+                Arguments.of("RED with two levels of Opus redundancy, under other payload types", "audio", """
+                        m=audio 9 UDP/TLS/RTP/SAVPF 109 120
+                        a=rtpmap:109 opus/48000/2
+                        a=rtpmap:120 red/48000/2
+                        a=fmtp:120 109/109/109
+                        """, List.of("109 opus []", "120 red []")),
+                Arguments.of("RED over another codec, over an unnamed one, or without its fmtp is refused", "audio", """
+                        m=audio 9 UDP/TLS/RTP/SAVPF 111 63 64 65 66 9
+                        a=rtpmap:111 opus/48000/2
+                        a=rtpmap:63 red/48000/2
+                        a=fmtp:63 9/9
+                        a=rtpmap:64 red/48000/2
+                        a=fmtp:64 111/9
+                        a=rtpmap:65 red/48000/2
+                        a=rtpmap:66 red/8000
+                        a=fmtp:66 111/111
+                        a=rtpmap:9 G722/8000
+                        """, List.of("111 opus []")),
+                Arguments.of("RED without Opus: nothing to forward", "audio", """
+                        m=audio 9 UDP/TLS/RTP/SAVPF 63 9
+                        a=rtpmap:63 red/48000/2
+                        a=fmtp:63 9/9
+                        a=rtpmap:9 G722/8000
+                        """, List.of()),
                 Arguments.of("Firefox audio: Opus under PT 109", "audio", """
                         m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101
                         a=rtpmap:109 opus/48000/2
@@ -215,8 +248,11 @@ class SupportedCodecsTest {
 
     @Test
     void defaultsAreWhatTheServerOffersBeforeItKnowsTheParticipantsPayloadTypes() {
-        assertEquals(List.of("111 opus [transport-cc]"), SupportedCodecs.defaults("audio").stream()
+        assertEquals(List.of("111 opus [transport-cc]", "63 red []"), SupportedCodecs.defaults("audio").stream()
                 .map(SupportedCodecsTest::describe).toList());
+        assertEquals(List.of(111, 111), SupportedCodecs.defaults("audio").get(1).redundantPayloadTypes(),
+                "RED over the default Opus, written a=fmtp:63 111/111");
+        assertEquals("111/111", SupportedCodecs.defaults("audio").get(1).fmtpValue());
         RtpCodec opus = SupportedCodecs.defaults("audio").get(0);
         assertEquals(48000, opus.clockRate());
         assertEquals(2, opus.channels());

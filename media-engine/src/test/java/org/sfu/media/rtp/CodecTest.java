@@ -13,7 +13,8 @@ class CodecTest {
         assertEquals(Codec.H264, Codec.of("H264"));
         assertEquals(Codec.OPUS, Codec.of("opus"));
         assertEquals(Codec.RTX, Codec.of("rtx"));
-        assertEquals(Codec.OTHER, Codec.of("red"));
+        assertEquals(Codec.RED, Codec.of("red"), "RFC 2198 redundant audio");
+        assertEquals(Codec.OTHER, Codec.of("ulpfec"));
         assertEquals(Codec.OTHER, Codec.of("other"), "OTHER is no encoding name of its own");
         assertEquals(Codec.OTHER, Codec.of(null));
     }

@@ -14,7 +14,8 @@ import org.sfu.media.rtx.RtxPacket;
 
 /**
  * Arbitrary bytes as an RTP packet, through every reader and in-place writer of the packet path: {@link RtpPacket},
- * {@link HeaderExtensions}, {@link AudioLevel}, {@link Keyframes}, {@link RtxPacket} and {@link RtpRewriter}. None may
+ * {@link HeaderExtensions}, {@link AudioLevel}, {@link Keyframes}, {@link RtxPacket}, {@link RedundantAudio} and
+ * {@link RtpRewriter}. None may
  * throw (only {@link IllegalArgumentException} for an argument out of its documented range), none may read or write
  * outside {@code [off, off + len)}: the packet is placed at the very end of its array, at offset 0 and at an odd
  * offset, so a read past it is an {@link ArrayIndexOutOfBoundsException}.
@@ -58,6 +59,8 @@ class RtpParsersFuzzTest {
             assertEquals(RtxPacket.MALFORMED, RtxPacket.originalSequenceNumber(buf, off, len));
             assertEquals(RtxPacket.MALFORMED, RtxPacket.unwrap(buf, off, len, 1, 96));
             assertEquals(-1, AudioLevel.level(buf, off, len, 1));
+            assertEquals(RedundantAudio.MALFORMED, RedundantAudio.unwrapPrimary(buf, off, len));
+            assertFalse(RedundantAudio.mapBlockPayloadTypes(buf, off, len, new int[128]));
             assertArrayEquals(data, Arrays.copyOfRange(buf, off, off + len), "a refused packet is left untouched");
             return;
         }
@@ -116,6 +119,7 @@ class RtpParsersFuzzTest {
 
         rewriteIds(buf, off, len);
         retransmission(buf, off, len);
+        redundantAudio(buf, off, len);
         rewriter(buf, off, len);
     }
 
@@ -184,6 +188,49 @@ class RtpParsersFuzzTest {
             assertEquals(osn, RtpPacket.sequenceNumber(copy, off));
         } else {
             assertArrayEquals(buf, copy, "a refused RTX packet is left untouched");
+        }
+    }
+
+    /**
+     * The payload as RFC 2198 RED: a primary found lies inside the payload; unwrapping it gives a valid packet no
+     * longer than the original, or refuses and leaves the bytes; renumbering the blocks changes only their payload
+     * types, and agrees with unwrapping on whether the payload is well formed.
+     */
+    private static void redundantAudio(byte[] buf, int off, int len) {
+        int payload = RtpPacket.payloadOffset(buf, off);
+        int payloadLength = RtpPacket.payloadLength(buf, off, len);
+        long primary = RedundantAudio.primary(buf, payload, payloadLength);
+        if (primary != RedundantAudio.MALFORMED) {
+            int data = RedundantAudio.primaryDataOffset(primary);
+            assertTrue(data > payload && data <= payload + payloadLength, "primary data at " + data);
+            assertTrue(RedundantAudio.primaryPayloadType(primary) >= 0
+                    && RedundantAudio.primaryPayloadType(primary) <= 127);
+        }
+
+        byte[] copy = buf.clone();
+        int unwrapped = RedundantAudio.unwrapPrimary(copy, off, len);
+        if (unwrapped >= 0) {
+            assertTrue(unwrapped > RtpPacket.headerLength(buf, off) && unwrapped <= len, "length " + unwrapped);
+            assertTrue(RtpPacket.isValidRtp(copy, off, unwrapped));
+            assertEquals(RedundantAudio.primaryPayloadType(primary), RtpPacket.payloadType(copy, off));
+            assertEquals(RtpPacket.sequenceNumber(buf, off), RtpPacket.sequenceNumber(copy, off));
+        } else {
+            assertEquals(primary == RedundantAudio.MALFORMED ? RedundantAudio.MALFORMED : RedundantAudio.EMPTY_PRIMARY,
+                    unwrapped);
+            assertArrayEquals(buf, copy, "a refused RED packet is left untouched");
+        }
+
+        int[] map = new int[128];
+        Arrays.setAll(map, i -> 127 - i);
+        map[0] = -1;
+        byte[] mapped = buf.clone();
+        boolean done = RedundantAudio.mapBlockPayloadTypes(mapped, off, len, map);
+        assertEquals(primary != RedundantAudio.MALFORMED, done);
+        for (int i = 0; i < buf.length; i++) {
+            if (mapped[i] != buf[i]) {
+                assertTrue(i >= payload && i < payload + payloadLength, "only block headers change, not " + i);
+                assertEquals(buf[i] & 0x80, mapped[i] & 0x80, "F bits kept");
+            }
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sfu.media.MediaEngine;
+import org.sfu.media.feedback.RoundTripTime;
+import org.sfu.media.router.Consumer;
 import org.sfu.media.router.Peer;
 import org.sfu.media.router.Producer;
 import org.sfu.media.transport.WebRtcTransport;
@@ -144,6 +146,7 @@ public final class AdminApi {
             }
             participant.put("publishing", tracks);
             participant.put("receiving", p.consumers().size());
+            participant.put("rtt", roundTripMillis(p));
             Map<String, Long> counters = p.counters();
             participant.put("packetsReceived", counters.getOrDefault("rtp_received", 0L));
             participant.put("packetsSent", counters.getOrDefault("rtp_sent", 0L));
@@ -158,6 +161,25 @@ public final class AdminApi {
         out.put("name", room.id());
         out.put("participants", participants);
         return out;
+    }
+
+    /**
+     * The latest round trip between the server and the participant, in milliseconds (one decimal), measured on any of
+     * the streams it receives (RFC 3550 §6.4.1, RoundTripTime); null before one was, and for a participant that
+     * receives nothing (the server sends it no sender reports to echo).
+     */
+    private static Double roundTripMillis(Peer p) {
+        long nanos = -1;
+        long latest = 0;
+        for (Consumer c : p.consumers()) {
+            RoundTripTime rtt = c.roundTrip();
+            long measured = rtt.nanos();
+            if (measured >= 0 && (nanos < 0 || rtt.measuredAtNanos() - latest > 0)) {
+                nanos = measured;
+                latest = rtt.measuredAtNanos();
+            }
+        }
+        return nanos < 0 ? null : Math.round(nanos / 100_000.0) / 10.0;
     }
 
     /** One published track with what it brought in lately. */

@@ -205,6 +205,11 @@ public interface Format<T> {
         return map(text("a file path", s -> true), Path::of);
     }
 
+    /** true or false, exactly (HOCON's booleans read as these words). */
+    static Format<Boolean> bool() {
+        return map(oneOf("true", "false"), Boolean::valueOf);
+    }
+
     /** One of these words, exactly. */
     static Format<String> oneOf(String... words) {
         List<String> allowed = List.of(words);

@@ -116,6 +116,19 @@ public final class Settings {
     public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = new Setting<>("limits.max-connections-per-ip",
             "SFU_MAX_CONNECTIONS_PER_IP", Format.intRange(0, 1_000_000), 100, "100",
             "Signaling connections open at once from one source address; beyond it HTTP 429. 0: no cap", false);
+    public static final Setting<Integer> MAX_TLS_HANDSHAKES = new Setting<>("limits.max-tls-handshakes",
+            "SFU_MAX_TLS_HANDSHAKES", Format.intRange(0, 1_000_000), 1000, "1000",
+            "TCP connections in their TLS handshake at once; beyond it a new one is closed as it is accepted, "
+                    + "before any TLS work. 0: no cap", false);
+    public static final Setting<Integer> MAX_TLS_HANDSHAKES_PER_IP = new Setting<>("limits.max-tls-handshakes-per-ip",
+            "SFU_MAX_TLS_HANDSHAKES_PER_IP", Format.intRange(0, 1_000_000), 100, "100",
+            "TCP connections in their TLS handshake at once from one source address; beyond it a new one is closed "
+                    + "as it is accepted. 0: no cap", false);
+    public static final Setting<Integer> MAX_TCP_CONNECTIONS_PER_IP = new Setting<>(
+            "limits.max-tcp-connections-per-ip", "SFU_MAX_TCP_CONNECTIONS_PER_IP", Format.intRange(0, 1_000_000), 1000,
+            "1000", "TCP connections open at once from one source address, WebSockets and page loads alike; beyond it "
+                    + "a new one is closed as it is accepted. 0: no cap; else at least SFU_MAX_CONNECTIONS_PER_IP (unset, "
+                    + "it follows a higher or unlimited one)", false);
 
     // access: who may join rooms and use the admin API
 
@@ -134,6 +147,15 @@ public final class Settings {
     public static final Setting<String> ADMIN_TOKEN = new Setting<>("access.admin-token", "SFU_ADMIN_TOKEN",
             Format.secret(24, "characters"), null, "none (loopback only)",
             "Bearer token for the admin API under /api; without it the API answers only the machine itself", true);
+
+    // admin: where the operator's endpoints are served (docs/DEPLOY.md, "Metrics and health")
+
+    public static final Setting<Integer> ADMIN_PORT = new Setting<>("admin.port", "SFU_ADMIN_PORT",
+            Format.intRange(0, 65535), 0, "0 (off)",
+            "A second listener on 127.0.0.1 (plain HTTP) serving /metrics, /health, /ready and /api; 0: none", false);
+    public static final Setting<Boolean> ADMIN_ON_MAIN_PORT = new Setting<>("admin.on-main-port",
+            "SFU_ADMIN_ON_MAIN_PORT", Format.bool(), true, "true",
+            "Whether the HTTPS port serves /metrics and /api too; false (with admin.port) keeps them off it", false);
 
     // webhooks: where room, participant and track events are POSTed (docs/ADMIN.md, "Webhooks")
 
@@ -172,7 +194,8 @@ public final class Settings {
             PUBLIC_ADDRESSES, STUN_SERVER, ICE_REMOTE_NETWORKS, TLS_CERTIFICATE, TLS_KEY, ICE_SERVERS, TURN_SECRET,
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
-            MAX_CONNECTIONS_PER_IP, ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, MEDIA_THREADS,
+            MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, MAX_TCP_CONNECTIONS_PER_IP,
+            ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, ADMIN_PORT, ADMIN_ON_MAIN_PORT, MEDIA_THREADS,
             SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
 
     /**
