@@ -452,6 +452,11 @@ final class ClientSession implements PeerSignaling {
     }
 
     @Override
+    public void videoPaused(String participantId, String mid, boolean paused) {
+        send(SignalingMessage.VideoPaused.of(participantId, mid, paused));
+    }
+
+    @Override
     public void dominantSpeaker(String participantId) {
         send(SignalingMessage.DominantSpeaker.of(participantId));
     }

@@ -171,7 +171,7 @@ public final class HeadlessChromium implements AutoCloseable {
             URL url = new URL("http://" + address + ":" + TestNetwork.CHROMEDRIVER_PORT);
             try {
                 awaitDriver(url);
-                driver = new RemoteWebDriver(url, options);
+                driver = new NamespacedDriver(url, options);
             } catch (IOException | RuntimeException e) {
                 namespacedDriver.destroyForcibly();
                 throw e;
@@ -243,10 +243,29 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Runs the script in every page before the page's own scripts (DevTools Page.addScriptToEvaluateOnNewDocument). */
     public void beforeEveryPage(String script) {
-        if (!(driver instanceof ChromeDriver chrome)) {
-            throw new UnsupportedOperationException("DevTools commands need a local chromedriver");
+        if (driver instanceof NamespacedDriver remote) {
+            remote.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+            return;
         }
-        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+        ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
+    /**
+     * A chromedriver reached over the network (inside a namespace): the plain remote protocol plus chromedriver's own
+     * DevTools command, which a local {@link ChromeDriver} has built in.
+     */
+    private static final class NamespacedDriver extends RemoteWebDriver {
+        private static final String CDP = "executeCdpCommand";
+
+        NamespacedDriver(URL url, ChromeOptions options) {
+            super(new org.openqa.selenium.remote.HttpCommandExecutor(Map.of(CDP,
+                    new org.openqa.selenium.remote.CommandInfo("/session/:sessionId/goog/cdp/execute",
+                            org.openqa.selenium.remote.http.HttpMethod.POST)), url), options);
+        }
+
+        void executeCdpCommand(String command, Map<String, Object> parameters) {
+            execute(CDP, Map.of("cmd", command, "params", parameters));
+        }
     }
 
     /** The browser itself, for tests that use the page as a person would (typing, clicking, screenshots). */

@@ -156,6 +156,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void videoPausedForBandwidthEncodesAsDocumentedInProtocolMd() throws Exception {
+        assertEquals(JSON.readTree("{\"type\":\"video_paused\",\"data\":{\"participant\":\"p1\",\"mid\":\"1\","
+                        + "\"reason\":\"bandwidth\"}}"),
+                JSON.readTree(codec.encode(SignalingMessage.VideoPaused.of("p1", "1", true))));
+        assertEquals(JSON.readTree("{\"type\":\"video_resumed\",\"data\":{\"participant\":\"p1\",\"mid\":\"1\","
+                        + "\"reason\":\"bandwidth\"}}"),
+                JSON.readTree(codec.encode(SignalingMessage.VideoPaused.of("p1", "1", false))));
+    }
+
+    @Test
     void encodedMessagesDecodeToThemselves() throws Exception {
         for (SignalingMessage m : new SignalingMessage[] {
                 SignalingMessage.ClientId.of("550e8400-e29b-41d4-a716-446655440000"),

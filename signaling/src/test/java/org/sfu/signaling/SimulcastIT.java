@@ -29,7 +29,7 @@ class SimulcastIT {
      * and spares the shared machine's CPU), and its video track sent as three encodings, lowest first (what a
      * simulcast-enabled app does; the demo app itself sends one).
      */
-    private static final String SIMULCAST_SENDER = """
+    static final String SIMULCAST_SENDER = """
             (() => {
               const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
               navigator.mediaDevices.getUserMedia = constraints => gum(Object.assign({}, constraints,
@@ -50,7 +50,7 @@ class SimulcastIT {
      * The receivers' own cameras are not what the test is about: small and slow, so that the CPU goes to the
      * sender's three encodings and the receivers' decoders (a starved decoder freezes whatever the server does).
      */
-    private static final String SMALL_CAMERA = """
+    static final String SMALL_CAMERA = """
             (() => {
               const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
               navigator.mediaDevices.getUserMedia = constraints => gum(Object.assign({}, constraints,
@@ -60,7 +60,7 @@ class SimulcastIT {
             """;
 
     /** Per remote participant: the inbound video's frame height, frames decoded and freezes; and what it sends. */
-    private static final String VIDEO_STATS = """
+    static final String VIDEO_STATS = """
             return (async () => {
               const sfu = window.sfu;
               const out = { height: {}, decoded: {}, freezes: {}, sent: {} };

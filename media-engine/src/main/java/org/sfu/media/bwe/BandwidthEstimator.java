@@ -196,6 +196,19 @@ public final class BandwidthEstimator {
         return probes.paddingBytes(nowNanos);
     }
 
+    /**
+     * The owner would send {@code wantedBps} if the estimate allowed: probe for it (see
+     * {@link ProbeController#requestProbe}). Returns whether a probe was planned.
+     */
+    public boolean requestProbe(long wantedBps, long nowNanos) {
+        return probes.requestProbe(wantedBps, estimateBps, nowNanos);
+    }
+
+    /** Whether a probe cluster is being sent or waits to be: call {@link #probePaddingBytes} every few ms. */
+    public boolean probing() {
+        return probes.probing();
+    }
+
     /** The estimate: what the path to this receiver carries, in bits per second. */
     public long estimateBps() {
         return estimateBps;
@@ -209,6 +222,11 @@ public final class BandwidthEstimator {
     /** The loss-based estimate As (§6). */
     public long lossBasedBps() {
         return lossControl.estimateBps();
+    }
+
+    /** The last probe result, or -1 before any. */
+    public long lastProbeBps() {
+        return probes.lastResultBps();
     }
 
     /** What the receiver got lately, or -1 when not known yet. */

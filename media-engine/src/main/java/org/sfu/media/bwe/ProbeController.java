@@ -67,6 +67,7 @@ public final class ProbeController {
     private int sending = -1;
     private long resultBps = -1;
     private long lastStartNanos = Long.MIN_VALUE;
+    private BandwidthUsage lastUsage = BandwidthUsage.NORMAL;
 
     public ProbeController(BweSettings settings) {
         this.maxBps = settings.maxBps();
@@ -234,11 +235,29 @@ public final class ProbeController {
      * path would only build a queue.
      */
     public void onEstimate(long estimateBps, BandwidthUsage usage, boolean applicationLimited, long nowNanos) {
+        lastUsage = usage;
         if (!applicationLimited || usage != BandwidthUsage.NORMAL || probing() || estimateBps >= maxBps
                 || lastStartNanos == Long.MIN_VALUE || nowNanos - lastStartNanos < PERIODIC_INTERVAL_NANOS) {
             return;
         }
         plan((long) (PERIODIC_MULTIPLIER * estimateBps));
+    }
+
+    /**
+     * The application would send {@code wantedBps} if the estimate allowed (an allocator holding layers back): probe
+     * at that rate, at most 2x the estimate, on the periodic probe's terms (not while probing or congested, and no
+     * sooner than {@value #PERIODIC_INTERVAL_MS} ms after the last cluster started). What it sends then may fill the
+     * estimate so that it no longer counts as application-limited, and the estimate could not learn that a recovered
+     * path carries the layers it holds back (libwebrtc probes at its allocation's maximum for the same reason).
+     * Returns whether a cluster was planned.
+     */
+    public boolean requestProbe(long wantedBps, long estimateBps, long nowNanos) {
+        if (lastUsage != BandwidthUsage.NORMAL || probing() || wantedBps <= estimateBps || estimateBps >= maxBps
+                || lastStartNanos == Long.MIN_VALUE || nowNanos - lastStartNanos < PERIODIC_INTERVAL_NANOS) {
+            return false;
+        }
+        plan(Math.min(wantedBps, (long) (PERIODIC_MULTIPLIER * estimateBps)));
+        return true;
     }
 
     /** The rate of the cluster being sent, or -1. */

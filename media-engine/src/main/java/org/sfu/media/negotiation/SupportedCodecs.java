@@ -177,11 +177,12 @@ public final class SupportedCodecs {
 
     /**
      * The header extensions on m-lines the server sends on: the sender's audio level passes through, so receivers
-     * see who speaks (RTCRtpReceiver.getSynchronizationSources). Ids are not rewritten yet, so this relies on both
-     * sessions using the same id for it, as browsers do (1).
+     * see who speaks (RTCRtpReceiver.getSynchronizationSources); and transport-wide sequence numbers, the server's own
+     * per receiver (draft-holmer-rmcat-transport-wide-cc-extensions-01), so that the receiver's transport-cc feedback
+     * gives the server its downlink estimate. Consumers map each sender's ids to the receiver's.
      */
     static Set<String> downstreamExtensions(String kind) {
-        return kind.equals("audio") ? Set.of(AUDIO_LEVEL_URI) : Set.of();
+        return kind.equals("audio") ? Set.of(AUDIO_LEVEL_URI, TRANSPORT_CC_URI) : Set.of(TRANSPORT_CC_URI);
     }
 
     /** The id the server offers for an extension when the session has none yet (Chromium's own choices). */

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.counters.Latencies;
 import org.sfu.media.feedback.RoundTripTime;
+import org.sfu.media.negotiation.SupportedCodecs;
 import org.sfu.media.rtcp.SenderReport;
 import org.sfu.media.rtp.Codec;
 import org.sfu.media.rtp.HeaderExtensions;
@@ -46,6 +47,15 @@ public final class Consumer {
     private volatile List<Extmap> receiverExtensions = List.of();
     private volatile ExtensionIdMap extensionIds;
     /**
+     * The id the receiver negotiated for transport-wide sequence numbers on this m-line (the same on every m-line of
+     * its bundle, RFC 8843 §9.2), or -1: then its packets are not numbered and it gives no feedback.
+     */
+    private volatile int transportCcId = -1;
+    /** The receiver's RTX payload type for this stream's first codec: what padding goes out as; -1 for none. */
+    private volatile int paddingPayloadType = -1;
+    /** The receiver's downlink: numbers what this consumer sends it, for its estimate. Null: not numbered. */
+    private final DownlinkEstimate downlink;
+    /**
      * For a video receiver that did not negotiate RTX: the packets exactly as they were sent to it, SRTP-protected,
      * keyed by this stream's sequence numbers, so that a NACK is answered with the original packet (RFC 4585 §6.2.1)
      * by sending the same bytes again. Null otherwise (browsers negotiate RTX; this is for the others).
@@ -62,6 +72,8 @@ public final class Consumer {
     private volatile boolean active;
     /** The subscription policy holds this stream back: its m-line stays, nothing is sent. */
     private volatile boolean paused;
+    /** The receiver's bandwidth allocation holds this video back: not even its lowest layer fits the estimate. */
+    private volatile boolean pausedForBandwidth;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
     /**
@@ -116,6 +128,11 @@ public final class Consumer {
     private volatile boolean restart;
     /** The receiver's maximum frame height for this track (the additive video_quality message). */
     private volatile int maxHeight = UNLIMITED_HEIGHT;
+    /**
+     * The highest layer the receiver's bandwidth allocation gives this stream ({@link BandwidthAllocation}), or -1
+     * while there is no allocation (no downlink estimate): then the best layer that flows within the maximum height.
+     */
+    private volatile int allocatedLayer = -1;
     private final LongAdder layerSwitches = new LongAdder();
     private final LongAdder layerKeyframeRequests = new LongAdder();
     private final LongAdder layerPacketsSkipped = new LongAdder();
@@ -126,7 +143,13 @@ public final class Consumer {
      * @param rtxSsrc  the SSRC of this stream's retransmissions (RFC 4588), unique in the session; -1 for none
      */
     Consumer(String id, Producer producer, Transport receiver, long ssrc, long rtxSsrc) {
+        this(id, producer, receiver, ssrc, rtxSsrc, null);
+    }
+
+    /** @param downlink the receiver's downlink estimate, which numbers every packet sent to it; null: none */
+    Consumer(String id, Producer producer, Transport receiver, long ssrc, long rtxSsrc, DownlinkEstimate downlink) {
         this.id = id;
+        this.downlink = downlink;
         this.producer = producer;
         this.receiver = receiver;
         this.stream = new RtpRewriter(ssrc, producer.clockRate());
@@ -220,15 +243,32 @@ public final class Consumer {
     }
 
     /**
-     * The layer to forward (until the bandwidth estimator decides): the highest that flows within the receiver's
-     * maximum height, else the lowest that flows; -1 when none flows. Heights come from the layers' keyframes; a layer
-     * whose height is not known yet only counts when there is no maximum. Allocation-free: runs per packet.
+     * The bandwidth allocation's choice for this stream ({@link BandwidthAllocation}): forward no layer above
+     * {@code layer}; -1 takes the limit away (no estimate for the receiver). Takes effect at the next packet, which
+     * asks for the keyframe of a new layer as any switch does. Allocation timer only.
+     */
+    void allocateLayer(int layer) {
+        allocatedLayer = layer;
+    }
+
+    /** The highest layer the allocation gives this stream, or -1 (none: no estimate). */
+    public int allocatedLayer() {
+        return allocatedLayer;
+    }
+
+    /**
+     * The layer to forward: the highest that flows within the receiver's maximum height and at or below the layer its
+     * bandwidth allocation gives it, else the lowest that flows; -1 when none flows. Heights come from the layers'
+     * keyframes; a layer whose height is not known yet only counts when there is no maximum. Allocation-free: runs
+     * per packet.
      */
     private int chooseLayer(long nowNanos) {
         int max = maxHeight;
         int best = -1;
         int lowestFlowing = -1;
-        for (int i = 0; i < producer.layerCount(); i++) {
+        int allocated = allocatedLayer;
+        int top = allocated < 0 ? producer.layerCount() - 1 : Math.min(allocated, producer.layerCount() - 1);
+        for (int i = 0; i <= top; i++) {
             if (!producer.layerFlowing(i, nowNanos, LAYER_FLOWING_WINDOW_NANOS)) {
                 continue;
             }
@@ -375,7 +415,21 @@ public final class Consumer {
         }
         payloadTypeMap = map;
         rtxPayloadTypes = rtx;
+        int padding = -1;
+        for (int pt = 0; pt < 128 && padding < 0; pt++) {
+            if (map[pt] >= 0 && rtx[map[pt]] >= 0) {
+                padding = rtx[map[pt]];
+            }
+        }
+        paddingPayloadType = padding;
         receiverExtensions = List.copyOf(receiverExtmaps);
+        int tcc = -1;
+        for (Extmap e : receiverExtmaps) {
+            if (SupportedCodecs.TRANSPORT_CC_URI.equals(e.uri())) {
+                tcc = e.id();
+            }
+        }
+        transportCcId = tcc;
         boolean video = !producer.isAudio();
         boolean receiverHasRtx = receiverCodecs.stream().anyMatch(RtpCodec::isRtx);
         if (video && !receiverHasRtx && sentPackets == null) {
@@ -407,6 +461,22 @@ public final class Consumer {
 
     public boolean isPaused() {
         return paused;
+    }
+
+    /**
+     * The allocation holds this video back, or lets it flow again ({@link BandwidthAllocation}); independent of the
+     * receiver's own pause. Resuming waits for a keyframe, as {@link #setPaused} does. Allocation timer only.
+     */
+    void pauseForBandwidth(boolean pause) {
+        if (pausedForBandwidth && !pause && !producer.isAudio()) {
+            awaitingKeyframe = true;
+            restart = layered;
+        }
+        pausedForBandwidth = pause;
+    }
+
+    public boolean isPausedForBandwidth() {
+        return pausedForBandwidth;
     }
 
     /**
@@ -471,10 +541,59 @@ public final class Consumer {
                 continue;
             }
             out.setLength(written);
+            numberForDownlink(out.buffer(), 0, written);
             if (receiver.sendRtp(out)) {
                 retransmitted.increment();
             }
         }
+    }
+
+    /** The largest padding a packet can say it carries: its last octet counts it (RFC 3550 §5.1). */
+    static final int MAX_PADDING = 255;
+    /** A padding-only packet's header: 12 octets, and a one-byte extension block with the transport-cc element. */
+    static final int PADDING_HEADER_LENGTH = 12 + 4 + 4;
+
+    /**
+     * True when this stream can carry the receiver's probe padding: video, flowing, with RTX and transport-wide
+     * sequence numbers negotiated.
+     */
+    boolean canCarryPadding() {
+        return active && !paused && !pausedForBandwidth && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0
+                && downlink != null;
+    }
+
+    /**
+     * Sends one padding-only packet of {@code padding} octets (1..{@link #MAX_PADDING}) on this stream's RTX SSRC,
+     * numbered with the receiver's next transport-wide sequence number: probe traffic for its estimate
+     * (RFC 4588 §4 lets an RTX stream carry padding; the receiver drops it once it has noted its arrival). Built in
+     * {@code out}, the caller's buffer of at least {@link #PADDING_HEADER_LENGTH} + {@link #MAX_PADDING} octets plus
+     * SRTP's room. Returns the octets it counts for on the wire, or -1 when not sent. Allocation-free.
+     */
+    int sendPadding(PacketBuffer out, int padding, long nowNanos) {
+        int pt = paddingPayloadType;
+        int id = transportCcId;
+        if (!canCarryPadding() || padding < 1 || padding > MAX_PADDING) {
+            return -1;
+        }
+        byte[] b = out.buffer();
+        int length = PADDING_HEADER_LENGTH + padding;
+        java.util.Arrays.fill(b, 0, length, (byte) 0);
+        b[0] = (byte) 0xB0; // V=2, P=1 (RFC 3550 §5.1), X=1 (RFC 8285 one-byte block below)
+        b[1] = (byte) pt;
+        RtpPacket.setSequenceNumber(b, 0, rtxSequence.getAndIncrement() & 0xFFFF);
+        // Timestamp 0: a padding-only RTX packet repeats no packet, and the receiver drops it before its timing
+        // matters (only its arrival is noted, for transport-cc).
+        RtpPacket.setSsrc(b, 0, rtxSsrc);
+        b[12] = (byte) 0xBE;
+        b[13] = (byte) 0xDE;
+        b[15] = 1; // one word of elements
+        b[16] = (byte) (id << 4 | 1); // the transport-cc element, two octets, numbered below
+        b[length - 1] = (byte) padding;
+        out.setLength(length);
+        if (downlink.number(b, 0, length, id, nowNanos) < 0) {
+            return -1;
+        }
+        return receiver.sendRtp(out) ? length + DownlinkEstimate.SRTP_TAG_LENGTH : -1;
     }
 
     private void resendOriginals(RetransmissionCache sentCache, int[] sequenceNumbers, int count, long nowNanos) {
@@ -514,7 +633,7 @@ public final class Consumer {
         if (layered && layer != currentLayer) {
             return null;
         }
-        if (!active || paused || !stream.started()) {
+        if (!active || paused || pausedForBandwidth || !stream.started()) {
             return null;
         }
         byte[] report = SenderReport.build(stream.ssrc(), ntpTimestamp, stream.timestamp(sourceRtpTimestamp),
@@ -552,7 +671,7 @@ public final class Consumer {
             droppedInactive.increment();
             return;
         }
-        if (paused) {
+        if (paused || pausedForBandwidth) {
             droppedPaused.increment();
             return;
         }
@@ -600,6 +719,7 @@ public final class Consumer {
             RtpPacket.setPayloadType(out, copy.offset(), mapped);
         }
         stream.rewrite(out, copy.offset(), nowNanos);
+        numberForDownlink(out, copy.offset(), copy.length());
         int sequenceNumber = RtpPacket.sequenceNumber(out, copy.offset());
         if (receiver.sendRtp(copy)) {
             sent.increment();
@@ -622,6 +742,20 @@ public final class Consumer {
                     latencies.firstFrame().record(System.nanoTime() - from);
                 }
             }
+        }
+    }
+
+    /**
+     * Gives a packet about to leave the receiver's next transport-wide sequence number, in the element that now
+     * carries the receiver's id (the sender's own element, renumbered by {@link #extensionIdMap}), and records it for
+     * the receiver's estimate. Allocation-free.
+     */
+    private void numberForDownlink(byte[] buf, int offset, int length) {
+        int id = transportCcId;
+        if (id > 0 && downlink != null) {
+            // The time it leaves, not when its source arrived: a packet that waited in a busy worker's queue did not
+            // wait on the path, and the estimator must not read that wait as the path's queue.
+            downlink.number(buf, offset, length, id, System.nanoTime());
         }
     }
 

@@ -75,6 +75,16 @@ public final class Peer {
     private final ReceivedStreams received;
     /** The data plane of this participant: its streams by SSRC, and what arrives from it. */
     private final RtpSession session;
+    /** The path from the server to this participant: what it carries, from the participant's transport-cc feedback. */
+    private final DownlinkEstimate downlink;
+    /** Divides that estimate among what the participant receives (the simulcast layers it gets). */
+    private final BandwidthAllocation allocation;
+    /** Sends the estimator's probe padding. */
+    private final ProbePadding probes;
+    /** A run of {@link #probes} is scheduled: at most one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The allocation's timer, from the transport's connection until the participant leaves. Guarded by this. */
+    private java.util.concurrent.ScheduledFuture<?> allocationTimer;
     private final CounterRegistry counters;
     /** This participant's stages in the registry: transport, session and consent; then one per producer or consumer. */
     private final List<CounterRegistry.Registration> ownCounters;
@@ -108,8 +118,13 @@ public final class Peer {
                 context.handshakeExecutor(), context.workers(), context.simulatedLoss(), new TransportListener());
         this.logContext = new ParticipantLogContext(router.id(), id);
         transport.logContext(logContext);
-        this.session = new RtpSession(id, transport, localSsrc, router.speakers());
+        this.downlink = new DownlinkEstimate(id);
+        this.session = new RtpSession(id, transport, localSsrc, router.speakers(), downlink);
         session.logContext(logContext);
+        this.allocation = new BandwidthAllocation(downlink, session::consumers,
+                () -> router.speakers().current().orElse(null),
+                (c, paused) -> signaling.videoPaused(c.producer().ownerId(), c.producer().mid(), paused));
+        this.probes = new ProbePadding(downlink, session::consumers);
         this.negotiator = new Negotiator(localTransportParameters(), this::restartIce);
         this.received = new ReceivedStreams(id, transport, localSsrc, session, negotiator,
                 new KeyframeRetries(scheduler, transport, this::isClosed), new ReceivedStreams.StreamRegistry() {
@@ -136,7 +151,11 @@ public final class Peer {
                     // What ICE drops on the validated path (not DTLS, RTP or RTCP) counts against this participant.
                     transport.iceCounters().forEach(out);
                 }),
-                counters.register(labels("session"), session::report),
+                counters.register(labels("session"), out -> {
+                    session.report(out);
+                    allocation.report(out);
+                    probes.report(out);
+                }),
                 counters.register(labels("consent"), out -> {
                     out.accept("peer_consent_expired", consent.expired());
                     out.accept("peer_media_never_started", consent.neverStarted());
@@ -492,6 +511,50 @@ public final class Peer {
         }
     }
 
+    /** Must hold the lock. Starts dividing the participant's downlink among what it receives; idempotent. */
+    private void startAllocation() {
+        if (allocationTimer != null) {
+            return;
+        }
+        allocationTimer = scheduler.scheduleAtFixedRate(() -> {
+            try {
+                allocation.run(System.nanoTime());
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log, and keep allocating.
+                LOG.error("Participant {}: bandwidth allocation failed", id, e);
+            }
+            if (probing.compareAndSet(false, true)) {
+                probe();
+            }
+        }, BandwidthAllocation.INTERVAL_MILLIS, BandwidthAllocation.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends the probe padding due; while a cluster lasts, again every few milliseconds. One run at a time. */
+    private void probe() {
+        boolean again;
+        try {
+            // A participant that left has no consumers: the run finds nothing to carry padding and stops.
+            again = probes.run(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.error("Participant {}: probing failed", id, e);
+            again = false;
+        }
+        if (again) {
+            try {
+                scheduler.schedule(this::probe, ProbePadding.STEP_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Shutting down.
+            }
+        }
+        probing.set(false);
+    }
+
+    /** The participant's downlink estimate in bits per second, or -1 while it has given no transport-cc feedback. */
+    public long downlinkEstimateBps() {
+        return downlink.hasFeedback() ? downlink.estimateBps() : -1;
+    }
+
     /** Must hold the lock. The ICE role follows who made the first offer; fixed once the transport has started. */
     private void applyIceRole() {
         Boolean controlling = negotiator.iceControlling();
@@ -595,6 +658,9 @@ public final class Peer {
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
             consent.stop();
+            if (allocationTimer != null) {
+                allocationTimer.cancel(false);
+            }
             received.clear();
             producersByMid.values().forEach(p -> roomEvents.trackUnpublished(this, p));
             producersByMid.clear();
@@ -634,6 +700,7 @@ public final class Peer {
             synchronized (Peer.this) {
                 if (!closed) {
                     session.feedback().start(ticks);
+                    startAllocation();
                     received.requestKeyframes();
                 }
             }

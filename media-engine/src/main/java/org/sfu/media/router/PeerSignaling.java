@@ -42,6 +42,15 @@ public interface PeerSignaling {
     default void trackMuted(String participantId, String kind, String mid, boolean muted) {
     }
 
+    /**
+     * The server stopped forwarding another participant's video to this one because even its lowest layer does not
+     * fit this participant's downlink estimate, or forwards it again ({@link BandwidthAllocation}).
+     *
+     * @param mid the track's m-line in its sender's session
+     */
+    default void videoPaused(String participantId, String mid, boolean paused) {
+    }
+
     /** The router's dominant speaker changed (or is told to a newcomer). */
     default void dominantSpeaker(String participantId) {
     }

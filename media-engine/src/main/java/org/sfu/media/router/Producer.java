@@ -37,8 +37,6 @@ public final class Producer {
 
     /** Keyframe requests closer together than this are coalesced into one (RFC 4585 §3.5.5 asks for restraint). */
     static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
-    /** The window over which {@link #stats} measures the received bitrate. */
-    static final long BITRATE_WINDOW_NANOS = 2_000_000_000L;
     /** One packet in this many (a power of two) has its forwarding delay recorded. */
     static final int FORWARDING_DELAY_SAMPLE = 64;
 
@@ -168,6 +166,17 @@ public final class Producer {
     /** The frame height a layer's last keyframe gave (RFC 6386 §9.1 for VP8), or -1 while unknown. */
     public int layerHeight(int layer) {
         return streams[layer].frameHeight;
+    }
+
+    /**
+     * What the sender sends of a layer (of the track, for a plain one), in bits per second over the last second: what
+     * forwarding that layer costs a receiver.
+     */
+    long layerBitrateBps(int layer, long nowNanos) {
+        ProducerStream s = streams[layer];
+        synchronized (s.receiveLock) {
+            return s.bitrate.bitrateBps(nowNanos);
+        }
     }
 
     /** The layer has had a first-hand packet within {@code windowNanos} before {@code nowNanos}. */
@@ -530,10 +539,11 @@ public final class Producer {
             // One packet in 64 has its forwarding delay measured: a clock read per receiver is too much for each.
             sampled = (stream.packets & (FORWARDING_DELAY_SAMPLE - 1)) == 0;
             stream.packets++;
-            stream.countOctets(header.payloadLength(), arrivalNanos, BITRATE_WINDOW_NANOS);
+            stream.octets += header.payloadLength();
             stream.lastPayloadType = header.payloadType();
             if (!repaired) {
                 stream.statistics.onRtp(sequenceNumber, header.timestamp(), arrivalNanos, clockRate);
+                stream.bitrate.add(arrivalNanos, packet.length());
             }
             if (stream.losses != null) {
                 stream.losses.onPacket(sequenceNumber, arrivalNanos);
@@ -575,8 +585,8 @@ public final class Producer {
      *
      * @param packets     RTP packets received (not duplicates), retransmissions that filled a gap included
      * @param octets      their payload octets (RFC 3550 §6.4.1: no headers, no padding)
-     * @param bitrate     payload bits per second over the last whole window of about two seconds; 0 when nothing
-     *                    arrived for longer than that
+     * @param bitrate     bits per second of its first-hand packets over the last second ({@link BitrateWindow}, what
+     *                    the allocator compares with receivers' estimates); 0 when nothing arrived in it
      * @param packetsLost packets the sender sent that never arrived first-hand (RFC 3550 §6.4.1 cumulative lost)
      * @param packetsExpected packets the sender sent as far as the sequence numbers tell (RFC 3550 A.3)
      * @param codec       the codec of the latest packet (an RTX packet counts as the codec it repeats), or null
@@ -602,7 +612,7 @@ public final class Producer {
                     pt = s.lastPayloadType;
                 }
                 octets += s.octets;
-                bitrate += s.windowBitrate(nowNanos, BITRATE_WINDOW_NANOS);
+                bitrate += s.bitrate.bitrateBps(nowNanos);
                 if (s.ssrc >= 0) {
                     long e = s.statistics.packetsExpected();
                     expected += e;

@@ -41,14 +41,12 @@ final class ProducerStream {
     // Guarded by receiveLock.
     long packets;
     long duplicates;
-    /** Payload octets received, and the bitrate of the last whole window of them (for the admin API). */
+    /** Payload octets received (for the admin API). Guarded by receiveLock. */
     long octets;
     /** The payload type of the latest packet, for the admin API's codec; -1 before any. Guarded by receiveLock. */
     int lastPayloadType = -1;
-    private boolean rateWindowStarted;
-    private long rateWindowStartNanos;
-    private long rateWindowOctets;
-    private long rateWindowBitrate;
+    /** What the sender sends of this stream lately, first-hand packets only. Guarded by receiveLock. */
+    final BitrateWindow bitrate = new BitrateWindow();
     /** Recent packets, to answer receivers' NACKs without asking the sender (video only, else null). */
     final RetransmissionCache cache;
     /** When the last PLI for this stream went out; none yet: {@link Long#MIN_VALUE} (nanoTime may be negative). */
@@ -76,25 +74,6 @@ final class ProducerStream {
             this.statistics = new ReceiveStatistics(Math.max(newSsrc, 0));
         }
         this.ssrc = newSsrc;
-    }
-
-    /** Under receiveLock. Counts the payload toward the octets and the current bitrate window. */
-    void countOctets(int payload, long arrivalNanos, long windowNanos) {
-        octets += payload;
-        long elapsed = arrivalNanos - rateWindowStartNanos;
-        if (!rateWindowStarted || elapsed >= windowNanos) {
-            rateWindowBitrate = rateWindowStarted ? rateWindowOctets * 8 * 1_000_000_000L / Math.max(elapsed, 1) : 0;
-            rateWindowStarted = true;
-            rateWindowStartNanos = arrivalNanos;
-            rateWindowOctets = 0;
-        }
-        rateWindowOctets += payload;
-    }
-
-    /** Under receiveLock. The last whole window's bitrate; 0 when nothing arrived for two windows. */
-    long windowBitrate(long nowNanos, long windowNanos) {
-        boolean stale = !rateWindowStarted || nowNanos - rateWindowStartNanos >= 2 * windowNanos;
-        return stale ? 0 : rateWindowBitrate;
     }
 
     /** True when a first-hand packet arrived within {@code windowNanos} before {@code nowNanos}. */

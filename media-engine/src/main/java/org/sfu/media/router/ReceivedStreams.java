@@ -81,7 +81,8 @@ final class ReceivedStreams {
             if (c == null) {
                 // The stream gets SSRCs of this participant's session, whatever the sender chose (RFC 3550 §8).
                 long ssrc = newSsrc(-1);
-                c = new Consumer(receiverId + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc));
+                c = new Consumer(receiverId + "<" + p.id(), p, transport, ssrc, p.isAudio() ? -1 : newSsrc(ssrc),
+                        session.downlink());
                 Integer maxHeight = maxHeightByOwner.get(p.ownerId());
                 if (maxHeight != null && !p.isAudio()) {
                     c.setMaxHeight(maxHeight);

@@ -8,6 +8,7 @@ import org.sfu.media.rtcp.RtcpCompoundCursor;
 import org.sfu.media.rtcp.RtcpFeedback;
 import org.sfu.media.rtcp.RtcpHeader;
 import org.sfu.media.rtcp.SenderReport;
+import org.sfu.media.rtcp.TransportCcFeedback;
 import org.sfu.media.transport.Transport;
 import org.sfu.packet.PacketBuffer;
 
@@ -24,7 +25,10 @@ import org.sfu.packet.PacketBuffer;
  *       server's cache, as RTX;</li>
  *   <li>PLI (PSFB 206 fmt 1) and FIR (fmt 4) for one of the receiver's streams become that stream's producer's own
  *       rate-limited keyframe request; for any other SSRC they are refused;</li>
- *   <li>everything else (SDES, BYE, APP, REMB, transport-cc) is dropped: the server does not negotiate it yet.</li>
+ *   <li>transport-cc feedback (RTPFB 205 fmt 15) is about the server's transport-wide sequence numbers toward the
+ *       participant: it goes to the participant's {@link DownlinkEstimate}, never to a sender (each sender gets the
+ *       server's own feedback about what it sends);</li>
+ *   <li>everything else (SDES, BYE, APP, REMB) is dropped: the server does not negotiate it.</li>
  * </ul>
  * Packets bound for one participant are sent as one compound; reduced-size RTCP (RFC 5506) is negotiated, so a
  * compound need not start with a report.
@@ -77,6 +81,12 @@ final class RtcpRouting {
                 case RtcpHeader.RTPFB -> {
                     if (RtcpFeedback.isNack(b, offset, length) && length >= 16) {
                         routed |= retransmit(from, RtcpHeader.mediaSsrc(b, offset), b, offset, length, nowNanos);
+                    } else if (TransportCcFeedback.isTransportCc(b, offset, length)) {
+                        DownlinkEstimate downlink = from.downlink();
+                        if (downlink != null) {
+                            downlink.onFeedback(b, offset, length, nowNanos);
+                            routed = true;
+                        }
                     }
                 }
                 case RtcpHeader.PSFB -> {

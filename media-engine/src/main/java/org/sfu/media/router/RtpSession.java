@@ -58,6 +58,9 @@ final class RtpSession implements SessionStreams {
     private volatile SsrcTable<Consumer> consumersBySsrc = new SsrcTable<>();
     /** Entered only where a line is logged (a stream learnt), never per packet. */
     private volatile ParticipantLogContext logContext;
+    /** The same consumers, each once, in the order the participant got them: what its allocation divides among. */
+    private volatile List<Consumer> consumers = List.of();
+    private final DownlinkEstimate downlink;
 
     /**
      * @param transport    the participant's transport, for the feedback the server sends it
@@ -65,7 +68,14 @@ final class RtpSession implements SessionStreams {
      * @param speakers     the room's dominant speaker detector, fed with this participant's audio levels
      */
     RtpSession(String participantId, Transport transport, long feedbackSsrc, DominantSpeaker speakers) {
+        this(participantId, transport, feedbackSsrc, speakers, null);
+    }
+
+    /** @param downlink what the server sends the participant, numbered for its transport-cc feedback; null: none */
+    RtpSession(String participantId, Transport transport, long feedbackSsrc, DominantSpeaker speakers,
+               DownlinkEstimate downlink) {
         this.participantId = participantId;
+        this.downlink = downlink;
         this.speakers = speakers;
         this.feedback = new ReceiverFeedback(participantId, transport, feedbackSsrc, this::producersWithSsrc);
         this.logContext = new ParticipantLogContext(null, participantId);
@@ -134,6 +144,17 @@ final class RtpSession implements SessionStreams {
             }
         }
         consumersBySsrc = bySsrc;
+        this.consumers = List.copyOf(consumers);
+    }
+
+    /** The consumers the participant receives now, each once. */
+    List<Consumer> consumers() {
+        return consumers;
+    }
+
+    @Override
+    public DownlinkEstimate downlink() {
+        return downlink;
     }
 
     /** An unprotected RTP packet from the participant, lent for the call (see {@code WebRtcTransport.Listener}). */

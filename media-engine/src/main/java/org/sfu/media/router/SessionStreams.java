@@ -11,4 +11,9 @@ interface SessionStreams {
 
     /** The consumer this participant receives under the SSRC (media or RTX), or null. */
     Consumer consumerBySsrc(long ssrc);
+
+    /** The participant's downlink, which its transport-cc feedback about what it receives is for; null: none. */
+    default DownlinkEstimate downlink() {
+        return null;
+    }
 }

@@ -172,4 +172,24 @@ class ProbeControllerTest {
         p.paddingBytes(lastStart + 6_001 * MS);
         assertEquals(800_000, p.sendingRateBps());
     }
+
+    @Test
+    void givenAnAllocatorHoldingLayersBackWhenFiveSecondsPassThenAProbeForThemEvenWithTheEstimateFull() {
+        ProbeController p = new ProbeController(SETTINGS);
+        Sender sender = new Sender(p);
+        sender.sendCluster();
+        sender.sendCluster();
+        long lastStart = sender.now - 20 * MS;
+        // The receiver fills its estimate with the low layers it was given: not application-limited.
+        p.onEstimate(300_000, BandwidthUsage.NORMAL, false, lastStart + 4_000 * MS);
+        assertFalse(p.requestProbe(1_700_000, 300_000, lastStart + 4_000 * MS), "probed less than 5 s ago");
+        assertFalse(p.requestProbe(250_000, 300_000, lastStart + 6_000 * MS), "nothing held back");
+        p.onEstimate(300_000, BandwidthUsage.OVERUSE, false, lastStart + 6_000 * MS);
+        assertFalse(p.requestProbe(1_700_000, 300_000, lastStart + 6_000 * MS), "not into a queue");
+        p.onEstimate(300_000, BandwidthUsage.NORMAL, false, lastStart + 6_000 * MS);
+        assertTrue(p.requestProbe(1_700_000, 300_000, lastStart + 6_000 * MS));
+        p.paddingBytes(lastStart + 6_001 * MS);
+        assertEquals(600_000, p.sendingRateBps(), "at most twice the estimate; the chain goes on from its result");
+        assertFalse(p.requestProbe(1_700_000, 300_000, lastStart + 6_002 * MS), "one at a time");
+    }
 }

@@ -150,6 +150,11 @@ public final class AdminApi {
             Map<String, Long> counters = p.counters();
             participant.put("packetsReceived", counters.getOrDefault("rtp_received", 0L));
             participant.put("packetsSent", counters.getOrDefault("rtp_sent", 0L));
+            long estimate = p.downlinkEstimateBps();
+            if (estimate >= 0) {
+                // What the server estimates the path to the participant carries, once it has sent transport-cc feedback.
+                participant.put("downlinkEstimateBps", estimate);
+            }
             participants.add(participant);
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -8,8 +8,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
  * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
- * participant_left, dominant_speaker, session, track_muted and track_unmuted are the server's additions (docs/PROTOCOL.md), which clients written
- * from the document ignore; pause and resume are additions clients may send.
+ * participant_left, dominant_speaker, session, track_muted, track_unmuted, video_paused and video_resumed are the
+ * server's additions (docs/PROTOCOL.md), which clients written from the document ignore; pause and resume are
+ * additions clients may send.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type",
         visible = true)
@@ -30,7 +31,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.Resume.class, name = "resume"),
         @JsonSubTypes.Type(value = SignalingMessage.VideoQuality.class, name = "video_quality"),
         @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_muted"),
-        @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_unmuted")})
+        @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_unmuted"),
+        @JsonSubTypes.Type(value = SignalingMessage.VideoPaused.class, name = "video_paused"),
+        @JsonSubTypes.Type(value = SignalingMessage.VideoPaused.class, name = "video_resumed")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -200,6 +203,21 @@ public sealed interface SignalingMessage {
         public static TrackMuted of(String participant, String kind, String mid, boolean muted) {
             return new TrackMuted(muted ? "track_muted" : "track_unmuted", new MutedTrack(participant, kind, mid));
         }
+    }
+
+    /**
+     * Server → client: the server stopped forwarding a participant's video to this client because even its lowest
+     * layer does not fit the client's downlink, or forwards it again (issue #14; docs/PROTOCOL.md).
+     */
+    record VideoPaused(String type, PausedVideo data) implements SignalingMessage {
+        public static VideoPaused of(String participant, String mid, boolean paused) {
+            return new VideoPaused(paused ? "video_paused" : "video_resumed",
+                    new PausedVideo(participant, mid, "bandwidth"));
+        }
+    }
+
+    /** Whose video, its m-line in the sender's session, and why ({@code "bandwidth"}). */
+    record PausedVideo(String participant, String mid, String reason) {
     }
 
     /** Whose track, its kind ({@code "audio"} or {@code "video"}) and its m-line in the sender's session. */
