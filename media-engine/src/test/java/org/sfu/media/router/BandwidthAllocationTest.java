@@ -293,6 +293,33 @@ class BandwidthAllocationTest {
     }
 
     @Test
+    void aVideoSentWithoutSimulcastIsNeverPausedWhateverTheEstimate() {
+        Producer erinCamera = new Producer("erin-1", "erin", new FakeTransport(), 0x5E4E_0001L, MediaKind.VIDEO, "1",
+                0xE000_0001L, -1, VP8);
+        Consumer toBobErin = consume(erinCamera, 0xB0B0_0007L);
+        List<String> told = new ArrayList<>();
+        BandwidthAllocation telling = new BandwidthAllocation(downlink, () -> bobReceives, () -> dominant,
+                (c, paused) -> told.add((paused ? "paused " : "resumed ") + c.producer().ownerId()));
+        // 500 kbit/s (625 bytes each 10 ms) against 250 kbit/s for 8 s, longer than a simulcast video's 5 s hold.
+        for (int ms = 10; ms <= 8_000; ms += 10) {
+            byte[] b = new byte[625];
+            b[0] = (byte) 0x80;
+            b[1] = 96;
+            RtpPacket.setSequenceNumber(b, 0, ms / 10);
+            RtpPacket.setTimestamp(b, 0, ms * 90L);
+            RtpPacket.setSsrc(b, 0, 0xE000_0001L);
+            b[12] = (byte) (ms == 10 ? 0x10 : 0x11);
+            forward(erinCamera, b, 0, ms * MS);
+            if (ms % BandwidthAllocation.INTERVAL_MILLIS == 0) {
+                telling.allocate(250_000, ms * MS);
+            }
+        }
+        assertTrue(erinCamera.layerBitrateBps(0, 8_000 * MS) > 400_000, "it did send more than the estimate");
+        assertEquals(List.of(), told);
+        assertFalse(toBobErin.isPausedForBandwidth());
+    }
+
+    @Test
     void theConsumerSwitchesToTheAllocatedLayerAtItsKeyframeWithOneRequest() {
         flow(1000, 5_000_000);
         assertEquals(2, toBobAlice.currentLayer());
