@@ -187,11 +187,13 @@ class ParticipantLogContextTest {
         plain.setContext(context);
         plain.setPattern(m.group(1));
         plain.start();
+        // The plain format keeps the documented lines to the letter (SIGNALING-API.md, "Server Logs"): nothing is
+        // added after the message, where a reader's pattern anchored at the line's end would no longer match.
         String line = plain.doLayout(about);
         assertTrue(line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  SignalingEndpoint - "
-                + "Client abc123 connected\\. Total clients: 1 \\[room standup]\\R"), line);
+                + "Client abc123 connected\\. Total clients: 1\\R"), line);
         String bare = plain.doLayout(server);
         assertTrue(bare.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  SignalingEndpoint - "
-                + "Signaling on https://localhost:8000/\\R"), "nothing added without a participant: " + bare);
+                + "Signaling on https://localhost:8000/\\R"), "nothing added: " + bare);
     }
 }
