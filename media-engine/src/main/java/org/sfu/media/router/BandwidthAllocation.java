@@ -31,11 +31,12 @@ import java.util.function.Supplier;
  * switch at the keyframe) does the rest. Until the participant has sent transport-cc feedback there is no estimate
  * and no cap, so a receiver that did not negotiate transport-cc keeps getting the best layer that flows.
  *
- * <p>Threads: run on the media timer every {@link #INTERVAL_MILLIS}, never per packet nor on the control plane; its
+ * <p>Threads: run on the media timer every {@link #INTERVAL_MILLIS}, in its worker's pass, never per packet nor on the control plane; its
  * state is the timer's alone. It reads the published consumer table and the estimate's volatile value.
  */
 final class BandwidthAllocation {
-    static final long INTERVAL_MILLIS = 250;
+    /** How often it runs: every fifth pass of the participant's worker (WorkerTicks, 50 ms). */
+    static final long INTERVAL_MILLIS = 5 * org.sfu.media.transport.WorkerTicks.TICK_MILLIS;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BandwidthAllocation.class);
     /**
      * A layer is kept while the estimate covers this share of its rate: one over-use cuts the estimate to 0.85 times

@@ -84,7 +84,7 @@ public final class Peer {
     /** A run of {@link #probes} is scheduled: at most one at a time. */
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The allocation's timer, from the transport's connection until the participant leaves. Guarded by this. */
-    private java.util.concurrent.ScheduledFuture<?> allocationTimer;
+    private WorkerTicks.Registration allocationTimer;
     private final CounterRegistry counters;
     /** This participant's stages in the registry: transport, session and consent; then one per producer or consumer. */
     private final List<CounterRegistry.Registration> ownCounters;
@@ -516,17 +516,18 @@ public final class Peer {
         if (allocationTimer != null) {
             return;
         }
-        allocationTimer = scheduler.scheduleAtFixedRate(() -> {
+        // On the worker's pass, as the feedback and consent are: no task of its own per participant (issue #16).
+        allocationTimer = ticks.every((int) (BandwidthAllocation.INTERVAL_MILLIS / WorkerTicks.TICK_MILLIS), () -> {
             try {
                 allocation.run(System.nanoTime());
             } catch (RuntimeException e) {
-                // A periodic task that throws is never run again: log, and keep allocating.
+                // Logged here with the participant's id; the probes below still go.
                 LOG.error("Participant {}: bandwidth allocation failed", id, e);
             }
             if (probing.compareAndSet(false, true)) {
                 probe();
             }
-        }, BandwidthAllocation.INTERVAL_MILLIS, BandwidthAllocation.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Sends the probe padding due; while a cluster lasts, again every few milliseconds. One run at a time. */
@@ -659,7 +660,7 @@ public final class Peer {
             closed = true;
             consent.stop();
             if (allocationTimer != null) {
-                allocationTimer.cancel(false);
+                allocationTimer.cancel();
             }
             received.clear();
             producersByMid.values().forEach(p -> roomEvents.trackUnpublished(this, p));
