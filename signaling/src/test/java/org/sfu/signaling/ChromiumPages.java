@@ -28,6 +28,29 @@ final class ChromiumPages implements AutoCloseable {
         return page;
     }
 
+    /**
+     * A page script, run before the page's own, that rewrites each {@code kind} m-line section ({@code "\r\nm=audio
+     * ..."} up to the next m-line) of the descriptions the page creates (createOffer and createAnswer) with
+     * {@code rewriteSection}, a JavaScript function from a section's text to its new text: what a mobile app that
+     * prefers or drops a codec does to its SDP before using it.
+     */
+    static String rewritingSections(String kind, String rewriteSection) {
+        return """
+                (() => {
+                  const rewrite = %s;
+                  const munge = sdp => sdp.split(/(?=\\r\\nm=)/)
+                      .map(s => s.startsWith('\\r\\nm=%s') ? rewrite(s) : s).join('');
+                  for (const name of ['createOffer', 'createAnswer']) {
+                    const original = RTCPeerConnection.prototype[name];
+                    RTCPeerConnection.prototype[name] = async function (...args) {
+                      const d = await original.apply(this, args);
+                      return { type: d.type, sdp: munge(d.sdp) };
+                    };
+                  }
+                })();
+                """.formatted(rewriteSection, kind);
+    }
+
     /** The client id the server gave the page. */
     static String clientId(HeadlessChromium page, Duration deadline) {
         return (String) page.awaitStats(deadline, "a client id", s -> s.get("clientId") != null).get("clientId");

@@ -24,43 +24,32 @@ class RedAudioIT {
     private static final String ROOM = "red";
 
     /**
-     * Rewrites the audio m-lines of the page's own descriptions before they are used: {@code 'first'} moves RED
-     * ahead of the other formats (libwebrtc then sends RED to a peer that answers or offers it first too);
-     * {@code 'none'} removes RED, as a client without it would write them.
+     * Rewrites an audio m-line section of the page's own descriptions ({@link ChromiumPages#rewritingSections}):
+     * {@code 'first'} moves RED ahead of the other formats (libwebrtc then sends RED to a peer that answers or offers
+     * it first too); {@code 'none'} removes RED, as a client without it would write them.
      */
     private static final String RED_MUNGING = """
-            (() => {
+            section => {
               const mode = %s;
-              const audioSection = section => {
-                const lines = section.split('\\r\\n');
-                const red = new Set();
-                for (const l of lines) {
-                  const m = l.match(/^a=rtpmap:(\\d+) red\\//i);
-                  if (m) red.add(m[1]);
-                }
-                if (red.size === 0) return section;
-                return lines.filter(l => {
-                  const m = l.match(/^a=(rtpmap|fmtp|rtcp-fb):(\\d+)/);
-                  return mode !== 'none' || !m || !red.has(m[2]);
-                }).map(l => {
-                  if (!l.startsWith('m=audio')) return l;
-                  const parts = l.split(' ');
-                  const head = parts.slice(0, 3);
-                  const formats = parts.slice(3);
-                  const kept = formats.filter(f => !red.has(f));
-                  return head.concat(mode === 'none' ? kept : formats.filter(f => red.has(f)).concat(kept)).join(' ');
-                }).join('\\r\\n');
-              };
-              const munge = sdp => sdp.split(/(?=\\r\\nm=)/)
-                  .map(s => s.startsWith('\\r\\nm=audio') ? audioSection(s) : s).join('');
-              for (const name of ['createOffer', 'createAnswer']) {
-                const original = RTCPeerConnection.prototype[name];
-                RTCPeerConnection.prototype[name] = async function (...args) {
-                  const d = await original.apply(this, args);
-                  return { type: d.type, sdp: munge(d.sdp) };
-                };
+              const lines = section.split('\\r\\n');
+              const red = new Set();
+              for (const l of lines) {
+                const m = l.match(/^a=rtpmap:(\\d+) red\\//i);
+                if (m) red.add(m[1]);
               }
-            })();
+              if (red.size === 0) return section;
+              return lines.filter(l => {
+                const m = l.match(/^a=(rtpmap|fmtp|rtcp-fb):(\\d+)/);
+                return mode !== 'none' || !m || !red.has(m[2]);
+              }).map(l => {
+                if (!l.startsWith('m=audio')) return l;
+                const parts = l.split(' ');
+                const head = parts.slice(0, 3);
+                const formats = parts.slice(3);
+                const kept = formats.filter(f => !red.has(f));
+                return head.concat(mode === 'none' ? kept : formats.filter(f => red.has(f)).concat(kept)).join(' ');
+              }).join('\\r\\n');
+            }
             """;
 
     /**
@@ -102,7 +91,7 @@ class RedAudioIT {
     }
 
     private HeadlessChromium join(String red) throws Exception {
-        return pages.open(ROOM, RED_MUNGING.formatted("'" + red + "'"));
+        return pages.open(ROOM, ChromiumPages.rewritingSections("audio", RED_MUNGING.formatted("'" + red + "'")));
     }
 
     /** What {@code page} receives from {@code sender}'s audio: "mimeType", "packets", "energy". */

@@ -26,44 +26,33 @@ class VideoCodecsIT {
     /**
      * Leaves only one codec (and its RTX) on every video m-line of the page's own descriptions: the payload types whose
      * encoding name is the first argument and whose fmtp matches the second (a regular expression); the third and
-     * fourth rewrite that fmtp. Run before the page's scripts.
+     * fourth rewrite that fmtp. A section rewrite for {@link ChromiumPages#rewritingSections}.
      */
     private static final String ONE_CODEC = """
-            (() => {
+            section => {
               const [codec, wanted, from, to] = [%s, %s, %s, %s];
-              const videoSection = section => {
-                const lines = section.split('\\r\\n');
-                const rtpmap = {}, fmtp = {};
-                for (const l of lines) {
-                  let m = l.match(/^a=rtpmap:(\\d+) ([^/]+)/);
-                  if (m) rtpmap[m[1]] = m[2];
-                  m = l.match(/^a=fmtp:(\\d+) (.*)/);
-                  if (m) fmtp[m[1]] = m[2];
-                }
-                const keep = new Set(Object.keys(rtpmap).filter(pt => rtpmap[pt].toUpperCase() === codec
-                    && new RegExp(wanted, 'i').test(fmtp[pt] || '')));
-                if (keep.size === 0) return section;
-                for (const pt of Object.keys(rtpmap)) {
-                  const apt = (fmtp[pt] || '').match(/apt=(\\d+)/);
-                  if (rtpmap[pt] === 'rtx' && apt && keep.has(apt[1])) keep.add(pt);
-                }
-                return lines.filter(l => {
-                  const m = l.match(/^a=(rtpmap|fmtp|rtcp-fb):(\\d+)/);
-                  return !m || keep.has(m[2]);
-                }).map(l => l.startsWith('m=video')
-                    ? l.split(' ').filter((f, i) => i < 3 || keep.has(f)).join(' ')
-                    : l.replace(new RegExp(from, 'i'), to)).join('\\r\\n');
-              };
-              const munge = sdp => sdp.split(/(?=\\r\\nm=)/)
-                  .map(s => s.startsWith('\\r\\nm=video') ? videoSection(s) : s).join('');
-              for (const name of ['createOffer', 'createAnswer']) {
-                const original = RTCPeerConnection.prototype[name];
-                RTCPeerConnection.prototype[name] = async function (...args) {
-                  const d = await original.apply(this, args);
-                  return { type: d.type, sdp: munge(d.sdp) };
-                };
+              const lines = section.split('\\r\\n');
+              const rtpmap = {}, fmtp = {};
+              for (const l of lines) {
+                let m = l.match(/^a=rtpmap:(\\d+) ([^/]+)/);
+                if (m) rtpmap[m[1]] = m[2];
+                m = l.match(/^a=fmtp:(\\d+) (.*)/);
+                if (m) fmtp[m[1]] = m[2];
               }
-            })();
+              const keep = new Set(Object.keys(rtpmap).filter(pt => rtpmap[pt].toUpperCase() === codec
+                  && new RegExp(wanted, 'i').test(fmtp[pt] || '')));
+              if (keep.size === 0) return section;
+              for (const pt of Object.keys(rtpmap)) {
+                const apt = (fmtp[pt] || '').match(/apt=(\\d+)/);
+                if (rtpmap[pt] === 'rtx' && apt && keep.has(apt[1])) keep.add(pt);
+              }
+              return lines.filter(l => {
+                const m = l.match(/^a=(rtpmap|fmtp|rtcp-fb):(\\d+)/);
+                return !m || keep.has(m[2]);
+              }).map(l => l.startsWith('m=video')
+                  ? l.split(' ').filter((f, i) => i < 3 || keep.has(f)).join(' ')
+                  : l.replace(new RegExp(from, 'i'), to)).join('\\r\\n');
+            }
             """;
 
     /** The codec of each received video stream and of the sent one, as the page negotiated them. */
@@ -100,7 +89,8 @@ class VideoCodecsIT {
     /** A participant whose page only uses {@code codec} (encoding name), as {@link #ONE_CODEC} describes. */
     private HeadlessChromium join(String room, String codec, String wantedFmtp, String from, String to)
             throws Exception {
-        return pages.open(room, ONE_CODEC.formatted(js(codec), js(wantedFmtp), js(from), js(to)));
+        String oneCodec = ONE_CODEC.formatted(js(codec), js(wantedFmtp), js(from), js(to));
+        return pages.open(room, ChromiumPages.rewritingSections("video", oneCodec));
     }
 
     /** A JavaScript string literal. */
