@@ -112,7 +112,8 @@ final class BandwidthAllocation {
      */
     void run(long nowNanos) {
         if (downlink.hasFeedback()) {
-            long wanted = allocate(downlink.estimateBps(), downlink.lossFraction() > LOSS_FRACTION, nowNanos);
+            long wanted = allocate(downlink.estimateBps(), downlink.deliveredBps(),
+                    downlink.lossFraction() > LOSS_FRACTION, nowNanos);
             if (wanted > downlink.estimateBps() && downlink.requestProbe(wanted, nowNanos)) {
                 probesRequested.increment();
             }
@@ -124,11 +125,14 @@ final class BandwidthAllocation {
      * would be sent without a limit: every stream at the best layer its maximum height allows.
      */
     long allocate(long estimateBps, long nowNanos) {
-        return allocate(estimateBps, false, nowNanos);
+        return allocate(estimateBps, -1, false, nowNanos);
     }
 
-    /** As {@link #allocate(long, long)}; {@code lossy}: the receiver's feedback shows loss, a layer too many goes now. */
-    long allocate(long estimateBps, boolean lossy, long nowNanos) {
+    /**
+     * As {@link #allocate(long, long)}. {@code deliveredBps}: what the receiver's feedback says it gets (-1: not known);
+     * {@code lossy}: that feedback shows loss, a layer too many goes now.
+     */
+    long allocate(long estimateBps, long deliveredBps, boolean lossy, long nowNanos) {
         List<Consumer> videos = new ArrayList<>();
         long budget = estimateBps;
         long wanted = 0;
@@ -171,7 +175,7 @@ final class BandwidthAllocation {
                 budget -= rates[i][base[i]];
             }
         }
-        budget = pauseAndResume(videos, base, rates, estimateBps, budget, nowNanos);
+        budget = pauseAndResume(videos, base, rates, estimateBps, lossy ? -1 : deliveredBps, budget, nowNanos);
         for (int i = 0; i < n; i++) {
             if (videos.get(i).isPausedForBandwidth() && base[i] >= 0) {
                 // What it would take: the probes ask for it.
@@ -238,11 +242,20 @@ final class BandwidthAllocation {
      * {@link #PAUSE_HOLD_NANOS}) and resumes paused ones that fit again (the highest priority first, once that has
      * lasted {@link #UP_HOLD_NANOS}). {@code budget} is what is left after audio and every unpaused video's lowest
      * layer, possibly negative; returns it after the changes.
+     *
+     * <p>What the receiver gets without loss ({@code deliveredBps}, -1 when lossy or unknown) counts as much as the
+     * estimate: a path delivers no more than it carries, so what it delivers it carries. After a limit's onset the
+     * loss-based bound sits far below that (the layers lost before the switch cut it, and it climbs back 5 % per loss
+     * window, gcc §6), and the probe that would lift it comes only every 5 s: a receiver getting its lowest layer
+     * intact lost the picture for seconds when the estimate alone decided (DownlinkAllocationIT in CI: a 300 kbit/s
+     * downlink, the 180p layer, an estimate of 70-86 kbit/s for 5 s). A path that really cannot carry the lowest
+     * layer loses (then only the estimate counts) or queues, which caps what arrives below what is sent.
      */
-    private long pauseAndResume(List<Consumer> videos, int[] base, long[][] rates, long estimateBps, long budget,
-                                long nowNanos) {
+    private long pauseAndResume(List<Consumer> videos, int[] base, long[][] rates, long estimateBps,
+                                long deliveredBps, long budget, long nowNanos) {
+        long fitBps = Math.max(estimateBps, deliveredBps);
         // As for keeping a layer: one over-use cut alone does not pause anything.
-        long shortBy = -(budget + (long) (estimateBps / STAY_FRACTION) - estimateBps);
+        long shortBy = -(budget + (fitBps - estimateBps) + (long) (fitBps / STAY_FRACTION) - fitBps);
         for (int i = videos.size() - 1; i >= 0; i--) {
             Consumer c = videos.get(i);
             // Only a simulcast video is paused: one sent as a single stream is its sender's to lower (its own

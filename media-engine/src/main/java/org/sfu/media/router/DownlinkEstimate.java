@@ -44,6 +44,13 @@ final class DownlinkEstimate {
     private volatile long feedbacks;
     /** The loss fraction of the estimator's last closed loss window (gcc §6), for the allocation. */
     private volatile double lossFraction;
+    /**
+     * What the receiver's feedback says arrived, smoothed over about a second ({@link #DELIVERED_WEIGHT} per feedback,
+     * which Chromium sends every 50-100 ms), or -1 before any: the acknowledged rate's own window is 150 ms, in which
+     * one frame more or less swings it by half. Written under the lock, read without.
+     */
+    private volatile long deliveredBps = -1;
+    static final double DELIVERED_WEIGHT = 0.1;
     private final LongAdder numbered = new LongAdder();
     private final LongAdder feedbackInvalid = new LongAdder();
 
@@ -108,6 +115,12 @@ final class DownlinkEstimate {
             estimateBps = estimator.estimateBps();
             feedbacks = estimator.feedbacks();
             lossFraction = estimator.lossFraction();
+            long acknowledged = estimator.acknowledgedBps();
+            if (acknowledged >= 0) {
+                long before = deliveredBps;
+                deliveredBps = before < 0 ? acknowledged
+                        : Math.round(before + DELIVERED_WEIGHT * (acknowledged - before));
+            }
             trace(nowNanos);
         }
     }
@@ -158,6 +171,14 @@ final class DownlinkEstimate {
         synchronized (lock) {
             return estimator.probing();
         }
+    }
+
+    /**
+     * What the receiver gets, as its feedback acknowledges it (bits per second, smoothed; -1 before any): a path
+     * never delivers more than it carries, so this is a lower bound on what it carries that needs no probe.
+     */
+    long deliveredBps() {
+        return deliveredBps;
     }
 
     /** The estimate in bits per second (the start value until feedback has come). */

@@ -130,7 +130,7 @@ class BandwidthAllocationTest {
                 if (timerRun) {
                     allocation.run(now);
                 } else {
-                    allocation.allocate(estimateBps, lossy, now);
+                    allocation.allocate(estimateBps, -1, lossy, now);
                 }
             }
         }
@@ -290,6 +290,28 @@ class BandwidthAllocationTest {
         assertFalse(toBobCarol.isPausedForBandwidth());
         flow(clockMs + 20, 0);
         assertTrue(plis(carolTransport).size() > plisBefore, "the resumed video waits for a keyframe, asked for");
+    }
+
+    @Test
+    void whatTheReceiverGetsWithoutLossKeepsAVideoFromBeingPausedUnderALowEstimate() {
+        List<String> told = new ArrayList<>();
+        BandwidthAllocation telling = new BandwidthAllocation(downlink, () -> bobReceives, () -> dominant,
+                (c, paused) -> told.add((paused ? "paused " : "resumed ") + c.producer().ownerId()));
+        timerRun = true;
+        // The estimate as in the test above (one lowest layer too few), but the feedback acknowledges 400 kbit/s
+        // arriving: audio and both lowest layers (344 kbit/s) do get through, for 8 s.
+        for (int t = 0; t < 8_000; t += BandwidthAllocation.INTERVAL_MILLIS) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, 0);
+            telling.allocate(250_000, 400_000, false, clockMs * MS);
+        }
+        assertEquals(List.of(), told, "what arrives intact fits");
+        assertEquals(List.of(0, 0), allocated(), "the lowest layers, as the estimate gives");
+        // The same with loss above 10 %: what arrives no longer shows what fits, and after 5 s carol is paused.
+        for (int t = 0; t < 5_500; t += BandwidthAllocation.INTERVAL_MILLIS) {
+            flow(clockMs + BandwidthAllocation.INTERVAL_MILLIS, 0);
+            telling.allocate(250_000, 400_000, true, clockMs * MS);
+        }
+        assertEquals(List.of("paused carol"), told);
     }
 
     @Test
