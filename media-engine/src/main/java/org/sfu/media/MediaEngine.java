@@ -3,9 +3,9 @@ package org.sfu.media;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,7 +94,11 @@ public final class MediaEngine implements AutoCloseable {
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("dtls-handshake"));
         handshakes.allowCoreThreadTimeOut(true);
         this.handshakeExecutor = handshakes;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("media-timer"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("media-timer"));
+        // A cancelled timer (a settled offer's, a departed participant's) leaves the queue at once instead of at its
+        // due time: until then it would keep what it refers to reachable.
+        timer.setRemoveOnCancelPolicy(true);
+        this.scheduler = timer;
         // Each worker's participants' periodic work runs as one pass on this timer (WorkerTicks).
         this.workers = new PacketWorkers(options.mediaThreads(), PacketWorkers.DEFAULT_QUEUE_CAPACITY, scheduler);
         this.context = new MediaContext(iceEndpoint, certificate, workers, handshakeExecutor, scheduler,

@@ -105,6 +105,14 @@ public final class Peer {
     private long offerSentAtNanos;
     /** The outstanding offer went unanswered past the answer timeout: the next change replaces it. */
     private boolean offerOverdue;
+    /**
+     * The timers of the outstanding offer, cancelled once it is settled (answered, replaced) and at close: each holds
+     * this participant, and with it its transport, caches and estimator, until it fires, so uncancelled they kept up to
+     * 10 s of departed participants reachable (about 200 KiB each, most of it the estimator's send history; the churn
+     * soak's heap check found them).
+     */
+    private java.util.concurrent.ScheduledFuture<?> offerTimeout;
+    private java.util.concurrent.ScheduledFuture<?> answerTimeout;
 
     Peer(String id, Grants grants, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
@@ -296,6 +304,7 @@ public final class Peer {
             }
             // The client answered the server's offer, so it rolled back any offer of its own that collided.
             heldOffer = null;
+            cancelOfferTimers();
             publishExtensionIds();
             startTransport(result.transport());
             sendCandidatesOnce();
@@ -504,9 +513,10 @@ public final class Peer {
             offerOverdue = false;
             signaling.sendOffer(offer, !tracks.isEmpty());
             sendCandidatesOnce();
-            scheduler.schedule(logContext.wrap(() -> onOfferTimeout(number)), GLARE_TIMEOUT_MILLIS,
+            cancelOfferTimers();
+            offerTimeout = scheduler.schedule(logContext.wrap(() -> onOfferTimeout(number)), GLARE_TIMEOUT_MILLIS,
                     TimeUnit.MILLISECONDS);
-            scheduler.schedule(logContext.wrap(() -> onAnswerTimeout(number)), answerTimeoutMillis,
+            answerTimeout = scheduler.schedule(logContext.wrap(() -> onAnswerTimeout(number)), answerTimeoutMillis,
                     TimeUnit.MILLISECONDS);
         }
     }
@@ -561,6 +571,18 @@ public final class Peer {
         Boolean controlling = negotiator.iceControlling();
         if (controlling != null) {
             transport.setIceControlling(controlling);
+        }
+    }
+
+    /** Must hold the lock. The outstanding offer is settled: its timers have nothing left to do. */
+    private void cancelOfferTimers() {
+        if (offerTimeout != null) {
+            offerTimeout.cancel(false);
+            offerTimeout = null;
+        }
+        if (answerTimeout != null) {
+            answerTimeout.cancel(false);
+            answerTimeout = null;
         }
     }
 
@@ -658,6 +680,7 @@ public final class Peer {
             }
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
+            cancelOfferTimers();
             consent.stop();
             if (allocationTimer != null) {
                 allocationTimer.cancel();
