@@ -74,14 +74,6 @@ class DownlinkAllocationIT {
         page.beforeEveryPage(script);
         String url = "https://" + TestNetwork.SERVER + ":" + server.httpPort() + "/?room=" + ROOM;
         page.open(url);
-        // The first navigation of a namespaced browser failed in 2 runs of 6, the first page's both times
-        // (chrome-error://chromewebdata/; cause not found), and Chromium does not retry it: the test does.
-        for (int attempt = 1; attempt < 5
-                && String.valueOf(page.run("return document.URL")).startsWith("chrome-error:"); attempt++) {
-            System.out.println("DownlinkAllocationIT: site " + site.hostAddress() + " could not load the page ("
-                    + page.run("return document.body ? document.body.innerText.slice(0, 300) : ''") + "); again");
-            page.open(url);
-        }
         return page;
     }
 

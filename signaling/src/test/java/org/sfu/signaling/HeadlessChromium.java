@@ -26,6 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 public final class HeadlessChromium implements AutoCloseable {
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final int OPEN_ATTEMPTS = 4;
 
     /** Reads what a test asserts on from the page's RTCPeerConnection (window.sfu.pc). */
     private static final String STATS_SCRIPT = """
@@ -35,6 +36,8 @@ public final class HeadlessChromium implements AutoCloseable {
               if (!sfu || !sfu.pc) {
                 // No call yet: say how far the page got, so that a test that times out here shows why.
                 done({ noPeerConnection: true, url: location.href, readyState: document.readyState,
+                       page: location.href.startsWith('chrome-error:') && document.body
+                           ? document.body.innerText.slice(0, 300) : undefined,
                        errors: sfu ? sfu.errors.map(String) : [], log: sfu ? sfu.log.slice(-20) : [] });
                 return;
               }
@@ -237,8 +240,25 @@ public final class HeadlessChromium implements AutoCloseable {
         throw new IOException("chromedriver at " + base + " did not answer", last);
     }
 
+    /**
+     * Opens {@code url}, retrying a navigation that ended on Chromium's error page (a net error such as
+     * ERR_NETWORK_CHANGED; Chromium does not retry it, and a test would otherwise wait its whole deadline on a page
+     * that never loads). Each failure is printed with the error page's text, so that its cause shows in the log.
+     */
     public void open(String url) {
-        driver.get(url);
+        for (int attempt = 1; ; attempt++) {
+            driver.get(url);
+            Object href = run("return location.href");
+            if (!String.valueOf(href).startsWith("chrome-error:")) {
+                return;
+            }
+            String page = String.valueOf(run("return document.body ? document.body.innerText.slice(0, 300) : ''"))
+                    .replaceAll("\\s+", " ");
+            System.out.println("HeadlessChromium: " + url + " did not load (attempt " + attempt + "): " + page);
+            if (attempt == OPEN_ATTEMPTS) {
+                throw new AssertionError(url + " did not load in " + OPEN_ATTEMPTS + " attempts: " + page);
+            }
+        }
     }
 
     /** Runs the script in every page before the page's own scripts (DevTools Page.addScriptToEvaluateOnNewDocument). */

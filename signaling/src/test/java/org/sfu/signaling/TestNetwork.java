@@ -60,7 +60,9 @@ final class TestNetwork implements AutoCloseable {
         TestNetwork net = new TestNetwork();
         try {
             run("ip", "netns", "add", INET);
+            withoutIpv6(INET);
             run("ip", "link", "add", PREFIX + "-srv", "type", "veth", "peer", "name", PREFIX + "-srv-i");
+            run("sysctl", "-q", "-w", "net.ipv6.conf." + PREFIX + "-srv.disable_ipv6=1");
             run("ip", "link", "set", PREFIX + "-srv-i", "netns", INET);
             run("ip", "addr", "add", SERVER + "/24", "dev", PREFIX + "-srv");
             run("ip", "link", "set", PREFIX + "-srv", "up");
@@ -78,6 +80,17 @@ final class TestNetwork implements AutoCloseable {
         return net;
     }
 
+    /**
+     * The simulated networks are IPv4 only. With IPv6 on, each interface brought up gets a link-local address a second
+     * or two later, when duplicate address detection ends, and Chromium, which watches its namespace's addresses,
+     * fails a navigation under way with ERR_NETWORK_CHANGED: the likely cause of a namespaced browser's first page
+     * ending on chrome-error://chromewebdata/ (NatTraversalIT and DownlinkAllocationIT, in about 1 run of 4). Set
+     * before any interface is moved in, so that none gets an IPv6 address at all.
+     */
+    private static void withoutIpv6(String namespace) throws IOException {
+        ns(namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+    }
+
     /** Adds site {@code n} (1..9): a client namespace behind a NAT namespace, hung off the router. */
     Site addSite(int n) throws IOException {
         String nat = PREFIX + "-nat" + n;
@@ -86,6 +99,8 @@ final class TestNetwork implements AutoCloseable {
         String hostAddress = "192.168." + n + ".2";
         run("ip", "netns", "add", nat);
         run("ip", "netns", "add", host);
+        withoutIpv6(nat);
+        withoutIpv6(host);
         // router <-> NAT
         run("ip", "link", "add", PREFIX + n + "-w", "type", "veth", "peer", "name", PREFIX + n + "-wi");
         run("ip", "link", "set", PREFIX + n + "-w", "netns", nat);
