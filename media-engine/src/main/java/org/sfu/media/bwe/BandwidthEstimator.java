@@ -19,10 +19,12 @@ import org.sfu.media.rtcp.TransportCcFeedback;
  * </pre>
  *
  * <p>Threading: not thread-safe. The owner calls every method from one thread, or under its own lock (sends happen
- * on media workers, feedback arrives on the receiver's worker). {@link #onPacketSent} allocates nothing; nor does
- * {@link #onFeedback} beyond what parsing the feedback already did.
+ * on media workers, feedback arrives on the receiver's worker). Neither {@link #onPacketSent} nor {@link #onFeedback}
+ * allocates (beyond what parsing the feedback already did), except when the send history or the acknowledged rate's
+ * ring doubles: both start small, so that a participant receiving little costs little, and grow a few times at most.
  */
 public final class BandwidthEstimator {
+    /** The most packets the send history remembers; it starts with {@link SendHistory#INITIAL_CAPACITY}. */
     public static final int DEFAULT_HISTORY = 8192;
 
     private static final long REFERENCE_TIME_NANOS = TransportCcFeedback.REFERENCE_TIME_MILLIS * 1_000_000L;
@@ -59,7 +61,10 @@ public final class BandwidthEstimator {
         this(settings, DEFAULT_HISTORY);
     }
 
-    /** @param history packets remembered until their feedback, a power of two in 16..32768 */
+    /**
+     * @param history the most packets remembered until their feedback, a power of two in 16..32768 (the history
+     *     starts smaller and grows while feedback lags, see {@link SendHistory})
+     */
     public BandwidthEstimator(BweSettings settings, int history) {
         this.settings = settings;
         this.history = new SendHistory(history);
@@ -72,7 +77,7 @@ public final class BandwidthEstimator {
     /**
      * A packet carrying transport-wide sequence number {@code transportSequence} left for this receiver:
      * {@code sizeBytes} on the wire (RTP header, payload, SRTP tag), at {@code sendNanos} (the clock feedback is
-     * processed on). Allocation-free.
+     * processed on). Allocation-free, except when the send history grows (see {@link SendHistory}).
      */
     public void onPacketSent(int transportSequence, int sizeBytes, long sendNanos) {
         int cluster = probes.sendingCluster();

@@ -15,7 +15,7 @@ import org.sfu.media.rtp.HeaderExtensions;
  *
  * <p>Threads: producers of different senders forward into the same receiver on different media workers, and the
  * receiver's feedback arrives on its own worker, so the counter and the estimator are shared. They are guarded by
- * one lock per receiver, held for a few field writes (numbering one packet, recording it in a fixed ring); confining
+ * one lock per receiver, held for a few field writes (numbering one packet, recording it in a ring); confining
  * them to one thread would need a hand-off queue per packet, which costs more than an uncontended lock and would
  * allocate or bound the queue. The packet leaves after the lock is released, so two workers' packets may reach the
  * socket in the other order than their numbers: the receiver sees that as reordering by microseconds, which the

@@ -128,6 +128,30 @@ class BandwidthEstimatorTest {
     }
 
     @Test
+    void givenThousandsOfPacketsBeforeAnyFeedbackWhenReportedThenEachMatched() {
+        BandwidthEstimator e = new BandwidthEstimator(BweSettings.DEFAULT);
+        int first = 64_000;
+        // 3,000 packets 1 ms apart, across the sequence wrap, while the history starts with 256 slots.
+        for (int i = 0; i < 3000; i++) {
+            e.onPacketSent((first + i) & 0xFFFF, 1200, i * MS);
+        }
+        // Then ten feedbacks of 300, each packet received 1 ms after the one before (arrival j ms for packet j).
+        int[] deltas = new int[300];
+        java.util.Arrays.fill(deltas, 4);
+        for (int k = 0; k < 10; k++) {
+            int referenceTime = (int) (k * 300 * MS / REFERENCE_NANOS);
+            deltas[0] = (int) ((k * 300 * MS - referenceTime * REFERENCE_NANOS) / 250_000);
+            byte[] p = TransportCcFeedback.build(1, 2, (first + k * 300) & 0xFFFF, referenceTime, k, 300, all(300),
+                    deltas);
+            e.onFeedback(TransportCcFeedback.parse(p, 0, p.length), 3100 * MS + k * MS);
+        }
+        assertEquals(0, e.unknownReports(), "the history grew instead of forgetting");
+        assertEquals(3000, e.packetsReported());
+        assertEquals(0, e.packetsLost());
+        assertEquals(9_600_000, e.acknowledgedBps(), "1,200 bytes a millisecond");
+    }
+
+    @Test
     void givenAWarmEstimatorWhenFeedbackArrivesThenNothingAllocatedBeyondParsing() {
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         BandwidthEstimator e = new BandwidthEstimator(BweSettings.DEFAULT);
