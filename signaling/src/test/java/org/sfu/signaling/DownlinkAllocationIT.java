@@ -20,7 +20,8 @@ import org.sfu.media.rtp.MediaKind;
  * Then one receiver's downlink is limited to 300 kbit/s (a token bucket on its NAT's inside link: {@code tc tbf};
  * netem does not work on this kernel): the server's estimate for it falls, its allocation moves it to the lowest layer,
  * and it keeps decoding without a freeze after the switch, while the other stays on the top layer. Lifting the limit
- * moves it back up (a probe finds the headroom). Audio reaches both throughout.
+ * moves it back up (a probe finds the headroom). Audio reaches both throughout. A second test: a sender of one stream
+ * has no layer to fall back on, and is told by REMB what its only receiver's limited downlink takes.
  */
 class DownlinkAllocationIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -229,6 +230,66 @@ class DownlinkAllocationIT {
                     + switches + " switch(es); " + state(camera, limitedId, limited));
             assertTrue(upMillis <= 10_000, "up within 10 s of the limit going: " + upMillis + " ms");
             assertTrue(requests <= switches + 1, requests + " keyframe requests for " + switches + " switches");
+        }
+    }
+
+    /** A sender of one 720p stream (no simulcast), as most mobile clients send. */
+    private static final String SINGLE_STREAM_SENDER = """
+            (() => {
+              const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = constraints => gum(Object.assign({}, constraints,
+                  constraints && constraints.video ? { video: { width: { ideal: 1280 }, height: { ideal: 720 },
+                                                                frameRate: { ideal: 15 } } } : {}));
+            })();
+            """;
+
+    /**
+     * A 1:1 call whose sender sends one stream: no layer to fall back on, so the server tells the sender, by REMB
+     * (router.SenderBitrateLimit), what the receiver's downlink takes. Limited to 300 kbit/s, the receiver's
+     * allocation allows the video what its estimate leaves after the audio, the sender's encoder (libwebrtc takes a
+     * REMB as an upper bound beside transport-cc) comes down to it, and the receiver keeps decoding; when the limit
+     * goes, the sender is allowed more again.
+     */
+    @Test
+    void aSingleStreamSenderIsToldWhatItsOnlyReceiverCanTake() throws Exception {
+        TestNetwork.Site senderSite = network.addSite(1);
+        TestNetwork.Site limitedSite = network.addSite(2);
+        try (HeadlessChromium sender = browser(senderSite, SINGLE_STREAM_SENDER);
+             HeadlessChromium limited = browser(limitedSite, RECEIVER)) {
+            String senderId = ChromiumPages.clientId(sender, DEADLINE);
+            String limitedId = ChromiumPages.clientId(limited, DEADLINE);
+            Poll.until(DEADLINE, () -> peer(senderId).producers().stream()
+                            .anyMatch(p -> p.kind() == MediaKind.VIDEO),
+                    () -> "the sender's video: " + peer(senderId).producers());
+            Producer camera = camera(senderId);
+            assertTrue(!camera.isSimulcast(), "one stream");
+            sender.awaitStats(DEADLINE, "the sender's encoder at more than 600 kbit/s",
+                    s -> HeadlessChromium.number(s, "videoTargetBitrate") > 600_000);
+            Poll.until(DEADLINE, () -> of(videoStats(limited), "decoded", senderId) > 30,
+                    () -> "the receiver decoding: " + videoStats(limited));
+            long rembsBefore = peer(senderId).counters().getOrDefault("peer_remb_sent", 0L);
+
+            TestNetwork.ns(limitedSite.nat(), "tc", "qdisc", "add", "dev", LIMITED_LINK, "root", "tbf", "rate",
+                    "300kbit", "burst", "16kb", "latency", "50ms");
+            long limitedAt = System.nanoTime();
+            Map<String, Object> low = sender.awaitStats(DEADLINE, "the sender's encoder under 300 kbit/s",
+                    s -> HeadlessChromium.number(s, "videoTargetBitrate") < 300_000);
+            long downMillis = (System.nanoTime() - limitedAt) / 1_000_000;
+            long rembs = peer(senderId).counters().getOrDefault("peer_remb_sent", 0L) - rembsBefore;
+            assertTrue(rembs > 0, "told by REMB");
+            long decoded = of(videoStats(limited), "decoded", senderId);
+            Poll.until(DEADLINE, () -> of(videoStats(limited), "decoded", senderId) >= decoded + 30,
+                    () -> "the receiver decoding on: " + videoStats(limited) + "; sender " + sender.stats());
+
+            TestNetwork.ns(limitedSite.nat(), "tc", "qdisc", "del", "dev", LIMITED_LINK, "root");
+            long liftedAt = System.nanoTime();
+            sender.awaitStats(DEADLINE, "the sender's encoder above 600 kbit/s again",
+                    s -> HeadlessChromium.number(s, "videoTargetBitrate") > 600_000);
+            long upMillis = (System.nanoTime() - liftedAt) / 1_000_000;
+            System.out.println("DownlinkAllocationIT: single stream: the sender's target under 300 kbit/s "
+                    + downMillis + " ms after the limit (" + HeadlessChromium.number(low, "videoTargetBitrate")
+                    + " bps, " + rembs + " REMBs by then), above 600 kbit/s " + upMillis
+                    + " ms after it was lifted; receiver estimate " + peer(limitedId).downlinkEstimateBps() + " bps");
         }
     }
 }

@@ -18,9 +18,12 @@ public final class SupportedCodecs {
     /**
      * Feedback the server forwards or answers today: NACK (RFC 4585 §6.2.1), PLI (§6.3.1), FIR (RFC 5104 §4.3.1),
      * and transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01 §4), which
-     * the server sends for everything a participant sends so that its encoder can ramp up.
+     * the server sends for everything a participant sends so that its encoder can ramp up; and REMB
+     * (draft-alvestrand-rmcat-remb-03), with which it tells the sender of a video sent as one stream the most its
+     * receivers can take (router.SenderBitrateLimit). Only in answers to a participant's offer: the server's own
+     * offers list what it sends, and it has no use for its receivers' REMBs.
      */
-    static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir", "transport-cc");
+    static final Set<String> VIDEO_FEEDBACK = Set.of("nack", "nack pli", "ccm fir", "transport-cc", "goog-remb");
     static final Set<String> AUDIO_FEEDBACK = Set.of("transport-cc");
 
     /** RTP header extensions the server reads on what participants send (RFC 8285). */

@@ -183,6 +183,8 @@ final class BandwidthAllocation {
             }
         }
         List<Consumer> layered = new ArrayList<>();
+        List<Consumer> single = new ArrayList<>();
+        long singleRates = 0;
         for (int i = 0; i < n; i++) {
             Consumer c = videos.get(i);
             if (c.isPausedForBandwidth()) {
@@ -190,8 +192,15 @@ final class BandwidthAllocation {
                 downSince.remove(c);
             } else if (!c.producer().isSimulcast()) {
                 wanted += Math.max(0, rates[i][0]);
+                single.add(c);
+                singleRates += Math.max(0, rates[i][0]);
             } else {
                 layered.add(c);
+            }
+        }
+        for (Consumer c : videos) {
+            if (c.producer().isSimulcast() || c.isPausedForBandwidth()) {
+                c.allowSenderBitrate(-1);
             }
         }
         // The layers of the simulcast videos that flow, in the same order.
@@ -234,7 +243,25 @@ final class BandwidthAllocation {
         }
         upSince.keySet().retainAll(layered);
         downSince.keySet().retainAll(layered);
+        allowSingleStreams(single, singleRates, budget);
         return wanted;
+    }
+
+    /**
+     * The allowance of each video sent as one stream, for the REMB toward its sender ({@link SenderBitrateLimit}):
+     * an even share of what the estimate leaves these videos after audio and the simulcast videos' layers (their
+     * combined rate now plus what is left over, which is negative when the estimate does not cover what the receiver
+     * is sent). Such a video has no layer to fall back on: only its sender can lower it.
+     */
+    private static void allowSingleStreams(List<Consumer> single, long singleRates, long budget) {
+        if (single.isEmpty()) {
+            return;
+        }
+        // A video that sends less than its share (a still scene) leaves the rest unused by the others: the safe side.
+        long share = (singleRates + budget) / single.size();
+        for (Consumer c : single) {
+            c.allowSenderBitrate(Math.max(0, share));
+        }
     }
 
     /**

@@ -74,6 +74,11 @@ public final class Consumer {
     private volatile boolean paused;
     /** The receiver's bandwidth allocation holds this video back: not even its lowest layer fits the estimate. */
     private volatile boolean pausedForBandwidth;
+    /**
+     * What the receiver's allocation would give this video if it were sent as one stream (bits per second), for the
+     * REMB toward its sender ({@link SenderBitrateLimit}); -1: no allowance (not known, or not such a video).
+     */
+    private volatile long senderAllowanceBps = -1;
     /** Video only: no keyframe has reached the receiver since this consumer started (its decoder cannot start). */
     private volatile boolean awaitingKeyframe;
     /**
@@ -477,6 +482,16 @@ public final class Consumer {
 
     public boolean isPausedForBandwidth() {
         return pausedForBandwidth;
+    }
+
+    /** The receiver's allowance for this video's sender, or -1 ({@link #senderAllowanceBps}). */
+    long senderAllowanceBps() {
+        return senderAllowanceBps;
+    }
+
+    /** Set by the receiver's allocation on its run. */
+    void allowSenderBitrate(long bps) {
+        senderAllowanceBps = bps;
     }
 
     /**

@@ -66,6 +66,11 @@ public final class Producer {
      */
     private final ProducerStream[] streams;
     private final boolean simulcast;
+    /**
+     * What the sender is told its receivers can take (REMB), for a video sent as one stream whose sender negotiated
+     * {@code goog-remb}; else null.
+     */
+    private final SenderBitrateLimit bitrateLimit;
     /** RTP payload type → the codec, for reading keyframes of simulcast layers; null where the sender has none. */
     private final Codec[] codecByPayloadType = new Codec[128];
     /** RTX payload type → the media payload type it carries (fmtp apt), -1 elsewhere. */
@@ -126,6 +131,18 @@ public final class Producer {
         }
         this.clockRate = codecs.stream().filter(c -> !c.isRtx()).mapToInt(RtpCodec::clockRate).findFirst()
                 .orElse(90000);
+        this.bitrateLimit = video && !simulcast && codecs.stream().anyMatch(c -> c.hasFeedback("goog-remb"))
+                ? new SenderBitrateLimit(this, feedbackSsrc) : null;
+    }
+
+    /** The REMB toward this video's sender, or null when it gets none (see {@link SenderBitrateLimit}). */
+    SenderBitrateLimit bitrateLimit() {
+        return bitrateLimit;
+    }
+
+    /** The sender's transport: where the server's RTCP about this track goes. */
+    Transport sender() {
+        return sender;
     }
 
     /** True when the sender sends this track as simulcast layers; consumers then forward one of them. */

@@ -34,6 +34,8 @@ final class ReceiverFeedback {
     static final long INTERVAL_MILLIS = WorkerTicks.TICK_MILLIS;
     /** A receiver report a second (RFC 3550 §6.2 leaves the interval to the bandwidth; 1 s is what browsers do). */
     static final int REPORT_EVERY_TICKS = 20;
+    /** The senders' bitrate limits (REMB) are looked at every 5th tick: as often as the receivers' allocations run. */
+    static final int LIMIT_EVERY_TICKS = (int) (BandwidthAllocation.INTERVAL_MILLIS / INTERVAL_MILLIS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverFeedback.class);
 
@@ -45,6 +47,7 @@ final class ReceiverFeedback {
     private final Supplier<List<Producer>> producers;
     private final TransportCcRecorder transportCc = new TransportCcRecorder();
     private final LongAdder nacksSent = new LongAdder();
+    private final LongAdder rembsSent = new LongAdder();
     private final int[] lost = new int[64];
     // Guarded by this: the tick's place in its worker's pass, once started; whether it was stopped.
     private WorkerTicks.Registration timer;
@@ -92,6 +95,7 @@ final class ReceiverFeedback {
 
     void report(java.util.function.BiConsumer<String, Long> counter) {
         counter.accept("peer_nacks_sent", nacksSent.sum());
+        counter.accept("peer_remb_sent", rembsSent.sum());
         long recorded;
         long built;
         synchronized (transportCc) {
@@ -112,11 +116,25 @@ final class ReceiverFeedback {
             if (++ticks % REPORT_EVERY_TICKS == 0) {
                 sendReceiverReport(current);
             }
+            if (ticks % LIMIT_EVERY_TICKS == 0) {
+                sendBitrateLimits(current);
+            }
             sendTransportFeedback(current);
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log, and keep the participant's feedback going.
             try (ParticipantLogContext.Scope ignored = logContext.enter()) {
                 LOG.error("Participant {}: feedback tick failed", participantId, e);
+            }
+        }
+    }
+
+    /** REMB toward the sender for each of its videos sent as one stream, when due ({@link SenderBitrateLimit}). */
+    private void sendBitrateLimits(List<Producer> current) {
+        long now = System.nanoTime();
+        for (Producer p : current) {
+            SenderBitrateLimit limit = p.bitrateLimit();
+            if (limit != null && limit.tick(now)) {
+                rembsSent.increment();
             }
         }
     }

@@ -132,7 +132,7 @@ class NegotiatorTest {
         assertEquals("1", h264.fmtp().get("packetization-mode"));
         assertEquals("42e01f", h264.fmtp().get("profile-level-id"));
         for (RtpCodec c : videoCodecs) {
-            Set<String> expected = c.isRtx() ? Set.of() : Set.of("transport-cc", "nack", "nack pli", "ccm fir");
+            Set<String> expected = c.isRtx() ? Set.of() : Set.of("transport-cc", "nack", "nack pli", "ccm fir", "goog-remb");
             assertEquals(expected, Set.copyOf(c.rtcpFeedback()), c.toString());
         }
         for (String rtpmap : video.attributes("rtpmap")) {

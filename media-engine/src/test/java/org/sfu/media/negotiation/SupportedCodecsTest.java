@@ -82,7 +82,7 @@ class SupportedCodecsTest {
                         a=rtpmap:0 PCMU/8000
                         a=rtpmap:8 PCMA/8000
                         """, List.of()),
-                Arguments.of("VP8 with Chromium's feedback: remb dropped, transport-cc kept", "video", """
+                Arguments.of("VP8 with Chromium's feedback: remb and transport-cc kept", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 96 97
                         a=rtpmap:96 VP8/90000
                         a=rtcp-fb:96 goog-remb
@@ -92,7 +92,7 @@ class SupportedCodecsTest {
                         a=rtcp-fb:96 nack pli
                         a=rtpmap:97 rtx/90000
                         a=fmtp:97 apt=96
-                        """, List.of("96 VP8 [transport-cc, ccm fir, nack, nack pli]", "97 rtx []")),
+                        """, List.of("96 VP8 [goog-remb, transport-cc, ccm fir, nack, nack pli]", "97 rtx []")),
                 Arguments.of("H.264 packetization-mode 0 is refused (RFC 6184 §6.2)", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 104
                         a=rtpmap:104 H264/90000
@@ -125,7 +125,7 @@ class SupportedCodecsTest {
                         a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f
                         a=rtpmap:109 rtx/90000
                         a=fmtp:109 apt=108
-                        """, List.of("108 H264 [nack, nack pli]", "109 rtx []")),
+                        """, List.of("108 H264 [goog-remb, nack, nack pli]", "109 rtx []")),
                 Arguments.of("constrained baseline as other stacks spell it, at other levels, is accepted", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 120 121 122
                         a=rtpmap:120 H264/90000
@@ -161,7 +161,8 @@ class SupportedCodecsTest {
                         a=rtcp-fb:120 ccm fir
                         a=rtcp-fb:120 goog-remb
                         a=fmtp:120 max-fs=12288;max-fr=60
-                        """, List.of("120 VP8 [nack, nack pli, ccm fir]", "126 H264 [nack, nack pli, ccm fir]")),
+                        """, List.of("120 VP8 [nack, nack pli, ccm fir, goog-remb]",
+                        "126 H264 [nack, nack pli, ccm fir, goog-remb]")),
                 Arguments.of("one payload type per codec: the first acceptable variant", "video", """
                         m=video 9 UDP/TLS/RTP/SAVPF 96 98 104 108 110
                         a=rtpmap:96 VP8/90000

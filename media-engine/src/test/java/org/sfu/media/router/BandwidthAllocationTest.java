@@ -315,6 +315,38 @@ class BandwidthAllocationTest {
     }
 
     @Test
+    void aVideoSentAsOneStreamIsAllowedWhatTheEstimateLeavesIt() {
+        Producer erinCamera = new Producer("erin-1", "erin", new FakeTransport(), 0x5E4E_0001L, MediaKind.VIDEO, "1",
+                0xE000_0001L, -1, VP8);
+        Consumer toBobErin = consume(erinCamera, 0xB0B0_0007L);
+        bobReceives.remove(toBobAlice);
+        bobReceives.remove(toBobCarol);
+        // Erin sends 500 kbit/s (625 bytes each 10 ms), dave's microphone about 40.
+        for (int ms = 10; ms <= 2_000; ms += 10) {
+            byte[] b = new byte[625];
+            b[0] = (byte) 0x80;
+            b[1] = 96;
+            RtpPacket.setSequenceNumber(b, 0, ms / 10);
+            RtpPacket.setTimestamp(b, 0, ms * 90L);
+            RtpPacket.setSsrc(b, 0, 0xE000_0001L);
+            b[12] = (byte) (ms == 10 ? 0x10 : 0x11);
+            forward(erinCamera, b, 0, ms * MS);
+            if (ms % 20 == 0) {
+                audio(ms * MS);
+            }
+        }
+        long erin = erinCamera.layerBitrateBps(0, 2_000 * MS);
+        long dave = daveMic.layerBitrateBps(0, 2_000 * MS);
+        assertEquals(-1, toBobErin.senderAllowanceBps(), "no allowance before an allocation");
+        allocation.allocate(300_000, 2_000 * MS);
+        assertEquals(300_000 - dave, toBobErin.senderAllowanceBps(), 1_000,
+                "what the estimate leaves after the audio: less than the 500 kbit/s erin sends");
+        allocation.allocate(2_000_000, 2_000 * MS);
+        assertEquals(2_000_000 - dave, toBobErin.senderAllowanceBps(), 1_000, "more than it sends: room to go up");
+        assertTrue(erin > 450_000, "erin's rate as measured: " + erin);
+    }
+
+    @Test
     void aVideoSentWithoutSimulcastIsNeverPausedWhateverTheEstimate() {
         Producer erinCamera = new Producer("erin-1", "erin", new FakeTransport(), 0x5E4E_0001L, MediaKind.VIDEO, "1",
                 0xE000_0001L, -1, VP8);
