@@ -61,6 +61,10 @@ class FirstRequestDeadlineTest {
         Poll.until(DEADLINE, () -> server.acceptGate().firstRequestTimeouts() == 1);
         Poll.until(DEADLINE, () -> server.acceptGate().open(loopback) == 0,
                 () -> "its place under the caps is free again: open " + server.acceptGate().open(loopback));
+        // Exported with the refusals at accept: sfu_tcp_connections_dropped_total{reason="first_request_timeout"}.
+        assertEquals(1, server.media().counters().snapshot(labels -> "accept".equals(labels.get("stage"))).stream()
+                .filter(c -> c.reportedName().equals("tcp_connections_dropped_first_request_timeout"))
+                .mapToLong(org.sfu.media.counters.CounterRegistry.Sample::value).sum());
 
         // A request head dripped and never finished is no request: closed all the same.
         SSLSocket dripping = tls();
