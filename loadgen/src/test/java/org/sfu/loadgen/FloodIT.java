@@ -232,7 +232,9 @@ class FloodIT {
         List<Long> otherAfterMillis = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger mostServerOpen = new AtomicInteger();
         AtomicInteger closedBeforeUpgrade = new AtomicInteger();
+        AtomicInteger resetBeforeTls = new AtomicInteger();
         List<Long> closedAfterMillis = Collections.synchronizedList(new ArrayList<>());
+        long refusedBefore = refusedAtAccept();
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
                 .setTrustAll(true).setVerifyHost(false).setMaxConnections(attempts));
         List<io.vertx.core.http.WebSocket> sockets = Collections.synchronizedList(new ArrayList<>());
@@ -267,6 +269,10 @@ class FloodIT {
                         // machine cannot finish the handshakes started at once in time (docs/SECURITY.md).
                         closedBeforeUpgrade.incrementAndGet();
                         closedAfterMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
+                    } else if (ar.cause() instanceof java.io.IOException) {
+                        // Reset: the server closed it as it was accepted, before TLS (over the address's rate of
+                        // new connections, or its handshake cap), and the ClientHello met the close.
+                        resetBeforeTls.incrementAndGet();
                     } else {
                         otherOutcomes.computeIfAbsent(String.valueOf(ar.cause()), k -> new AtomicInteger())
                                 .incrementAndGet();
@@ -281,15 +287,20 @@ class FloodIT {
             return null;
         });
         double seconds = (System.nanoTime() - start) / 1e9;
+        long refusedAtAccept = refusedAtAccept() - refusedBefore;
         figures.put("connections", String.format("%d attempts (%d at a time) in %.1f s: %d upgraded (the server held "
                 + "at most %d connections at once, the client saw at most %d open), %d refused with 429, %d closed "
-                + "before the upgrade (after %s ms), %d otherwise %s", attempts, inFlight, seconds,
+                + "before the upgrade (after %s ms), %d reset before TLS, %d otherwise %s; the server closed %d as it "
+                + "accepted them", attempts, inFlight, seconds,
                 upgraded.get(), mostServerOpen.get(), mostOpen.get(), refused429.get(), closedBeforeUpgrade.get(),
                 closedAfterMillis.isEmpty() ? "-" : Collections.min(closedAfterMillis) + ".."
-                        + Collections.max(closedAfterMillis), otherAfterMillis.size(), otherOutcomes));
+                        + Collections.max(closedAfterMillis), resetBeforeTls.get(), otherAfterMillis.size(),
+                otherOutcomes, refusedAtAccept));
         // Each attempt was admitted, refused with 429, or closed before the upgrade without a session; nothing else
         // (no 503, no error page, no upgrade the caps should have refused).
         assertTrue(otherOutcomes.isEmpty(), "every attempt upgraded, refused or closed: " + figures.get("connections"));
+        // A reset is a close at accept, which the server counted.
+        assertTrue(resetBeforeTls.get() <= refusedAtAccept, figures.get("connections"));
         // The server's own count, read as each attempt settled (Admission's unit test proves the cap exactly; this
         // shows it holds under the flood). What the client saw open runs late: the server ends the crowd's idle
         // sessions (media start timeout) and frees their places before the client sees the close.
@@ -629,6 +640,13 @@ class FloodIT {
             d.add(to[i] - from[i]);
         }
         return d.toString();
+    }
+
+    /** Connections the server closed as it accepted them, for any cap (stage accept, sfu_tcp_connections_dropped). */
+    private long refusedAtAccept() {
+        return server.media().counters().snapshot(labels -> "accept".equals(labels.get("stage"))).stream()
+                .filter(s -> s.reportedName().startsWith("tcp_connections_dropped_over_"))
+                .mapToLong(org.sfu.media.counters.CounterRegistry.Sample::value).sum();
     }
 
     private long[] frames() {

@@ -4,7 +4,8 @@ import java.util.List;
 import org.sfu.signaling.config.Settings;
 
 /**
- * Who may open a signaling connection (see {@link Admission}).
+ * Who may open a signaling connection (see {@link Admission}), and what a TCP connection must do to stay open (see
+ * {@link AcceptGate}).
  *
  * @param allowedOrigins           web origins ({@code scheme://host[:port]}) a browser's page may connect from
  *                                 (SFU_ALLOWED_ORIGINS, comma-separated; default: any)
@@ -16,18 +17,35 @@ import org.sfu.signaling.config.Settings;
  *                                 accepted (SFU_MAX_TLS_HANDSHAKES, default 1000; 0: no cap; see {@link AcceptGate})
  * @param maxHandshakesPerAddress  TCP connections in their TLS handshake at once from one source address
  *                                 (SFU_MAX_TLS_HANDSHAKES_PER_IP, default 100; 0: no cap)
+ * @param maxTcpConnections        TCP connections open at once, in all, of any kind, checked as each is accepted
+ *                                 (SFU_MAX_TCP_CONNECTIONS, default 10000; 0: no cap); when both are capped, at least
+ *                                 {@code maxConnections}
  * @param maxTcpConnectionsPerAddress TCP connections open at once from one source address, of any kind, checked as
  *                                 each is accepted (SFU_MAX_TCP_CONNECTIONS_PER_IP, default 1000; 0: no cap); when
  *                                 both are capped, at least {@code maxConnectionsPerAddress}
+ * @param maxNewTcpConnectionsPerAddressPerSecond TCP connections let in per second from one source address, with a
+ *                                 burst of {@link #NEW_CONNECTION_BURST_SECONDS} seconds' worth
+ *                                 (SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND, default 50; 0: no cap)
+ * @param firstRequestTimeoutMillis how long a TLS connection may go from its accept to its first complete HTTP request
+ *                                 head before it is closed (SFU_FIRST_REQUEST_TIMEOUT_MS, default 10000; 0: no
+ *                                 deadline)
  */
 public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, int maxConnectionsPerAddress,
-                               int maxHandshakes, int maxHandshakesPerAddress, int maxTcpConnectionsPerAddress) {
+                               int maxHandshakes, int maxHandshakesPerAddress, int maxTcpConnections,
+                               int maxTcpConnectionsPerAddress, int maxNewTcpConnectionsPerAddressPerSecond,
+                               long firstRequestTimeoutMillis) {
     public static final int DEFAULT_MAX_CONNECTIONS = Settings.MAX_CONNECTIONS.defaultValue();
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = Settings.MAX_CONNECTIONS_PER_IP.defaultValue();
     public static final int DEFAULT_MAX_HANDSHAKES = Settings.MAX_TLS_HANDSHAKES.defaultValue();
     public static final int DEFAULT_MAX_HANDSHAKES_PER_ADDRESS = Settings.MAX_TLS_HANDSHAKES_PER_IP.defaultValue();
+    public static final int DEFAULT_MAX_TCP_CONNECTIONS = Settings.MAX_TCP_CONNECTIONS.defaultValue();
     public static final int DEFAULT_MAX_TCP_CONNECTIONS_PER_ADDRESS =
             Settings.MAX_TCP_CONNECTIONS_PER_IP.defaultValue();
+    public static final int DEFAULT_MAX_NEW_TCP_CONNECTIONS_PER_ADDRESS_PER_SECOND =
+            Settings.MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND.defaultValue();
+    public static final long DEFAULT_FIRST_REQUEST_TIMEOUT_MILLIS = Settings.FIRST_REQUEST_TIMEOUT.defaultValue();
+    /** Seconds of the per-address rate of new connections that may arrive at once: a page load's burst, a reload. */
+    public static final int NEW_CONNECTION_BURST_SECONDS = 2;
 
     public ConnectionLimits {
         allowedOrigins = List.copyOf(allowedOrigins);
@@ -46,12 +64,28 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
             throw new IllegalArgumentException("SFU_MAX_TLS_HANDSHAKES_PER_IP must be 0 (no cap) or more, not "
                     + maxHandshakesPerAddress);
         }
+        if (maxTcpConnections < 0) {
+            throw new IllegalArgumentException("SFU_MAX_TCP_CONNECTIONS must be 0 (no cap) or more, not "
+                    + maxTcpConnections);
+        }
         if (maxTcpConnectionsPerAddress < 0) {
             throw new IllegalArgumentException("SFU_MAX_TCP_CONNECTIONS_PER_IP must be 0 (no cap) or more, not "
                     + maxTcpConnectionsPerAddress);
         }
+        if (maxNewTcpConnectionsPerAddressPerSecond < 0) {
+            throw new IllegalArgumentException("SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND must be 0 (no cap) or"
+                    + " more, not " + maxNewTcpConnectionsPerAddressPerSecond);
+        }
+        if (firstRequestTimeoutMillis < 0) {
+            throw new IllegalArgumentException("SFU_FIRST_REQUEST_TIMEOUT_MS must be 0 (no deadline) or more, not "
+                    + firstRequestTimeoutMillis);
+        }
         // Each WebSocket is a TCP connection: a lower cap on those would close, unanswered, the WebSockets the
-        // WebSocket cap admits, instead of letting the 429 say why.
+        // WebSocket cap admits, instead of letting the 503 or 429 say why.
+        if (maxTcpConnections > 0 && maxTcpConnections < maxConnections) {
+            throw new IllegalArgumentException("SFU_MAX_TCP_CONNECTIONS (" + maxTcpConnections
+                    + ") must be 0 (no cap) or at least SFU_MAX_CONNECTIONS (" + maxConnections + ")");
+        }
         if (maxTcpConnectionsPerAddress > 0 && maxTcpConnectionsPerAddress < maxConnectionsPerAddress) {
             throw new IllegalArgumentException("SFU_MAX_TCP_CONNECTIONS_PER_IP (" + maxTcpConnectionsPerAddress
                     + ") must be 0 (no cap) or at least SFU_MAX_CONNECTIONS_PER_IP (" + maxConnectionsPerAddress + ")");
@@ -64,10 +98,20 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
         }
     }
 
-    /** These origins and WebSocket caps, with the default caps on TLS handshakes and TCP connections. */
+    /** These origins and WebSocket caps, with the default caps and deadline on TCP connections. */
     public ConnectionLimits(List<String> allowedOrigins, int maxConnections, int maxConnectionsPerAddress) {
         this(allowedOrigins, maxConnections, maxConnectionsPerAddress, DEFAULT_MAX_HANDSHAKES,
-                DEFAULT_MAX_HANDSHAKES_PER_ADDRESS, defaultTcpConnectionsPerAddress(maxConnectionsPerAddress));
+                DEFAULT_MAX_HANDSHAKES_PER_ADDRESS, defaultTcpConnections(maxConnections),
+                defaultTcpConnectionsPerAddress(maxConnectionsPerAddress),
+                DEFAULT_MAX_NEW_TCP_CONNECTIONS_PER_ADDRESS_PER_SECOND, DEFAULT_FIRST_REQUEST_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * The cap on TCP connections in all when none is set: 10000, or the WebSocket cap in all when that is higher or off
+     * (0), since each WebSocket is a TCP connection.
+     */
+    public static int defaultTcpConnections(int maxConnections) {
+        return maxConnections == 0 ? 0 : Math.max(DEFAULT_MAX_TCP_CONNECTIONS, maxConnections);
     }
 
     /**
@@ -80,8 +124,8 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
     }
 
     /**
-     * Any origin; 2000 connections, 100 per source address; 1000 TLS handshakes in progress, 100 per address; 1000 TCP
-     * connections per address.
+     * Any origin; 2000 connections, 100 per source address; 1000 TLS handshakes in progress, 100 per address; 10000 TCP
+     * connections, 1000 per address, 50 new ones a second per address; 10 s to the first request.
      */
     public static ConnectionLimits defaults() {
         return new ConnectionLimits(List.of(), DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
@@ -90,12 +134,35 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
     /** These limits with other caps on TLS handshakes in progress. */
     public ConnectionLimits withHandshakeCaps(int inAll, int perAddress) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, inAll, perAddress,
-                maxTcpConnectionsPerAddress);
+                maxTcpConnections, maxTcpConnectionsPerAddress, maxNewTcpConnectionsPerAddressPerSecond,
+                firstRequestTimeoutMillis);
     }
 
     /** These limits with another cap on TCP connections open per address. */
     public ConnectionLimits withTcpConnectionCap(int perAddress) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
-                maxHandshakesPerAddress, perAddress);
+                maxHandshakesPerAddress, maxTcpConnections, perAddress, maxNewTcpConnectionsPerAddressPerSecond,
+                firstRequestTimeoutMillis);
+    }
+
+    /** These limits with another cap on TCP connections open in all. */
+    public ConnectionLimits withTcpConnectionCapInAll(int inAll) {
+        return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
+                maxHandshakesPerAddress, inAll, maxTcpConnectionsPerAddress, maxNewTcpConnectionsPerAddressPerSecond,
+                firstRequestTimeoutMillis);
+    }
+
+    /** These limits with another cap on new TCP connections per second per address (0: none). */
+    public ConnectionLimits withNewConnectionRate(int perAddressPerSecond) {
+        return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
+                maxHandshakesPerAddress, maxTcpConnections, maxTcpConnectionsPerAddress, perAddressPerSecond,
+                firstRequestTimeoutMillis);
+    }
+
+    /** These limits with another deadline for a TLS connection's first request (0: none). */
+    public ConnectionLimits withFirstRequestTimeout(long millis) {
+        return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
+                maxHandshakesPerAddress, maxTcpConnections, maxTcpConnectionsPerAddress,
+                maxNewTcpConnectionsPerAddressPerSecond, millis);
     }
 }

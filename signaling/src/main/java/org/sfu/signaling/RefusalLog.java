@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * Log lines for connections refused before TLS, at most one per source address per interval: a flood of refused
  * connections must not become a flood of log lines. The line after a quiet interval says how many were refused
  * meanwhile without a line. At most {@link #MAX_ADDRESSES} addresses are remembered; refusals from more addresses
- * than that within one interval are summed into one line per interval. Thread-safe.
+ * than that within one interval are summed into one line per interval. The same throttle serves connections closed
+ * later for what they did not do ({@link FirstRequestDeadline}). Thread-safe.
  */
 final class RefusalLog {
     static final long DEFAULT_INTERVAL_NANOS = 60_000_000_000L;
@@ -24,6 +25,8 @@ final class RefusalLog {
     }
 
     private final long intervalNanos;
+    /** What happened to the connections this log is about, as its lines say it ("refused before TLS"). */
+    private final String event;
     private final Map<InetAddress, Entry> byAddress = new HashMap<>();
     private long overflowLoggedAtNanos;
     private long overflowUnlogged;
@@ -34,7 +37,17 @@ final class RefusalLog {
     }
 
     RefusalLog(long intervalNanos) {
+        this(intervalNanos, "refused before TLS");
+    }
+
+    /** A log of connections to which {@code event} happened ("closed without a request"), not refusals at accept. */
+    RefusalLog(String event) {
+        this(DEFAULT_INTERVAL_NANOS, event);
+    }
+
+    private RefusalLog(long intervalNanos, String event) {
         this.intervalNanos = intervalNanos;
+        this.event = event;
     }
 
     /** A connection from {@code address} was refused for {@code reason}; logged if its address's interval is over. */
@@ -63,7 +76,7 @@ final class RefusalLog {
                 overflowLogged = true;
                 overflowLoggedAtNanos = now;
                 overflowUnlogged = 0;
-                return "Connections refused before TLS from more than " + MAX_ADDRESSES + " addresses: " + reason
+                return "Connections " + event + " from more than " + MAX_ADDRESSES + " addresses: " + reason
                         + ", from " + address.getHostAddress() + (more > 0 ? " (and " + more + " more since the last"
                         + " such line)" : "");
             }
@@ -76,8 +89,8 @@ final class RefusalLog {
         long more = e.unlogged;
         e.loggedAtNanos = now;
         e.unlogged = 0;
-        return "Connection from " + address.getHostAddress() + " refused before TLS: " + reason
-                + (more > 0 ? " (and " + more + " more refused since the last line about it)"
-                : "; further refusals of this address are logged once a minute");
+        return "Connection from " + address.getHostAddress() + " " + event + ": " + reason
+                + (more > 0 ? " (and " + more + " more since the last line about it)"
+                : "; further ones from this address are logged once a minute");
     }
 }

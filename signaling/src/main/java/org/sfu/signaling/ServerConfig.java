@@ -221,10 +221,15 @@ public record ServerConfig(Network network, Tls tls, IceServers iceServers, Sess
                 new ConnectionLimits(v.get(Settings.ALLOWED_ORIGINS), v.get(Settings.MAX_CONNECTIONS),
                         v.get(Settings.MAX_CONNECTIONS_PER_IP), v.get(Settings.MAX_TLS_HANDSHAKES),
                         v.get(Settings.MAX_TLS_HANDSHAKES_PER_IP),
+                        v.source(Settings.MAX_TCP_CONNECTIONS) == SettingValues.Source.DEFAULT
+                                ? ConnectionLimits.defaultTcpConnections(v.get(Settings.MAX_CONNECTIONS))
+                                : v.get(Settings.MAX_TCP_CONNECTIONS),
                         v.source(Settings.MAX_TCP_CONNECTIONS_PER_IP) == SettingValues.Source.DEFAULT
                                 ? ConnectionLimits.defaultTcpConnectionsPerAddress(
                                         v.get(Settings.MAX_CONNECTIONS_PER_IP))
-                                : v.get(Settings.MAX_TCP_CONNECTIONS_PER_IP)),
+                                : v.get(Settings.MAX_TCP_CONNECTIONS_PER_IP),
+                        v.get(Settings.MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND),
+                        v.get(Settings.FIRST_REQUEST_TIMEOUT)),
                 new Authentication(v.get(Settings.AUTH_SECRET), v.get(Settings.AUTH_PUBLIC_KEY)),
                 new Media(v.get(Settings.MEDIA_THREADS), v.get(Settings.SIMULATED_LOSS)));
     }

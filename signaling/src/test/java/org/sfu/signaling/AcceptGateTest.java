@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.sfu.media.counters.CounterRegistry;
 
 /**
- * The caps applied as each TCP connection is accepted, on TLS handshakes in progress and on connections open per
- * address: over them a connection is closed before the server reads its ClientHello. The held connections here are raw TCP sockets that never start TLS, as a
+ * The caps applied as each TCP connection is accepted, on TLS handshakes in progress, on connections open in all and
+ * per address, and on new connections per second per address: over them a connection is closed before the server reads
+ * its ClientHello. The held connections here are raw TCP sockets that never start TLS, as a
  * flood's would; the server would close them only at its TLS handshake timeout (10 s), long after each test is done.
  */
 class AcceptGateTest {
@@ -176,7 +177,8 @@ class AcceptGateTest {
 
     @Test
     void theGateCountsPerAddressAndInAll() throws Exception {
-        AcceptGate gate = new AcceptGate(3, 2, 3, new RefusalLog());
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(3, 2)
+                .withTcpConnectionCap(3), new RefusalLog(), System::nanoTime);
         InetAddress a = InetAddress.getByName("10.0.0.1");
         InetAddress b = InetAddress.getByName("10.0.0.2");
 
@@ -210,6 +212,134 @@ class AcceptGateTest {
         gate.closed(b);
         assertEquals(0, gate.handshaking());
         assertEquals(0, gate.open(a) + gate.open(b), "nothing is held once everything closed");
+    }
+
+    @Test
+    void theGateCapsOpenConnectionsInAllWhateverTheirAddress() throws Exception {
+        // No cap on handshakes: only the cap on open connections, 3 in all, applies.
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
+                .withTcpConnectionCapInAll(3), new RefusalLog(), System::nanoTime);
+        InetAddress[] from = new InetAddress[4];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = InetAddress.getByName("10.0.0." + (i + 1));
+        }
+
+        for (int i = 0; i < 3; i++) {
+            assertNull(gate.reserve(from[i]));
+            gate.handshakeEnded(from[i]);
+        }
+        assertEquals(3, gate.open());
+        assertEquals(AcceptGate.Refusal.OVER_SERVER_CONNECTION_CAP, gate.reserve(from[3]),
+                "a fourth address, with nothing open of its own, meets the cap in all");
+        gate.closed(from[0]);
+        assertNull(gate.reserve(from[3]), "a closed connection's place is free again");
+        assertEquals(3, gate.open());
+    }
+
+    @Test
+    void theGateLetsInNewConnectionsFromAnAddressAtItsRateWithABurst() throws Exception {
+        long[] now = {0};
+        // 5 a second, a burst of 10 (two seconds' worth).
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
+                .withNewConnectionRate(5), new RefusalLog(), () -> now[0]);
+        InetAddress a = InetAddress.getByName("10.0.0.1");
+        InetAddress b = InetAddress.getByName("10.0.0.2");
+
+        // Each closed at once, as a script that reconnects in a loop does: the rate counts connections let in, not
+        // connections open.
+        for (int i = 0; i < 10; i++) {
+            assertNull(gate.reserve(a), "within the burst: " + i);
+            gate.closed(a);
+        }
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_RATE, gate.reserve(a));
+        assertNull(gate.reserve(b), "another address has a bucket of its own");
+        now[0] += 199_000_000L;
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_RATE, gate.reserve(a), "a token takes 200 ms to come back");
+        now[0] += 1_000_000L;
+        assertNull(gate.reserve(a));
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_RATE, gate.reserve(a));
+        // Two seconds later the bucket is full again: ten more, and no eleventh.
+        now[0] += 2_000_000_000L;
+        for (int i = 0; i < 10; i++) {
+            assertNull(gate.reserve(a), "refilled: " + i);
+        }
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_RATE, gate.reserve(a));
+    }
+
+    @Test
+    void whatTheGateRemembersOfAddressesStaysBoundedUnderAFloodFromEverNewAddresses() throws Exception {
+        long[] now = {0};
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
+                .withNewConnectionRate(5), new RefusalLog(), () -> now[0]);
+
+        // Each address connects once and closes: its bucket is not full again for 200 ms, so it is remembered.
+        int addresses = 3 * AcceptGate.MAX_IDLE_ADDRESSES;
+        for (int i = 0; i < addresses; i++) {
+            InetAddress address = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
+            assertNull(gate.reserve(address));
+            gate.closed(address);
+            assertTrue(gate.addressesRemembered() <= AcceptGate.MAX_IDLE_ADDRESSES,
+                    "remembered " + gate.addressesRemembered() + " after " + (i + 1));
+        }
+        assertEquals(AcceptGate.MAX_IDLE_ADDRESSES, gate.addressesRemembered());
+        // Once their buckets are full again they are forgotten as new connections come, a few for each.
+        now[0] += 1_000_000_000L;
+        int staying = AcceptGate.MAX_IDLE_ADDRESSES / 4;
+        for (int i = 0; i < staying; i++) {
+            InetAddress address = InetAddress.getByAddress(new byte[] {11, 0, (byte) (i >> 8), (byte) i});
+            assertNull(gate.reserve(address));
+            gate.handshakeEnded(address);
+        }
+        assertEquals(staying, gate.addressesRemembered(), "only the addresses with connections open");
+        // An address with nothing open and a full bucket is never remembered: without a cap on the rate, none is.
+        AcceptGate uncapped = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withNewConnectionRate(0),
+                new RefusalLog(), () -> now[0]);
+        for (int i = 0; i < 100; i++) {
+            InetAddress address = InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) i});
+            assertNull(uncapped.reserve(address));
+            uncapped.handshakeEnded(address);
+            uncapped.closed(address);
+        }
+        assertEquals(0, uncapped.addressesRemembered());
+    }
+
+    @Test
+    void overTheCapInAllOrTheRateANewConnectionIsClosedAtAccept() throws Exception {
+        // 5 TCP connections in all (the WebSocket cap in all no higher); 1 new connection a second per address, a burst
+        // of 2.
+        server = SfuServer.start(LoopbackServer.config().withConnectionLimits(
+                new ConnectionLimits(List.of(), 5, 0).withTcpConnectionCapInAll(5).withNewConnectionRate(1)));
+
+        // From 127.0.0.1 as fast as the server decides: the burst of two is let in, then one is refused. A third let in
+        // would mean a second had passed between them (a slow machine), so allow one more, not a stream of them.
+        int attempts = 0;
+        while (dropped("over_address_rate") == 0) {
+            attempts++;
+            assertTrue(attempts <= 4, "still no refusal after " + attempts + " connections within a second or so");
+            connectFrom("127.0.0.1");
+            int decided = attempts;
+            Poll.until(DEADLINE, () -> accepted() + dropped("over_address_rate") == decided);
+        }
+        assertTrue(accepted() >= 2, "the burst was let in: " + accepted());
+        long fromFirst = accepted();
+        for (Socket s : opened) {
+            s.close();
+        }
+        Poll.until(DEADLINE, () -> server.acceptGate().open() == 0);
+
+        // Five addresses with a connection each are the server's cap: a sixth address, its bucket full, is refused.
+        for (int i = 2; i <= 6; i++) {
+            held("127.0.0." + i, i - 1);
+        }
+        assertEquals(-1, read(connectFrom("127.0.0.7")), "over the cap in all");
+        Poll.until(DEADLINE, () -> dropped("over_server_connection_cap") == 1);
+        assertEquals(5, server.acceptGate().open());
+        assertEquals(1, dropped("over_address_rate"), "that was the cap in all, not the rate");
+
+        sockets.get(0).close();
+        Poll.until(DEADLINE, () -> server.acceptGate().open() == 4);
+        held("127.0.0.7", 5);
+        assertEquals(fromFirst + 6, accepted());
     }
 
     @Test

@@ -237,6 +237,46 @@ class ServerConfigTest {
     }
 
     @Test
+    void tenThousandTcpConnectionsMayBeOpenInAllAndNeverFewerThanTheWebSocketsAllowed() {
+        assertEquals(10_000, ServerConfig.defaults().connectionLimits().maxTcpConnections());
+        assertEquals(3000, ServerConfig.fromEnvironment(Map.of("SFU_MAX_TCP_CONNECTIONS", "3000"))
+                .connectionLimits().maxTcpConnections());
+        // Unset, it follows a WebSocket cap raised above it, or taken off.
+        assertEquals(20_000, ServerConfig.fromEnvironment(Map.of("SFU_MAX_CONNECTIONS", "20000"))
+                .connectionLimits().maxTcpConnections());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_CONNECTIONS", "0"))
+                .connectionLimits().maxTcpConnections());
+        // Set below the WebSocket cap (2000), it would close unanswered the WebSockets that cap admits.
+        assertRefused("SFU_MAX_TCP_CONNECTIONS", "1999");
+        assertRefused("SFU_MAX_TCP_CONNECTIONS", "-1");
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_TCP_CONNECTIONS", "0")).connectionLimits()
+                .maxTcpConnections(), "0: no cap");
+    }
+
+    @Test
+    void fiftyNewTcpConnectionsASecondPerAddressUnlessToldOtherwise() {
+        assertEquals(50, ServerConfig.defaults().connectionLimits().maxNewTcpConnectionsPerAddressPerSecond());
+        assertEquals(500, ServerConfig.fromEnvironment(Map.of("SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND", "500"))
+                .connectionLimits().maxNewTcpConnectionsPerAddressPerSecond());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND", "0"))
+                .connectionLimits().maxNewTcpConnectionsPerAddressPerSecond(), "0: no cap");
+        assertRefused("SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND", "-1");
+        assertRefused("SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND", "fast");
+    }
+
+    @Test
+    void aConnectionHasTenSecondsToItsFirstRequestUnlessToldOtherwise() {
+        assertEquals(10_000, ServerConfig.defaults().connectionLimits().firstRequestTimeoutMillis());
+        assertEquals(3000, ServerConfig.fromEnvironment(Map.of("SFU_FIRST_REQUEST_TIMEOUT_MS", "3000"))
+                .connectionLimits().firstRequestTimeoutMillis());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_FIRST_REQUEST_TIMEOUT_MS", "0"))
+                .connectionLimits().firstRequestTimeoutMillis(), "0: no deadline");
+        // Under a second would close clients on a slow network in the middle of their handshake.
+        assertRefused("SFU_FIRST_REQUEST_TIMEOUT_MS", "500");
+        assertRefused("SFU_FIRST_REQUEST_TIMEOUT_MS", "-1");
+    }
+
+    @Test
     void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
         assertEquals(50, ServerConfig.defaults().limits().maxMessagesPerSecond());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))

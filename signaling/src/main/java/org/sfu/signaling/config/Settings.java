@@ -124,11 +124,25 @@ public final class Settings {
             "SFU_MAX_TLS_HANDSHAKES_PER_IP", Format.intRange(0, 1_000_000), 100, "100",
             "TCP connections in their TLS handshake at once from one source address; beyond it a new one is closed "
                     + "as it is accepted. 0: no cap", false);
+    public static final Setting<Integer> MAX_TCP_CONNECTIONS = new Setting<>("limits.max-tcp-connections",
+            "SFU_MAX_TCP_CONNECTIONS", Format.intRange(0, 1_000_000), 10_000, "10000",
+            "TCP connections open at once, of every kind and from every address; beyond it a new one is closed as it "
+                    + "is accepted. 0: no cap; else at least SFU_MAX_CONNECTIONS (unset, it follows a higher or "
+                    + "unlimited one)", false);
     public static final Setting<Integer> MAX_TCP_CONNECTIONS_PER_IP = new Setting<>(
             "limits.max-tcp-connections-per-ip", "SFU_MAX_TCP_CONNECTIONS_PER_IP", Format.intRange(0, 1_000_000), 1000,
             "1000", "TCP connections open at once from one source address, WebSockets and page loads alike; beyond it "
                     + "a new one is closed as it is accepted. 0: no cap; else at least SFU_MAX_CONNECTIONS_PER_IP (unset, "
                     + "it follows a higher or unlimited one)", false);
+    public static final Setting<Integer> MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND = new Setting<>(
+            "limits.max-new-tcp-connections-per-ip-per-second", "SFU_MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND",
+            Format.intRange(0, 1_000_000), 50, "50",
+            "New TCP connections let in per second from one source address (burst: two seconds' worth); beyond it "
+                    + "a new one is closed as it is accepted. 0: no cap", false);
+    public static final Setting<Long> FIRST_REQUEST_TIMEOUT = new Setting<>("limits.first-request-timeout-ms",
+            "SFU_FIRST_REQUEST_TIMEOUT_MS", Format.offOrRange(1000, 600_000), 10_000L, "10000",
+            "How long an HTTPS connection may go from its accept to its first complete HTTP request (the WebSocket "
+                    + "upgrade, a page load) before the server closes it; 0: no deadline", false);
 
     // access: who may join rooms and use the admin API
 
@@ -194,7 +208,8 @@ public final class Settings {
             PUBLIC_ADDRESSES, STUN_SERVER, ICE_REMOTE_NETWORKS, TLS_CERTIFICATE, TLS_KEY, ICE_SERVERS, TURN_SECRET,
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
-            MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, MAX_TCP_CONNECTIONS_PER_IP,
+            MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, MAX_TCP_CONNECTIONS, MAX_TCP_CONNECTIONS_PER_IP,
+            MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND, FIRST_REQUEST_TIMEOUT,
             ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, ADMIN_PORT, ADMIN_ON_MAIN_PORT, MEDIA_THREADS,
             SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
 
