@@ -569,12 +569,13 @@ public final class Consumer {
     static final int PADDING_HEADER_LENGTH = 12 + 4 + 4;
 
     /**
-     * True when this stream can carry the receiver's probe padding: video, flowing, with RTX and transport-wide
-     * sequence numbers negotiated.
+     * True when this stream can carry the receiver's probe padding: video, active and not paused by the receiver, with
+     * RTX and transport-wide sequence numbers negotiated.
      */
     boolean canCarryPadding() {
-        return active && !paused && !pausedForBandwidth && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0
-                && downlink != null;
+        // A video paused for bandwidth carries probes: they are what finds that it fits again, and it may be the
+        // receiver's only video stream.
+        return active && !paused && rtxSsrc >= 0 && paddingPayloadType >= 0 && transportCcId > 0 && downlink != null;
     }
 
     /**

@@ -225,4 +225,29 @@ class DownlinkNumberingTest {
         assertFalse(new ProbePadding(audioOnly, () -> List.of()).run(now), "no video to carry padding: no probe");
         assertEquals(sentBefore, bob.rtp.size());
     }
+
+    @Test
+    void aVideoPausedForBandwidthStillCarriesTheProbesThatCanResumeIt() {
+        FakeTransport bob = new FakeTransport();
+        DownlinkEstimate bobs = new DownlinkEstimate(BweSettings.DEFAULT, 200);
+        Consumer toBob = consume(aliceCamera, bob, 0xB0B0_0001L, 0xB0B0_0002L, bobs, 7);
+        ProbePadding probes = new ProbePadding(bobs, () -> List.of(toBob));
+        forward(aliceCamera, packet(96, 500, 0xA11C_0001L, true), 0);
+        // Bob's only video is paused: its lowest layer did not fit his downlink. Only a probe can show that it fits
+        // again, and it has no other stream to go on (DownlinkAllocationIT: without this, the video stayed paused
+        // a minute after the limit was lifted, the estimator's cluster waiting for ever for a carrier).
+        toBob.pauseForBandwidth(true);
+        long now = MS;
+        while (probes.run(now) && now < 200 * MS) {
+            now += 2 * MS;
+        }
+        assertTrue(bob.rtp.size() > 1 + 10, "the clusters went out: " + bob.rtp.size());
+        for (int i = 1; i < bob.rtp.size(); i++) {
+            assertEquals(0xB0B0_0002L, RtpPacket.ssrc(bob.rtp.get(i), 0), "padding on the RTX SSRC, no media");
+        }
+        assertFalse(bobs.probing());
+        // The receiver's own pause is another matter: it wants nothing, so nothing is probed for it.
+        toBob.setPaused(true);
+        assertFalse(toBob.canCarryPadding());
+    }
 }
