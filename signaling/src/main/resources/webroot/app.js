@@ -23,7 +23,8 @@ const grid = $('grid');
 // names and identities: their display names and (with access tokens) identities, by client id.
 const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [],
                            room: null, participants: [], names: {}, identities: {}, midToParticipant: {},
-                           dominantSpeaker: null, localStream: null, micMuted: false, cameraOff: false };
+                           dominantSpeaker: null, localStream: null, micMuted: false, cameraOff: false,
+                           videoPaused: {} };
 
 function status(text) {
   statusEl.textContent = text;
@@ -720,6 +721,21 @@ async function handleMessage(message) {
         tile.classList.toggle('speaking', tile.id === 'remote-' + message.data.id
             || (tile.id === 'local-tile' && message.data.id === sfu.clientId));
       }
+      break;
+    }
+    case 'video_paused':
+    case 'video_resumed': {
+      // The server holds a video back while this client's downlink cannot carry even its lowest layer
+      // (docs/PROTOCOL.md): show the participant's avatar and say why, rather than a frozen picture.
+      const { participant, reason } = message.data;
+      const paused = message.type === 'video_paused';
+      sfu.videoPaused[participant] = paused ? reason : null;
+      const tile = tileOf(participant);
+      if (tile) {
+        tile.classList.toggle('paused-bandwidth', paused && reason === 'bandwidth');
+      }
+      status(displayName(participant) + "'s video " + (paused ? 'paused: your connection cannot carry it now'
+          : 'resumed'));
       break;
     }
     case 'server_draining': {

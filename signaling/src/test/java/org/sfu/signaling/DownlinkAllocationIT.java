@@ -20,12 +20,15 @@ import org.sfu.media.rtp.MediaKind;
  * Then one receiver's downlink is limited to 300 kbit/s (a token bucket on its NAT's inside link: {@code tc tbf};
  * netem does not work on this kernel): the server's estimate for it falls, its allocation moves it to the lowest layer,
  * and it keeps decoding without a freeze after the switch, while the other stays on the top layer. Lifting the limit
- * moves it back up (a probe finds the headroom). Audio reaches both throughout. A second test: a sender of one stream
- * has no layer to fall back on, and is told by REMB what its only receiver's limited downlink takes.
+ * moves it back up (a probe finds the headroom). Audio reaches both throughout. Then: a sender of one stream has no
+ * layer to fall back on, and is told by REMB what its only receiver's limited downlink takes; and a downlink that cannot
+ * carry even the lowest layer has the video paused (the receiver told) while the audio goes on, until it can again.
  */
 class DownlinkAllocationIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String ROOM = "allocation";
+    /** BandwidthAllocation.PAUSE_HOLD_NANOS (package-private there). */
+    private static final long PAUSE_HOLD_MILLIS = 5_000;
     /** The limited receiver's NAT link toward it: its downlink. */
     private static final String LIMITED_LINK = TestNetwork.PREFIX + "2-l";
 
@@ -291,5 +294,61 @@ class DownlinkAllocationIT {
                     + " bps, " + rembs + " REMBs by then), above 600 kbit/s " + upMillis
                     + " ms after it was lifted; receiver estimate " + peer(limitedId).downlinkEstimateBps() + " bps");
         }
+    }
+
+    /**
+     * A downlink that cannot carry even the lowest layer beside the audio: after the 5 s hold the server pauses the
+     * video for that receiver and says so ({@code video_paused}, which the demo page shows on the sender's tile), the
+     * receiver keeps the audio, and once the limit goes the video resumes ({@code video_resumed}) and decodes again.
+     */
+    @Test
+    void aDownlinkTooSlowForTheLowestLayerPausesTheVideoAndKeepsTheAudio() throws Exception {
+        TestNetwork.Site senderSite = network.addSite(1);
+        TestNetwork.Site limitedSite = network.addSite(2);
+        try (HeadlessChromium sender = browser(senderSite, SimulcastIT.SIMULCAST_SENDER);
+             HeadlessChromium limited = browser(limitedSite, RECEIVER)) {
+            String senderId = ChromiumPages.clientId(sender, DEADLINE);
+            String limitedId = ChromiumPages.clientId(limited, DEADLINE);
+            Poll.until(DEADLINE, () -> camera(senderId).isSimulcast(), () -> "the sender's video is not simulcast");
+            Producer camera = camera(senderId);
+            Poll.until(DEADLINE, () -> of(videoStats(limited), "decoded", senderId) > 30
+                            && peer(limitedId).downlinkEstimateBps() > 0,
+                    () -> "the receiver decoding: " + state(camera, limitedId, limited));
+            Consumer toLimited = videoOf(limitedId, senderId);
+
+            // 100 kbit/s: the sender's audio (about 70 kbit/s on the wire) fits, its 180p layer (about 150) beside it
+            // does not.
+            TestNetwork.ns(limitedSite.nat(), "tc", "qdisc", "add", "dev", LIMITED_LINK, "root", "tbf", "rate",
+                    "100kbit", "burst", "16kb", "latency", "50ms");
+            long limitedAt = System.nanoTime();
+            Poll.until(DEADLINE, () -> "bandwidth".equals(pausedReason(limited, senderId)),
+                    () -> "the receiver told its video is paused: " + state(camera, limitedId, limited));
+            long pausedMillis = (System.nanoTime() - limitedAt) / 1_000_000;
+            assertTrue(toLimited.isPausedForBandwidth(), state(camera, limitedId, limited));
+            assertTrue(pausedMillis >= PAUSE_HOLD_MILLIS, "not before the hold: " + pausedMillis);
+            assertEquals(Boolean.TRUE, limited.run("return document.getElementById('remote-" + senderId
+                    + "').classList.contains('paused-bandwidth')"), "the demo page shows it on the sender's tile");
+            long audio = audioFrom(limited, senderId);
+            Poll.until(DEADLINE, () -> audioFrom(limited, senderId) > audio + 100,
+                    () -> "the audio goes on while the video is paused");
+
+            TestNetwork.ns(limitedSite.nat(), "tc", "qdisc", "del", "dev", LIMITED_LINK, "root");
+            long liftedAt = System.nanoTime();
+            Poll.until(DEADLINE, () -> "".equals(pausedReason(limited, senderId)),
+                    () -> "the receiver told its video resumed: " + state(camera, limitedId, limited));
+            long resumedMillis = (System.nanoTime() - liftedAt) / 1_000_000;
+            long decoded = of(videoStats(limited), "decoded", senderId);
+            Poll.until(DEADLINE, () -> of(videoStats(limited), "decoded", senderId) >= decoded + 30,
+                    () -> "the resumed video decoding: " + state(camera, limitedId, limited));
+            System.out.println("DownlinkAllocationIT: paused " + pausedMillis + " ms after a 100 kbit/s limit, resumed "
+                    + resumedMillis + " ms after it was lifted: " + state(camera, limitedId, limited));
+        }
+    }
+
+    /** What the page was told of the sender's video: its pause reason, "" once resumed, null before either. */
+    private static String pausedReason(HeadlessChromium page, String participant) {
+        Object v = page.run("const p = window.sfu.videoPaused; return '" + participant + "' in p ? (p['"
+                + participant + "'] || '') : null");
+        return v == null ? null : v.toString();
     }
 }
