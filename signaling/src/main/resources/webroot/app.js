@@ -1,7 +1,8 @@
 // The demo app: a join screen (room, display name), then a call with a tile per participant. It speaks the
 // documented client flow (shared/SIGNALING-API.md: connect, receive client_id, add camera and microphone, exchange
 // offer/answer/candidate) plus the additions of docs/PROTOCOL.md it needs: rooms (?room=), display names (?name=),
-// room/participant_joined/participant_left, dominant_speaker, session resume, ICE restart, server_draining, errors.
+// room/participant_joined/participant_left, dominant_speaker, session resume, ICE restart, server_draining,
+// video_paused/video_resumed, layers_wanted, errors.
 //
 // Query parameters of this page: ?room=NAME&name=DISPLAY joins at once, without the join screen (links, tests);
 // ?join does so for the default room; ?token=JWT is the access token a server that requires them wants (it names
@@ -21,10 +22,12 @@ const grid = $('grid');
 // coming up if that is later, to its first decoded frame: the time a new receiver waits for a keyframe.
 // participants: the other clients in the room, from the server's room / participant_joined / participant_left;
 // names and identities: their display names and (with access tokens) identities, by client id.
+// videoPaused: by participant, why the server holds its video back ('bandwidth'), or null once resumed;
+// layersWanted: by mid of this page's own simulcast tracks, the rids the server last said some receiver wants.
 const sfu = window.sfu = { pc: null, ws: null, clientId: null, errors: [], log: [], firstFrameDelays: [],
                            room: null, participants: [], names: {}, identities: {}, midToParticipant: {},
                            dominantSpeaker: null, localStream: null, micMuted: false, cameraOff: false,
-                           videoPaused: {} };
+                           videoPaused: {}, layersWanted: {} };
 
 function status(text) {
   statusEl.textContent = text;
@@ -736,6 +739,21 @@ async function handleMessage(message) {
       }
       status(displayName(participant) + "'s video " + (paused ? 'paused: your connection cannot carry it now'
           : 'resumed'));
+      break;
+    }
+    case 'layers_wanted': {
+      // No receiver may be sent the simulcast layers left out (their tiles are small, or paused): stop encoding and
+      // sending them until they are listed again (docs/PROTOCOL.md). A page that sends one stream has nothing to do.
+      const { mid, rids } = message.data;
+      sfu.layersWanted[mid] = rids;
+      const transceiver = sfu.pc && sfu.pc.getTransceivers().find(t => t.mid === mid);
+      if (transceiver) {
+        const parameters = transceiver.sender.getParameters();
+        if (parameters.encodings && parameters.encodings.length > 1 && parameters.encodings.every(e => e.rid)) {
+          parameters.encodings.forEach(e => { e.active = rids.includes(e.rid); });
+          transceiver.sender.setParameters(parameters).catch(e => sfu.errors.push('layers_wanted: ' + e));
+        }
+      }
       break;
     }
     case 'server_draining': {

@@ -457,6 +457,11 @@ final class ClientSession implements PeerSignaling {
     }
 
     @Override
+    public void layersWanted(String mid, java.util.List<String> rids) {
+        send(SignalingMessage.LayersWanted.of(mid, rids));
+    }
+
+    @Override
     public void dominantSpeaker(String participantId) {
         send(SignalingMessage.DominantSpeaker.of(participantId));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -258,5 +259,66 @@ class SimulcastIT {
                 + " ms after video_quality; " + requests + " keyframe request(s) for " + switches + " switch(es); "
                 + "back to " + camera.layerHeight(top) + "p decoded " + upMillis + " ms after the limit was lifted, "
                 + upRequests + " keyframe request(s) for " + upSwitches + " switch(es)");
+    }
+
+    /**
+     * When no receiver may be sent the upper layers (every receiver's {@code video_quality} is 180 lines), the sender
+     * is told ({@code layers_wanted}) and the demo page stops encoding and sending them; when a receiver wants the top
+     * again, the sender is told at once, sends it again, and that receiver is back on it.
+     */
+    @Test
+    void layersNoReceiverWantsAreStoppedAtTheSenderAndComeBackWhenWanted() throws Exception {
+        HeadlessChromium sender = pages.open(ROOM, SIMULCAST_SENDER);
+        String senderId = ChromiumPages.clientId(sender, DEADLINE);
+        HeadlessChromium first = pages.open(ROOM, SMALL_CAMERA);
+        HeadlessChromium second = pages.open(ROOM, SMALL_CAMERA);
+        String firstId = ChromiumPages.clientId(first, DEADLINE);
+        String secondId = ChromiumPages.clientId(second, DEADLINE);
+        Poll.until(DEADLINE, () -> camera(senderId).map(Producer::isSimulcast).orElse(false),
+                () -> "the sender's video is not simulcast: " + camera(senderId));
+        Producer camera = camera(senderId).orElseThrow();
+        int top = camera.layerCount() - 1;
+        Poll.until(DEADLINE, () -> videoOf(firstId, senderId).currentLayer() == top
+                        && videoOf(secondId, senderId).currentLayer() == top,
+                () -> "both receivers on the top layer: layers " + layers(camera));
+
+        for (HeadlessChromium r : List.of(first, second)) {
+            r.run("window.sfu.ws.send(JSON.stringify({type: 'video_quality', data: {participant: '" + senderId
+                    + "', maxHeight: 180}}));");
+        }
+        String wanted = "return JSON.stringify(window.sfu.layersWanted['" + camera.mid() + "'] || null)";
+        Poll.until(DEADLINE, () -> "[\"q\"]".equals(sender.run(wanted)),
+                () -> "the sender told that only q is wanted: " + sender.run(wanted));
+        // The top layer stops at the server: no packet of it for a second.
+        long[] last = {camera.layerPackets(top), System.nanoTime()};
+        Poll.until(DEADLINE, () -> {
+            long packets = camera.layerPackets(top);
+            long now = System.nanoTime();
+            if (packets != last[0]) {
+                last[0] = packets;
+                last[1] = now;
+                return false;
+            }
+            return now - last[1] >= 1_000_000_000L;
+        }, () -> "the sender still sends the top layer: " + layers(camera));
+        long audio = HeadlessChromium.perParticipant(first.stats(), "inboundAudio").getOrDefault(senderId, 0L);
+        long decoded = of(videoStats(first), "decoded", senderId);
+        Poll.until(DEADLINE, () -> of(videoStats(first), "decoded", senderId) >= decoded + 30
+                        && HeadlessChromium.perParticipant(first.stats(), "inboundAudio").getOrDefault(senderId, 0L)
+                        > audio + 50,
+                () -> "the receivers go on with the low layer and the audio: " + videoStats(first));
+
+        long askedAt = System.nanoTime();
+        second.run("window.sfu.ws.send(JSON.stringify({type: 'video_quality', data: {participant: '" + senderId
+                + "', maxHeight: 0}}));");
+        Poll.until(DEADLINE, () -> "[\"q\",\"h\",\"f\"]".equals(sender.run(wanted)),
+                () -> "the sender told that every layer is wanted again: " + sender.run(wanted));
+        Consumer toSecond = videoOf(secondId, senderId);
+        Poll.until(DEADLINE, () -> toSecond.currentLayer() == top
+                        && of(videoStats(second), "height", senderId) == camera.layerHeight(top),
+                () -> "the receiver that wants the top back on it: consumer at " + toSecond.currentLayer()
+                        + ", layers " + layers(camera) + "; " + videoStats(second));
+        System.out.println("SimulcastIT: the top layer back at the receiver that wanted it "
+                + (System.nanoTime() - askedAt) / 1_000_000 + " ms after its video_quality; layers " + layers(camera));
     }
 }

@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
+    /** Layer demand is looked at as often as receivers' allocations run: every 250 ms. */
+    static final int LAYER_DEMAND_EVERY_TICKS = (int) (BandwidthAllocation.INTERVAL_MILLIS / WorkerTicks.TICK_MILLIS);
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -111,6 +113,9 @@ public final class Peer {
      * 10 s of departed participants reachable (about 200 KiB each, most of it the estimator's send history; the churn
      * soak's heap check found them).
      */
+    /** What receivers want of each simulcast track with rids, told to the participant (guarded by this). */
+    private final Map<Producer, LayerDemand> layerDemands = new java.util.IdentityHashMap<>();
+    private WorkerTicks.Registration layerDemandTimer;
     private java.util.concurrent.ScheduledFuture<?> offerTimeout;
     private java.util.concurrent.ScheduledFuture<?> answerTimeout;
 
@@ -423,8 +428,39 @@ public final class Peer {
             producersByMid.clear();
             producersByMid.putAll(next);
             publishProducers();
+            layerDemands.keySet().retainAll(producersByMid.values());
+            for (Producer p : producersByMid.values()) {
+                if (p.isSimulcast() && p.layerRid(0) != null) {
+                    layerDemands.computeIfAbsent(p, LayerDemand::new);
+                }
+            }
+            if (!layerDemands.isEmpty() && layerDemandTimer == null) {
+                layerDemandTimer = ticks.every(LAYER_DEMAND_EVERY_TICKS, logContext.wrap(this::tellLayerDemand));
+            }
         }
         return changed;
+    }
+
+    /**
+     * Tells the participant which layers of its simulcast tracks some receiver may be sent ({@link LayerDemand}), so
+     * that it can stop encoding the others. On its worker's pass; sends only on a change.
+     */
+    private void tellLayerDemand() {
+        List<Map.Entry<Producer, LayerDemand>> demands;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            demands = new java.util.ArrayList<>(layerDemands.entrySet());
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<Producer, LayerDemand> e : demands) {
+            List<String> rids = e.getValue().tick(now);
+            if (rids != null) {
+                LOG.info("Participant {}: layers wanted of mid {}: {}", id, e.getKey().mid(), rids);
+                signaling.layersWanted(e.getKey().mid(), rids);
+            }
+        }
     }
 
     private void publishProducers() {
@@ -681,6 +717,10 @@ public final class Peer {
             LOG.info("Participant {} leaves; counters {}", id, counters());
             closed = true;
             cancelOfferTimers();
+            if (layerDemandTimer != null) {
+                layerDemandTimer.cancel();
+            }
+            layerDemands.clear();
             consent.stop();
             if (allocationTimer != null) {
                 allocationTimer.cancel();

@@ -51,6 +51,15 @@ public interface PeerSignaling {
     default void videoPaused(String participantId, String mid, boolean paused) {
     }
 
+    /**
+     * Which simulcast layers (by rid, lowest first) of this participant's own track some receiver may be sent; it may
+     * stop sending the others until they are listed again ({@link LayerDemand}).
+     *
+     * @param mid the track's m-line in this participant's session
+     */
+    default void layersWanted(String mid, java.util.List<String> rids) {
+    }
+
     /** The router's dominant speaker changed (or is told to a newcomer). */
     default void dominantSpeaker(String participantId) {
     }

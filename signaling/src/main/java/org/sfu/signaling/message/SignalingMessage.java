@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The messages of the signaling API ({@code shared/SIGNALING-API.md}), each {@code {"type": ..., "data": ...}}. The
  * documented ones are client_id, offer, answer and candidate; error, ice_servers, room, participant_joined,
- * participant_left, dominant_speaker, session, track_muted, track_unmuted, video_paused and video_resumed are the
+ * participant_left, dominant_speaker, session, track_muted, track_unmuted, video_paused, video_resumed and layers_wanted are the
  * server's additions (docs/PROTOCOL.md), which clients written from the document ignore; pause and resume are
  * additions clients may send.
  */
@@ -33,7 +33,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_muted"),
         @JsonSubTypes.Type(value = SignalingMessage.TrackMuted.class, name = "track_unmuted"),
         @JsonSubTypes.Type(value = SignalingMessage.VideoPaused.class, name = "video_paused"),
-        @JsonSubTypes.Type(value = SignalingMessage.VideoPaused.class, name = "video_resumed")})
+        @JsonSubTypes.Type(value = SignalingMessage.VideoPaused.class, name = "video_resumed"),
+        @JsonSubTypes.Type(value = SignalingMessage.LayersWanted.class, name = "layers_wanted")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface SignalingMessage {
@@ -214,6 +215,20 @@ public sealed interface SignalingMessage {
             return new VideoPaused(paused ? "video_paused" : "video_resumed",
                     new PausedVideo(participant, mid, "bandwidth"));
         }
+    }
+
+    /**
+     * Server → client: which simulcast layers of the client's own track (its m-line) some receiver may be sent; the
+     * client may stop sending the others until they are listed again.
+     */
+    record LayersWanted(String type, WantedLayers data) implements SignalingMessage {
+        public static LayersWanted of(String mid, java.util.List<String> rids) {
+            return new LayersWanted("layers_wanted", new WantedLayers(mid, java.util.List.copyOf(rids)));
+        }
+    }
+
+    /** A track of the client's (its m-line) and the rids of its layers wanted, lowest first. */
+    record WantedLayers(String mid, java.util.List<String> rids) {
     }
 
     /** Whose video, its m-line in the sender's session, and why ({@code "bandwidth"}). */
