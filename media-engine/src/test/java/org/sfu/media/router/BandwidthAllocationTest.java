@@ -314,6 +314,18 @@ class BandwidthAllocationTest {
         assertEquals(List.of("paused carol"), told);
     }
 
+    /** Erin's camera, one stream at 500 kbit/s: a 625-byte VP8 packet each 10 ms, a keyframe at 10 ms. */
+    private static void erinSends(Producer erinCamera, int ms) {
+        byte[] b = new byte[625];
+        b[0] = (byte) 0x80;
+        b[1] = 96;
+        RtpPacket.setSequenceNumber(b, 0, ms / 10);
+        RtpPacket.setTimestamp(b, 0, ms * 90L);
+        RtpPacket.setSsrc(b, 0, 0xE000_0001L);
+        b[12] = (byte) (ms == 10 ? 0x10 : 0x11);
+        forward(erinCamera, b, 0, ms * MS);
+    }
+
     @Test
     void aVideoSentAsOneStreamIsAllowedWhatTheEstimateLeavesIt() {
         Producer erinCamera = new Producer("erin-1", "erin", new FakeTransport(), 0x5E4E_0001L, MediaKind.VIDEO, "1",
@@ -323,14 +335,7 @@ class BandwidthAllocationTest {
         bobReceives.remove(toBobCarol);
         // Erin sends 500 kbit/s (625 bytes each 10 ms), dave's microphone about 40.
         for (int ms = 10; ms <= 2_000; ms += 10) {
-            byte[] b = new byte[625];
-            b[0] = (byte) 0x80;
-            b[1] = 96;
-            RtpPacket.setSequenceNumber(b, 0, ms / 10);
-            RtpPacket.setTimestamp(b, 0, ms * 90L);
-            RtpPacket.setSsrc(b, 0, 0xE000_0001L);
-            b[12] = (byte) (ms == 10 ? 0x10 : 0x11);
-            forward(erinCamera, b, 0, ms * MS);
+            erinSends(erinCamera, ms);
             if (ms % 20 == 0) {
                 audio(ms * MS);
             }
@@ -356,14 +361,7 @@ class BandwidthAllocationTest {
                 (c, paused) -> told.add((paused ? "paused " : "resumed ") + c.producer().ownerId()));
         // 500 kbit/s (625 bytes each 10 ms) against 250 kbit/s for 8 s, longer than a simulcast video's 5 s hold.
         for (int ms = 10; ms <= 8_000; ms += 10) {
-            byte[] b = new byte[625];
-            b[0] = (byte) 0x80;
-            b[1] = 96;
-            RtpPacket.setSequenceNumber(b, 0, ms / 10);
-            RtpPacket.setTimestamp(b, 0, ms * 90L);
-            RtpPacket.setSsrc(b, 0, 0xE000_0001L);
-            b[12] = (byte) (ms == 10 ? 0x10 : 0x11);
-            forward(erinCamera, b, 0, ms * MS);
+            erinSends(erinCamera, ms);
             if (ms % BandwidthAllocation.INTERVAL_MILLIS == 0) {
                 telling.allocate(250_000, ms * MS);
             }
