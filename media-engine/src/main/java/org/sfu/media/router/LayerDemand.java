@@ -36,6 +36,21 @@ final class LayerDemand {
         this.track = track;
     }
 
+    /**
+     * The demand for a track that replaced this one on the same m-line (the participant renegotiated it): what was
+     * told still holds at the participant, which keeps its encodings as they were set, so a top layer it was told to
+     * stop must be asked for again when wanted.
+     */
+    LayerDemand on(Producer replacement) {
+        LayerDemand next = new LayerDemand(replacement);
+        next.told = told < 0 ? -1 : Math.min(told, replacement.layerCount() - 1);
+        return next;
+    }
+
+    Producer track() {
+        return track;
+    }
+
     /** The highest layer some consumer of {@code track} may be sent now (see the class comment). */
     static int highestWanted(Producer track) {
         int top = track.layerCount() - 1;

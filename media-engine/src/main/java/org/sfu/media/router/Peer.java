@@ -113,8 +113,8 @@ public final class Peer {
      * 10 s of departed participants reachable (about 200 KiB each, most of it the estimator's send history; the churn
      * soak's heap check found them).
      */
-    /** What receivers want of each simulcast track with rids, told to the participant (guarded by this). */
-    private final Map<Producer, LayerDemand> layerDemands = new java.util.IdentityHashMap<>();
+    /** What receivers want of each simulcast track with rids, by mid, told to the participant (guarded by this). */
+    private final Map<String, LayerDemand> layerDemands = new LinkedHashMap<>();
     private WorkerTicks.Registration layerDemandTimer;
     private java.util.concurrent.ScheduledFuture<?> offerTimeout;
     private java.util.concurrent.ScheduledFuture<?> answerTimeout;
@@ -428,12 +428,16 @@ public final class Peer {
             producersByMid.clear();
             producersByMid.putAll(next);
             publishProducers();
-            layerDemands.keySet().retainAll(producersByMid.values());
+            Map<String, LayerDemand> demands = new LinkedHashMap<>();
             for (Producer p : producersByMid.values()) {
                 if (p.isSimulcast() && p.layerRid(0) != null) {
-                    layerDemands.computeIfAbsent(p, LayerDemand::new);
+                    LayerDemand before = layerDemands.get(p.mid());
+                    demands.put(p.mid(), before == null ? new LayerDemand(p)
+                            : before.track() == p ? before : before.on(p));
                 }
             }
+            layerDemands.clear();
+            layerDemands.putAll(demands);
             if (!layerDemands.isEmpty() && layerDemandTimer == null) {
                 layerDemandTimer = ticks.every(LAYER_DEMAND_EVERY_TICKS, logContext.wrap(this::tellLayerDemand));
             }
@@ -446,19 +450,20 @@ public final class Peer {
      * that it can stop encoding the others. On its worker's pass; sends only on a change.
      */
     private void tellLayerDemand() {
-        List<Map.Entry<Producer, LayerDemand>> demands;
+        List<LayerDemand> demands;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            demands = new java.util.ArrayList<>(layerDemands.entrySet());
+            demands = new java.util.ArrayList<>(layerDemands.values());
         }
         long now = System.nanoTime();
-        for (Map.Entry<Producer, LayerDemand> e : demands) {
-            List<String> rids = e.getValue().tick(now);
+        for (LayerDemand demand : demands) {
+            List<String> rids = demand.tick(now);
             if (rids != null) {
-                LOG.info("Participant {}: layers wanted of mid {}: {}", id, e.getKey().mid(), rids);
-                signaling.layersWanted(e.getKey().mid(), rids);
+                String mid = demand.track().mid();
+                LOG.info("Participant {}: layers wanted of mid {}: {}", id, mid, rids);
+                signaling.layersWanted(mid, rids);
             }
         }
     }

@@ -100,4 +100,25 @@ class LayerDemandTest {
         assertEquals(List.of("q", "h"), demand.tick(4_250 * MS + LayerDemand.DOWN_HOLD_NANOS),
                 "fewer since 4 s, whatever they were meanwhile: the demand now");
     }
+
+    @Test
+    void aTrackRenegotiatedOnTheSameMlineKeepsWhatTheSenderWasTold() {
+        keyframe(0, 180);
+        keyframe(1, 360);
+        keyframe(2, 720);
+        Consumer bob = consume(0xB0B0_0001L);
+        bob.setMaxHeight(180);
+        demand.tick(0);
+        assertEquals(List.of("q"), demand.tick(LayerDemand.DOWN_HOLD_NANOS));
+        // The sender renegotiated: a new track on the same m-line, whose first receiver wants every layer. The sender
+        // still has h and f stopped, so it must be told, although "all layers" is where a new track starts.
+        Producer replacement = new Producer("alice-1", "alice", new FakeTransport(), 0x5E4E_0001L, MediaKind.VIDEO,
+                "1", -1, -1, VP8, List.of(new Producer.Layer("q", 0xA011L, -1), new Producer.Layer("h", 0xA012L, -1),
+                        new Producer.Layer("f", 0xA013L, -1)));
+        Consumer carol = new Consumer("carol<alice-1", replacement, new FakeTransport(), 0xCA20_0001L, -1);
+        replacement.addConsumer(carol);
+        LayerDemand next = demand.on(replacement);
+        assertEquals(List.of("q", "h", "f"), next.tick(LayerDemand.DOWN_HOLD_NANOS + 250 * MS));
+        assertNull(new LayerDemand(replacement).tick(0), "a track without a past starts with every layer on");
+    }
 }
