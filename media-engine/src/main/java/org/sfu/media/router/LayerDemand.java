@@ -31,6 +31,8 @@ final class LayerDemand {
     /** The highest layer last told (every layer up to it wanted), or -1 before anything was told. */
     private int told = -1;
     private long lowerSince = Long.MIN_VALUE;
+    /** What was told may not have reached the participant (its signaling resumed): tell it again. */
+    private volatile boolean retell;
 
     LayerDemand(Producer track) {
         this.track = track;
@@ -85,23 +87,37 @@ final class LayerDemand {
         int top = track.layerCount() - 1;
         int wanted = highestWanted(track);
         int current = told < 0 ? top : told;
+        boolean again = retell;
+        retell = false;
         if (wanted >= current) {
             lowerSince = Long.MIN_VALUE;
             if (wanted == current) {
-                return null;
+                return again && told >= 0 ? rids(told) : null;
             }
         } else {
             if (lowerSince == Long.MIN_VALUE) {
                 lowerSince = nowNanos;
             }
             if (nowNanos - lowerSince < DOWN_HOLD_NANOS) {
-                return null;
+                return again && told >= 0 ? rids(told) : null;
             }
             lowerSince = Long.MIN_VALUE;
         }
         told = wanted;
+        return rids(wanted);
+    }
+
+    /**
+     * The participant's signaling was resumed after a drop: what was told meanwhile was lost with the connection
+     * (nothing unwritten is kept), so the next tick tells the state again, if anything was ever told. Any thread.
+     */
+    void retell() {
+        retell = true;
+    }
+
+    private List<String> rids(int highest) {
         List<String> rids = new ArrayList<>();
-        for (int i = 0; i <= wanted; i++) {
+        for (int i = 0; i <= highest; i++) {
             rids.add(track.layerRid(i));
         }
         return rids;

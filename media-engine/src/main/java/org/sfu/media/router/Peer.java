@@ -651,7 +651,8 @@ public final class Peer {
     /**
      * The server's outstanding offer may never have reached the participant (its signaling connection dropped and was
      * resumed): withdraw it and offer afresh, so that the exchange does not wait for an answer that cannot come.
-     * Nothing happens when no offer is outstanding and nothing needs one.
+     * Nothing happens when no offer is outstanding and nothing needs one. The layers wanted of its simulcast tracks
+     * are told again too.
      */
     public void renegotiate() {
         synchronized (this) {
@@ -661,6 +662,8 @@ public final class Peer {
             if (negotiator.hasLocalOffer()) {
                 negotiator.rollback();
             }
+            // Likewise a layers_wanted written into the dying connection.
+            layerDemands.values().forEach(LayerDemand::retell);
         }
         maybeOffer();
     }

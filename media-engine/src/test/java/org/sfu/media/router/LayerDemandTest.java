@@ -121,4 +121,23 @@ class LayerDemandTest {
         assertEquals(List.of("q", "h", "f"), next.tick(LayerDemand.DOWN_HOLD_NANOS + 250 * MS));
         assertNull(new LayerDemand(replacement).tick(0), "a track without a past starts with every layer on");
     }
+
+    @Test
+    void afterASignalingResumeTheLastStateIsToldAgain() {
+        keyframe(0, 180);
+        keyframe(1, 360);
+        keyframe(2, 720);
+        Consumer bob = consume(0xB0B0_0001L);
+        demand.retell();
+        assertNull(demand.tick(0), "nothing was ever told: nothing to repeat");
+        bob.setMaxHeight(180);
+        demand.tick(MS);
+        assertEquals(List.of("q"), demand.tick(MS + LayerDemand.DOWN_HOLD_NANOS));
+        bob.setMaxHeight(0);
+        // "Every layer" was written into a connection that dropped before it left; the client resumes.
+        assertEquals(List.of("q", "h", "f"), demand.tick(4_000 * MS));
+        demand.retell();
+        assertEquals(List.of("q", "h", "f"), demand.tick(4_250 * MS), "told again");
+        assertNull(demand.tick(4_500 * MS), "once");
+    }
 }
