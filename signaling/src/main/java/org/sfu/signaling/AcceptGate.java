@@ -91,6 +91,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     private final double newPerNano;
     private final double burst;
     private final long firstRequestTimeoutMillis;
+    private final long httpIdleTimeoutMillis;
     private final RefusalLog log;
     private final RefusalLog timeoutLog = new RefusalLog("closed without an HTTP request");
     private final LongSupplier nanoTime;
@@ -119,6 +120,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
         this.newPerNano = perSecond / 1e9;
         this.burst = (double) perSecond * ConnectionLimits.NEW_CONNECTION_BURST_SECONDS;
         this.firstRequestTimeoutMillis = limits.firstRequestTimeoutMillis();
+        this.httpIdleTimeoutMillis = limits.httpIdleTimeoutMillis();
         this.log = log;
         this.nanoTime = nanoTime;
         for (Refusal r : Refusal.values()) {
@@ -292,7 +294,8 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
     /**
      * One connection's slots: finds the connection's TLS handler once the connection is set up, gives the handshake
-     * slot back when its handshake ends, the open slot when it closes, and starts the deadline for its first request.
+     * slot back when its handshake ends, the open slot when it closes, and starts the deadline for its first request
+     * and the idle timeout that follows it.
      * Leaves the pipeline at once.
      */
     private final class Slot extends ChannelInboundHandlerAdapter {
@@ -316,6 +319,9 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
                 if (firstRequestTimeoutMillis > 0) {
                     FirstRequestDeadline.watch(ctx.channel(), tls, firstRequestTimeoutMillis,
                             () -> firstRequestTimedOut(address));
+                }
+                if (httpIdleTimeoutMillis > 0) {
+                    HttpIdleTimeout.watch(ctx.channel(), tls, httpIdleTimeoutMillis);
                 }
             }
             ctx.pipeline().remove(this);
