@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +28,9 @@ import org.sfu.media.counters.CounterRegistry;
  * {@link SslHandler#handshakeFuture()}) or it closes, whichever comes first; on a listener without TLS, until it is
  * set up. So a real client holds a handshake slot for a round trip or two, and a socket that never says anything for
  * at most the TLS handshake timeout (Vert.x's 10 s). A connection is "open" from its accept until it closes.
+ *
+ * <p>"Address" here is a {@link SourceAddress}: an IPv4 address, or an IPv6 address's /64, since one subscriber holds
+ * a whole /64 and could otherwise open each connection from a new address of it.
  *
  * <p>The rate of new connections per address is a token bucket per address, refilled at the rate and holding
  * {@link ConnectionLimits#NEW_CONNECTION_BURST_SECONDS} seconds' worth; only connections let in take a token. Per
@@ -89,17 +91,18 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     private final double newPerNano;
     private final double burst;
     private final long firstRequestTimeoutMillis;
+    private final long httpIdleTimeoutMillis;
     private final RefusalLog log;
     private final RefusalLog timeoutLog = new RefusalLog("closed without an HTTP request");
     private final LongSupplier nanoTime;
     // Guarded by this: one update per connection accepted, per handshake ended and per close, never per byte.
     private int handshaking;
     private int open;
-    private final Map<InetAddress, FromAddress> byAddress = new HashMap<>();
+    private final Map<SourceAddress, FromAddress> byAddress = new HashMap<>();
     /** Addresses with nothing open whose bucket is still refilling, least recently seen first. */
-    private final LinkedHashMap<InetAddress, FromAddress> idle = new LinkedHashMap<>() {
+    private final LinkedHashMap<SourceAddress, FromAddress> idle = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<InetAddress, FromAddress> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<SourceAddress, FromAddress> eldest) {
             return size() > MAX_IDLE_ADDRESSES;
         }
     };
@@ -117,6 +120,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
         this.newPerNano = perSecond / 1e9;
         this.burst = (double) perSecond * ConnectionLimits.NEW_CONNECTION_BURST_SECONDS;
         this.firstRequestTimeoutMillis = limits.firstRequestTimeoutMillis();
+        this.httpIdleTimeoutMillis = limits.httpIdleTimeoutMillis();
         this.log = log;
         this.nanoTime = nanoTime;
         for (Refusal r : Refusal.values()) {
@@ -135,7 +139,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        InetAddress address = remote.getAddress();
+        SourceAddress address = SourceAddress.of(remote.getAddress());
         Refusal refusal = reserve(address);
         if (refusal != null) {
             refused.get(refusal).increment();
@@ -156,7 +160,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
      * Takes a handshake slot, an open-connection slot and a token of the rate for a connection from {@code address};
      * returns null when taken, else why not (nothing taken).
      */
-    synchronized Refusal reserve(InetAddress address) {
+    synchronized Refusal reserve(SourceAddress address) {
         if (maxOpen > 0 && open >= maxOpen) {
             return Refusal.OVER_SERVER_CONNECTION_CAP;
         }
@@ -198,13 +202,13 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     }
 
     /** The handshake of a connection {@link #reserve} let in has ended; it stays open. */
-    synchronized void handshakeEnded(InetAddress address) {
+    synchronized void handshakeEnded(SourceAddress address) {
         handshaking--;
         byAddress.get(address).handshaking--;
     }
 
     /** A connection {@link #reserve} let in has closed, after {@link #handshakeEnded}. */
-    synchronized void closed(InetAddress address) {
+    synchronized void closed(SourceAddress address) {
         open--;
         FromAddress from = byAddress.get(address);
         if (--from.open == 0) {
@@ -252,13 +256,13 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     }
 
     /** Handshakes in progress now from {@code address}. */
-    synchronized int handshaking(InetAddress address) {
+    synchronized int handshaking(SourceAddress address) {
         FromAddress from = byAddress.get(address);
         return from == null ? 0 : from.handshaking;
     }
 
     /** TCP connections open now from {@code address}. */
-    synchronized int open(InetAddress address) {
+    synchronized int open(SourceAddress address) {
         FromAddress from = byAddress.get(address);
         return from == null ? 0 : from.open;
     }
@@ -274,7 +278,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     }
 
     /** {@link FirstRequestDeadline} closed a connection from {@code address}. */
-    void firstRequestTimedOut(InetAddress address) {
+    void firstRequestTimedOut(SourceAddress address) {
         firstRequestTimeouts.increment();
         timeoutLog.refused(address, "none within " + firstRequestTimeoutMillis + " ms of its accept");
     }
@@ -290,15 +294,16 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
     /**
      * One connection's slots: finds the connection's TLS handler once the connection is set up, gives the handshake
-     * slot back when its handshake ends, the open slot when it closes, and starts the deadline for its first request.
+     * slot back when its handshake ends, the open slot when it closes, and starts the deadline for its first request
+     * and the idle timeout that follows it.
      * Leaves the pipeline at once.
      */
     private final class Slot extends ChannelInboundHandlerAdapter {
-        private final InetAddress address;
+        private final SourceAddress address;
         private final AtomicBoolean handshakeEnded = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Slot(InetAddress address) {
+        Slot(SourceAddress address) {
             this.address = address;
         }
 
@@ -314,6 +319,9 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
                 if (firstRequestTimeoutMillis > 0) {
                     FirstRequestDeadline.watch(ctx.channel(), tls, firstRequestTimeoutMillis,
                             () -> firstRequestTimedOut(address));
+                }
+                if (httpIdleTimeoutMillis > 0) {
+                    HttpIdleTimeout.watch(ctx.channel(), tls, httpIdleTimeoutMillis);
                 }
             }
             ctx.pipeline().remove(this);

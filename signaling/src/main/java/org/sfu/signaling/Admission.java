@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * TLS handshakes in progress (in all and per address), what an upgrade request cannot be read without, and the TCP
  * connections open per address.
  *
- * @see #reserve(String, String)
+ * <p>A source address is a {@link SourceAddress}: an IPv6 client's whole /64 counts as one address.
+ *
+ * @see #reserve(SourceAddress, String, String)
  */
 final class Admission {
 
@@ -34,7 +36,7 @@ final class Admission {
     private final int maxPerAddress;
     // Guarded by this: a few operations per connection, never per message.
     private int open;
-    private final Map<String, Integer> openByAddress = new HashMap<>();
+    private final Map<SourceAddress, Integer> openByAddress = new HashMap<>();
     private final AcceptGate gate;
 
     Admission(ConnectionLimits limits) {
@@ -51,7 +53,7 @@ final class Admission {
      * admitted: the caller must {@link #release} the slot when the connection closes, or at once if the upgrade
      * fails. Otherwise the refusal, and nothing is taken.
      */
-    synchronized Refusal reserve(String address, String origin, String host) {
+    synchronized Refusal reserve(SourceAddress address, String origin, String host) {
         if (origin != null && !origins.isEmpty() && !origins.contains(origin.toLowerCase(Locale.ROOT))
                 && !sameOrigin(origin, host)) {
             return new Refusal(403, "origin " + origin + " is not allowed");
@@ -74,7 +76,7 @@ final class Admission {
     }
 
     /** Gives back a slot {@link #reserve} took. */
-    synchronized void release(String address) {
+    synchronized void release(SourceAddress address) {
         open--;
         openByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }

@@ -29,11 +29,15 @@ import org.sfu.signaling.config.Settings;
  * @param firstRequestTimeoutMillis how long a TLS connection may go from its accept to its first complete HTTP request
  *                                 head before it is closed (SFU_FIRST_REQUEST_TIMEOUT_MS, default 10000; 0: no
  *                                 deadline)
+ * @param httpIdleTimeoutMillis    how long an HTTP connection to the HTTPS port may sit with nothing read or written,
+ *                                 once it has made its first request and until it becomes a WebSocket, before it is
+ *                                 closed (SFU_HTTP_IDLE_TIMEOUT_MS, default 60000; 0: no timeout; see
+ *                                 {@link HttpIdleTimeout})
  */
 public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, int maxConnectionsPerAddress,
                                int maxHandshakes, int maxHandshakesPerAddress, int maxTcpConnections,
                                int maxTcpConnectionsPerAddress, int maxNewTcpConnectionsPerAddressPerSecond,
-                               long firstRequestTimeoutMillis) {
+                               long firstRequestTimeoutMillis, long httpIdleTimeoutMillis) {
     public static final int DEFAULT_MAX_CONNECTIONS = Settings.MAX_CONNECTIONS.defaultValue();
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = Settings.MAX_CONNECTIONS_PER_IP.defaultValue();
     public static final int DEFAULT_MAX_HANDSHAKES = Settings.MAX_TLS_HANDSHAKES.defaultValue();
@@ -44,6 +48,7 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
     public static final int DEFAULT_MAX_NEW_TCP_CONNECTIONS_PER_ADDRESS_PER_SECOND =
             Settings.MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND.defaultValue();
     public static final long DEFAULT_FIRST_REQUEST_TIMEOUT_MILLIS = Settings.FIRST_REQUEST_TIMEOUT.defaultValue();
+    public static final long DEFAULT_HTTP_IDLE_TIMEOUT_MILLIS = Settings.HTTP_IDLE_TIMEOUT.defaultValue();
     /** Seconds of the per-address rate of new connections that may arrive at once: a page load's burst, a reload. */
     public static final int NEW_CONNECTION_BURST_SECONDS = 2;
 
@@ -80,6 +85,10 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
             throw new IllegalArgumentException("SFU_FIRST_REQUEST_TIMEOUT_MS must be 0 (no deadline) or more, not "
                     + firstRequestTimeoutMillis);
         }
+        if (httpIdleTimeoutMillis < 0) {
+            throw new IllegalArgumentException("SFU_HTTP_IDLE_TIMEOUT_MS must be 0 (no timeout) or more, not "
+                    + httpIdleTimeoutMillis);
+        }
         // Each WebSocket is a TCP connection: a lower cap on those would close, unanswered, the WebSockets the
         // WebSocket cap admits, instead of letting the 503 or 429 say why.
         if (maxTcpConnections > 0 && maxTcpConnections < maxConnections) {
@@ -103,7 +112,8 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
         this(allowedOrigins, maxConnections, maxConnectionsPerAddress, DEFAULT_MAX_HANDSHAKES,
                 DEFAULT_MAX_HANDSHAKES_PER_ADDRESS, defaultTcpConnections(maxConnections),
                 defaultTcpConnectionsPerAddress(maxConnectionsPerAddress),
-                DEFAULT_MAX_NEW_TCP_CONNECTIONS_PER_ADDRESS_PER_SECOND, DEFAULT_FIRST_REQUEST_TIMEOUT_MILLIS);
+                DEFAULT_MAX_NEW_TCP_CONNECTIONS_PER_ADDRESS_PER_SECOND, DEFAULT_FIRST_REQUEST_TIMEOUT_MILLIS,
+                DEFAULT_HTTP_IDLE_TIMEOUT_MILLIS);
     }
 
     /**
@@ -125,7 +135,8 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
 
     /**
      * Any origin; 2000 connections, 100 per source address; 1000 TLS handshakes in progress, 100 per address; 10000 TCP
-     * connections, 1000 per address, 50 new ones a second per address; 10 s to the first request.
+     * connections, 1000 per address, 50 new ones a second per address; 10 s to the first request; HTTP connections
+     * idle for 60 s closed.
      */
     public static ConnectionLimits defaults() {
         return new ConnectionLimits(List.of(), DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
@@ -135,34 +146,41 @@ public record ConnectionLimits(List<String> allowedOrigins, int maxConnections, 
     public ConnectionLimits withHandshakeCaps(int inAll, int perAddress) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, inAll, perAddress,
                 maxTcpConnections, maxTcpConnectionsPerAddress, maxNewTcpConnectionsPerAddressPerSecond,
-                firstRequestTimeoutMillis);
+                firstRequestTimeoutMillis, httpIdleTimeoutMillis);
     }
 
     /** These limits with another cap on TCP connections open per address. */
     public ConnectionLimits withTcpConnectionCap(int perAddress) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
                 maxHandshakesPerAddress, maxTcpConnections, perAddress, maxNewTcpConnectionsPerAddressPerSecond,
-                firstRequestTimeoutMillis);
+                firstRequestTimeoutMillis, httpIdleTimeoutMillis);
     }
 
     /** These limits with another cap on TCP connections open in all. */
     public ConnectionLimits withTcpConnectionCapInAll(int inAll) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
                 maxHandshakesPerAddress, inAll, maxTcpConnectionsPerAddress, maxNewTcpConnectionsPerAddressPerSecond,
-                firstRequestTimeoutMillis);
+                firstRequestTimeoutMillis, httpIdleTimeoutMillis);
     }
 
     /** These limits with another cap on new TCP connections per second per address (0: none). */
     public ConnectionLimits withNewConnectionRate(int perAddressPerSecond) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
                 maxHandshakesPerAddress, maxTcpConnections, maxTcpConnectionsPerAddress, perAddressPerSecond,
-                firstRequestTimeoutMillis);
+                firstRequestTimeoutMillis, httpIdleTimeoutMillis);
     }
 
     /** These limits with another deadline for a TLS connection's first request (0: none). */
     public ConnectionLimits withFirstRequestTimeout(long millis) {
         return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
                 maxHandshakesPerAddress, maxTcpConnections, maxTcpConnectionsPerAddress,
-                maxNewTcpConnectionsPerAddressPerSecond, millis);
+                maxNewTcpConnectionsPerAddressPerSecond, millis, httpIdleTimeoutMillis);
+    }
+
+    /** These limits with another idle timeout for HTTP connections after their first request (0: none). */
+    public ConnectionLimits withHttpIdleTimeout(long millis) {
+        return new ConnectionLimits(allowedOrigins, maxConnections, maxConnectionsPerAddress, maxHandshakes,
+                maxHandshakesPerAddress, maxTcpConnections, maxTcpConnectionsPerAddress,
+                maxNewTcpConnectionsPerAddressPerSecond, firstRequestTimeoutMillis, millis);
     }
 }

@@ -1,6 +1,5 @@
 package org.sfu.signaling;
 
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -9,8 +8,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Log lines for connections refused before TLS, at most one per source address per interval: a flood of refused
  * connections must not become a flood of log lines. The line after a quiet interval says how many were refused
- * meanwhile without a line. At most {@link #MAX_ADDRESSES} addresses are remembered; refusals from more addresses
- * than that within one interval are summed into one line per interval. The same throttle serves connections closed
+ * meanwhile without a line. An address is a {@link SourceAddress}: an IPv6 source's whole /64 shares one interval, as
+ * it shares one cap, so a flood from ever new addresses of one /64 is one line a minute, naming the /64. At most
+ * {@link #MAX_ADDRESSES} addresses are remembered; refusals from more addresses than that within one interval are
+ * summed into one line per interval. The same throttle serves connections closed
  * later for what they did not do ({@link FirstRequestDeadline}). Thread-safe.
  */
 final class RefusalLog {
@@ -27,7 +28,7 @@ final class RefusalLog {
     private final long intervalNanos;
     /** What happened to the connections this log is about, as its lines say it ("refused before TLS"). */
     private final String event;
-    private final Map<InetAddress, Entry> byAddress = new HashMap<>();
+    private final Map<SourceAddress, Entry> byAddress = new HashMap<>();
     private long overflowLoggedAtNanos;
     private long overflowUnlogged;
     private boolean overflowLogged;
@@ -51,7 +52,7 @@ final class RefusalLog {
     }
 
     /** A connection from {@code address} was refused for {@code reason}; logged if its address's interval is over. */
-    void refused(InetAddress address, String reason) {
+    void refused(SourceAddress address, String reason) {
         String line = lineFor(address, reason, System.nanoTime());
         if (line != null) {
             LOG.info(line);
@@ -59,7 +60,7 @@ final class RefusalLog {
     }
 
     /** The line to log for this refusal at {@code now}, or null when it is only counted. */
-    synchronized String lineFor(InetAddress address, String reason, long now) {
+    synchronized String lineFor(SourceAddress address, String reason, long now) {
         Entry e = byAddress.get(address);
         if (e == null) {
             if (byAddress.size() >= MAX_ADDRESSES) {
@@ -77,7 +78,7 @@ final class RefusalLog {
                 overflowLoggedAtNanos = now;
                 overflowUnlogged = 0;
                 return "Connections " + event + " from more than " + MAX_ADDRESSES + " addresses: " + reason
-                        + ", from " + address.getHostAddress() + (more > 0 ? " (and " + more + " more since the last"
+                        + ", from " + address + (more > 0 ? " (and " + more + " more since the last"
                         + " such line)" : "");
             }
             e = new Entry();
@@ -89,8 +90,8 @@ final class RefusalLog {
         long more = e.unlogged;
         e.loggedAtNanos = now;
         e.unlogged = 0;
-        return "Connection from " + address.getHostAddress() + " " + event + ": " + reason
+        return "Connection from " + address + " " + event + ": " + reason
                 + (more > 0 ? " (and " + more + " more since the last line about it)"
-                : "; further ones from this address are logged once a minute");
+                : "; further ones from " + address + " are logged once a minute");
     }
 }

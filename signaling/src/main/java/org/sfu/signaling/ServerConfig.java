@@ -229,7 +229,7 @@ public record ServerConfig(Network network, Tls tls, IceServers iceServers, Sess
                                         v.get(Settings.MAX_CONNECTIONS_PER_IP))
                                 : v.get(Settings.MAX_TCP_CONNECTIONS_PER_IP),
                         v.get(Settings.MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND),
-                        v.get(Settings.FIRST_REQUEST_TIMEOUT)),
+                        v.get(Settings.FIRST_REQUEST_TIMEOUT), v.get(Settings.HTTP_IDLE_TIMEOUT)),
                 new Authentication(v.get(Settings.AUTH_SECRET), v.get(Settings.AUTH_PUBLIC_KEY)),
                 new Media(v.get(Settings.MEDIA_THREADS), v.get(Settings.SIMULATED_LOSS)));
     }

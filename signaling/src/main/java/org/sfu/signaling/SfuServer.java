@@ -212,7 +212,15 @@ public final class SfuServer implements AutoCloseable {
                     ctx.response().setStatusCode(400).end("malformed query");
                     return;
                 }
-                Admission.Refusal refusal = admission.reserve(address, ctx.request().getHeader("Origin"),
+                // The caps count an IPv6 client's whole /64 as one source (SourceAddress). Vert.x reports the peer of a
+                // TCP connection as an IP literal, so this never fails but for a transport without addresses.
+                SourceAddress source = SourceAddress.ofLiteral(address);
+                if (source == null) {
+                    LOG.info("Connection from {} refused: no source address to count it under", address);
+                    ctx.response().setStatusCode(400).end("no source address");
+                    return;
+                }
+                Admission.Refusal refusal = admission.reserve(source, ctx.request().getHeader("Origin"),
                         ctx.request().getHeader("Host"));
                 if (refusal != null) {
                     LOG.info("Connection from {} refused: {}", address, refusal.reason());
@@ -229,9 +237,9 @@ public final class SfuServer implements AutoCloseable {
                 String accessToken = token;
                 ctx.request().toWebSocket()
                         .onSuccess(socket -> signaling.accept(socket, room, name, resume,
-                                finalResumeToken, accessToken, () -> admission.release(address)))
+                                finalResumeToken, accessToken, () -> admission.release(source)))
                         .onFailure(e -> {
-                            admission.release(address);
+                            admission.release(source);
                             LOG.debug("WebSocket upgrade refused: {}", e.toString());
                         });
             });

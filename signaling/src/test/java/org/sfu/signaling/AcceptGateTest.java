@@ -153,7 +153,7 @@ class AcceptGateTest {
         // 3 open per address, and the WebSocket cap (3) no higher.
         server = SfuServer.start(LoopbackServer.config().withConnectionLimits(
                 new ConnectionLimits(List.of(), 0, 3).withHandshakeCaps(IN_ALL, PER_ADDRESS).withTcpConnectionCap(3)));
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        SourceAddress loopback = source("127.0.0.1");
 
         // Three TLS connections that finish their handshakes and then say nothing: no handshake slot held, three open.
         for (int i = 0; i < 3; i++) {
@@ -179,8 +179,8 @@ class AcceptGateTest {
     void theGateCountsPerAddressAndInAll() throws Exception {
         AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(3, 2)
                 .withTcpConnectionCap(3), new RefusalLog(), System::nanoTime);
-        InetAddress a = InetAddress.getByName("10.0.0.1");
-        InetAddress b = InetAddress.getByName("10.0.0.2");
+        SourceAddress a = source("10.0.0.1");
+        SourceAddress b = source("10.0.0.2");
 
         assertNull(gate.reserve(a));
         assertNull(gate.reserve(a));
@@ -219,9 +219,9 @@ class AcceptGateTest {
         // No cap on handshakes: only the cap on open connections, 3 in all, applies.
         AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
                 .withTcpConnectionCapInAll(3), new RefusalLog(), System::nanoTime);
-        InetAddress[] from = new InetAddress[4];
+        SourceAddress[] from = new SourceAddress[4];
         for (int i = 0; i < from.length; i++) {
-            from[i] = InetAddress.getByName("10.0.0." + (i + 1));
+            from[i] = source("10.0.0." + (i + 1));
         }
 
         for (int i = 0; i < 3; i++) {
@@ -242,8 +242,8 @@ class AcceptGateTest {
         // 5 a second, a burst of 10 (two seconds' worth).
         AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
                 .withNewConnectionRate(5), new RefusalLog(), () -> now[0]);
-        InetAddress a = InetAddress.getByName("10.0.0.1");
-        InetAddress b = InetAddress.getByName("10.0.0.2");
+        SourceAddress a = source("10.0.0.1");
+        SourceAddress b = source("10.0.0.2");
 
         // Each closed at once, as a script that reconnects in a loop does: the rate counts connections let in, not
         // connections open.
@@ -275,7 +275,7 @@ class AcceptGateTest {
         // Each address connects once and closes: its bucket is not full again for 200 ms, so it is remembered.
         int addresses = 3 * AcceptGate.MAX_IDLE_ADDRESSES;
         for (int i = 0; i < addresses; i++) {
-            InetAddress address = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
+            SourceAddress address = source(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
             assertNull(gate.reserve(address));
             gate.closed(address);
             assertTrue(gate.addressesRemembered() <= AcceptGate.MAX_IDLE_ADDRESSES,
@@ -286,7 +286,7 @@ class AcceptGateTest {
         now[0] += 1_000_000_000L;
         int staying = AcceptGate.MAX_IDLE_ADDRESSES / 4;
         for (int i = 0; i < staying; i++) {
-            InetAddress address = InetAddress.getByAddress(new byte[] {11, 0, (byte) (i >> 8), (byte) i});
+            SourceAddress address = source(new byte[] {11, 0, (byte) (i >> 8), (byte) i});
             assertNull(gate.reserve(address));
             gate.handshakeEnded(address);
         }
@@ -295,7 +295,7 @@ class AcceptGateTest {
         AcceptGate uncapped = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withNewConnectionRate(0),
                 new RefusalLog(), () -> now[0]);
         for (int i = 0; i < 100; i++) {
-            InetAddress address = InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) i});
+            SourceAddress address = source(new byte[] {10, 0, 0, (byte) i});
             assertNull(uncapped.reserve(address));
             uncapped.handshakeEnded(address);
             uncapped.closed(address);
@@ -343,10 +343,83 @@ class AcceptGateTest {
     }
 
     @Test
+    void theGateCountsAWholeIpv6Slash64AsOneAddress() throws Exception {
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 2)
+                .withNewConnectionRate(0), new RefusalLog(), System::nanoTime);
+
+        // Two addresses of one /64 fill its two slots: a third address of it is refused, as the same address would be.
+        assertNull(gate.reserve(source("2001:db8:1:2::1")));
+        assertNull(gate.reserve(source("2001:db8:1:2:aaaa:bbbb:cccc:dddd")));
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_HANDSHAKE_CAP, gate.reserve(source("2001:db8:1:2::3")));
+        assertEquals(2, gate.handshaking(source("2001:db8:1:2::ffff")));
+        assertNull(gate.reserve(source("2001:db8:1:3::1")), "the next /64 has slots of its own");
+
+        // An IPv4 peer reported in its IPv4-mapped form is the same source as in its IPv4 form.
+        assertNull(gate.reserve(source("10.0.0.1")));
+        assertNull(gate.reserve(source("::ffff:10.0.0.1")));
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_HANDSHAKE_CAP, gate.reserve(source("10.0.0.1")));
+
+        gate.handshakeEnded(source("2001:db8:1:2::1"));
+        gate.closed(source("2001:db8:1:2::77"));
+        assertNull(gate.reserve(source("2001:db8:1:2::3")), "a slot given back by any address of the /64 is free");
+    }
+
+    @Test
+    void newConnectionsFromEverNewAddressesOfOneSlash64MeetOneRate() throws Exception {
+        long[] now = {0};
+        // 5 a second, a burst of 10.
+        AcceptGate gate = new AcceptGate(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(0, 0)
+                .withNewConnectionRate(5), new RefusalLog(), () -> now[0]);
+
+        for (int i = 0; i < 10; i++) {
+            SourceAddress address = source("2001:db8:1:2::" + Integer.toHexString(i + 1));
+            assertNull(gate.reserve(address), "within the burst: " + i);
+            gate.closed(address);
+        }
+        assertEquals(AcceptGate.Refusal.OVER_ADDRESS_RATE, gate.reserve(source("2001:db8:1:2::100")));
+        assertNull(gate.reserve(source("2001:db8:1:3::1")), "another /64 has a bucket of its own");
+    }
+
+    @Test
+    void aConnectionFromIpv6LoopbackIsCountedUnderItsAddress() throws Exception {
+        InetAddress ipv6Loopback = InetAddress.getByName("::1");
+        ServerConfig loopback = LoopbackServer.config();
+        server = SfuServer.start(loopback.withNetwork(ipv6Loopback, List.of(), List.of("127.0.0.0/8", "::1/128"), 0)
+                .withConnectionLimits(new ConnectionLimits(List.of(), 0, 0).withHandshakeCaps(IN_ALL, 2)));
+        SourceAddress from = SourceAddress.of(ipv6Loopback);
+
+        for (int i = 1; i <= 2; i++) {
+            Socket s = new Socket();
+            opened.add(s);
+            s.connect(new InetSocketAddress(ipv6Loopback, server.httpPort()), 5_000);
+            int inProgress = i;
+            Poll.until(DEADLINE, () -> server.acceptGate().handshaking(from) == inProgress,
+                    () -> "from ::1 in progress " + server.acceptGate().handshaking(from));
+        }
+        Socket over = new Socket();
+        opened.add(over);
+        over.connect(new InetSocketAddress(ipv6Loopback, server.httpPort()), 5_000);
+        assertEquals(-1, read(over), "the third from ::1 is over its cap of two");
+        Poll.until(DEADLINE, () -> dropped("over_address_handshake_cap") == 1);
+    }
+
+    @Test
+    void refusalsFromOneSlash64AreLoggedAsOneAddress() throws Exception {
+        RefusalLog log = new RefusalLog(1_000);
+
+        String first = log.lineFor(source("2001:db8:1:2::1"), "why", 0);
+        assertTrue(first.contains("2001:db8:1:2::/64"), "the line names the /64: " + first);
+        assertNull(log.lineFor(source("2001:db8:1:2::2"), "why", 1), "another address of the /64: within its interval");
+        assertNotNull(log.lineFor(source("2001:db8:1:3::1"), "why", 2), "another /64 has its own interval");
+        String next = log.lineFor(source("2001:db8:1:2::3"), "why", 1_000);
+        assertTrue(next.contains("1 more"), next);
+    }
+
+    @Test
     void refusalsAreLoggedOncePerAddressPerInterval() throws Exception {
         RefusalLog log = new RefusalLog(1_000);
-        InetAddress a = InetAddress.getByName("10.0.0.1");
-        InetAddress b = InetAddress.getByName("10.0.0.2");
+        SourceAddress a = source("10.0.0.1");
+        SourceAddress b = source("10.0.0.2");
 
         assertNotNull(log.lineFor(a, "why", 0));
         assertNull(log.lineFor(a, "why", 1));
@@ -360,16 +433,24 @@ class AcceptGateTest {
         int lines = 0;
         for (int i = 0; i < 3 * RefusalLog.MAX_ADDRESSES; i++) {
             byte[] ip = {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i};
-            if (many.lineFor(InetAddress.getByAddress(ip), "why", 5) != null) {
+            if (many.lineFor(source(ip), "why", 5) != null) {
                 lines++;
             }
         }
         assertEquals(RefusalLog.MAX_ADDRESSES + 1, lines);
         // An interval later, the addresses remembered are forgotten (even those refused again without a line), and new
         // ones get lines of their own again.
-        assertNull(many.lineFor(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), "why", 6));
-        assertNotNull(many.lineFor(InetAddress.getByAddress(new byte[] {11, 0, 0, 1}), "why", 1_005));
-        assertNotNull(many.lineFor(InetAddress.getByAddress(new byte[] {11, 0, 0, 2}), "why", 1_005));
+        assertNull(many.lineFor(source(new byte[] {10, 0, 0, 1}), "why", 6));
+        assertNotNull(many.lineFor(source(new byte[] {11, 0, 0, 1}), "why", 1_005));
+        assertNotNull(many.lineFor(source(new byte[] {11, 0, 0, 2}), "why", 1_005));
+    }
+
+    private static SourceAddress source(String literal) throws IOException {
+        return SourceAddress.of(InetAddress.getByName(literal));
+    }
+
+    private static SourceAddress source(byte[] address) throws IOException {
+        return SourceAddress.of(InetAddress.getByAddress(address));
     }
 
     /** A raw TCP connection from {@code local} that never starts TLS, once the server counts it as the n-th. */

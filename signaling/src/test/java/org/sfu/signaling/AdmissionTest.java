@@ -33,19 +33,43 @@ class AdmissionTest {
     void originsAndCapsAreCheckedBeforeAnyConnectionSlotIsTaken() {
         Admission admission = new Admission(new ConnectionLimits(List.of("https://app.example.test"), 3, 2));
 
-        assertEquals(403, admission.reserve("10.0.0.1", "https://evil.example.test", "sfu.example.test").status());
+        assertEquals(403, admission.reserve(source("10.0.0.1"), "https://evil.example.test", "sfu.example.test").status());
         assertEquals(0, admission.open(), "a refusal takes nothing");
-        assertNull(admission.reserve("10.0.0.1", "https://APP.example.test", "sfu.example.test"),
+        assertNull(admission.reserve(source("10.0.0.1"), "https://APP.example.test", "sfu.example.test"),
                 "origins compare case-insensitively");
-        assertNull(admission.reserve("10.0.0.1", null, null), "no Origin: not a browser page, let through");
-        assertEquals(429, admission.reserve("10.0.0.1", null, null).status(), "two per address");
-        assertNull(admission.reserve("10.0.0.2", "https://sfu.example.test:8000", "sfu.example.test:8000"),
+        assertNull(admission.reserve(source("10.0.0.1"), null, null), "no Origin: not a browser page, let through");
+        assertEquals(429, admission.reserve(source("10.0.0.1"), null, null).status(), "two per address");
+        assertNull(admission.reserve(source("10.0.0.2"), "https://sfu.example.test:8000", "sfu.example.test:8000"),
                 "the server's own page (its Origin is the Host it asked) is always allowed");
-        assertEquals(503, admission.reserve("10.0.0.3", null, null).status(), "three in all");
+        assertEquals(503, admission.reserve(source("10.0.0.3"), null, null).status(), "three in all");
 
-        admission.release("10.0.0.1");
-        assertNull(admission.reserve("10.0.0.3", null, null), "a closed connection's slot is free again");
+        admission.release(source("10.0.0.1"));
+        assertNull(admission.reserve(source("10.0.0.3"), null, null), "a closed connection's slot is free again");
         assertEquals(3, admission.open());
+    }
+
+    @Test
+    void theCapPerAddressCountsAWholeIpv6Slash64AsOneAddress() {
+        Admission admission = new Admission(new ConnectionLimits(List.of(), 0, 2));
+
+        assertNull(admission.reserve(source("2001:db8:1:2::1"), null, null));
+        assertNull(admission.reserve(source("2001:db8:1:2::2"), null, null));
+        Admission.Refusal over = admission.reserve(source("2001:db8:1:2:ffff:ffff:ffff:ffff"), null, null);
+        assertEquals(429, over.status(), "a third address of the same /64");
+        assertTrue(over.reason().contains("2001:db8:1:2::/64"), over.reason());
+        assertNull(admission.reserve(source("2001:db8:1:3::1"), null, null), "another /64");
+
+        assertNull(admission.reserve(source("10.0.0.1"), null, null));
+        assertNull(admission.reserve(source("::ffff:10.0.0.1"), null, null));
+        assertEquals(429, admission.reserve(source("10.0.0.1"), null, null).status(),
+                "an IPv4-mapped address is its IPv4 address");
+
+        admission.release(source("2001:db8:1:2::99"));
+        assertNull(admission.reserve(source("2001:db8:1:2::3"), null, null), "the /64's slot is free again");
+    }
+
+    private static SourceAddress source(String literal) {
+        return SourceAddress.ofLiteral(literal);
     }
 
     @Test

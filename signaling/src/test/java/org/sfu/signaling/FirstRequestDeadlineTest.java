@@ -51,7 +51,7 @@ class FirstRequestDeadlineTest {
     @Test
     void aConnectionThatSendsNoRequestAfterItsHandshakeIsClosedAtTheDeadline() throws Exception {
         start();
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        SourceAddress loopback = SourceAddress.of(InetAddress.getByName("127.0.0.1"));
 
         long begun = System.nanoTime();
         SSLSocket silent = tls();

@@ -277,6 +277,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void anHttpConnectionIdleForAMinuteIsClosedUnlessToldOtherwise() {
+        assertEquals(60_000, ServerConfig.defaults().connectionLimits().httpIdleTimeoutMillis());
+        assertEquals(5000, ServerConfig.fromEnvironment(Map.of("SFU_HTTP_IDLE_TIMEOUT_MS", "5000"))
+                .connectionLimits().httpIdleTimeoutMillis());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_HTTP_IDLE_TIMEOUT_MS", "0"))
+                .connectionLimits().httpIdleTimeoutMillis(), "0: no timeout");
+        // Under a second would close a page's connection between the page and what it loads next.
+        assertRefused("SFU_HTTP_IDLE_TIMEOUT_MS", "500");
+        assertRefused("SFU_HTTP_IDLE_TIMEOUT_MS", "-1");
+        assertRefused("SFU_HTTP_IDLE_TIMEOUT_MS", "3600001");
+    }
+
+    @Test
     void aConnectionMaySendFiftyMessagesASecondUnlessToldOtherwise() {
         assertEquals(50, ServerConfig.defaults().limits().maxMessagesPerSecond());
         assertEquals(0, ServerConfig.fromEnvironment(Map.of("SFU_MAX_MESSAGES_PER_SECOND", "0"))

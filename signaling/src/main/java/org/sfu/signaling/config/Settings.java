@@ -143,6 +143,10 @@ public final class Settings {
             "SFU_FIRST_REQUEST_TIMEOUT_MS", Format.offOrRange(1000, 600_000), 10_000L, "10000",
             "How long an HTTPS connection may go from its accept to its first complete HTTP request (the WebSocket "
                     + "upgrade, a page load) before the server closes it; 0: no deadline", false);
+    public static final Setting<Long> HTTP_IDLE_TIMEOUT = new Setting<>("limits.http-idle-timeout-ms",
+            "SFU_HTTP_IDLE_TIMEOUT_MS", Format.offOrRange(1000, 3_600_000), 60_000L, "60000",
+            "How long an HTTPS connection kept alive after a request may sit with nothing read or written before the "
+                    + "server closes it; WebSockets are never closed by it; 0: no timeout", false);
 
     // access: who may join rooms and use the admin API
 
@@ -209,7 +213,7 @@ public final class Settings {
             TURN_TTL, FIRST_OFFER_DELAY, ANSWER_TIMEOUT, MEDIA_START_TIMEOUT, CONSENT_TIMEOUT, RECONNECT_GRACE,
             WEBSOCKET_PING, MAX_MESSAGE_BYTES, MAX_MESSAGES_PER_SECOND, MAX_ROOM_PARTICIPANTS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, MAX_TLS_HANDSHAKES, MAX_TLS_HANDSHAKES_PER_IP, MAX_TCP_CONNECTIONS, MAX_TCP_CONNECTIONS_PER_IP,
-            MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND, FIRST_REQUEST_TIMEOUT,
+            MAX_NEW_TCP_CONNECTIONS_PER_IP_PER_SECOND, FIRST_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT,
             ALLOWED_ORIGINS, AUTH_SECRET, AUTH_PUBLIC_KEY, ADMIN_TOKEN, ADMIN_PORT, ADMIN_ON_MAIN_PORT, MEDIA_THREADS,
             SIMULATED_LOSS, DRAIN_SECONDS, LOG_FORMAT, WEBHOOK_URLS, WEBHOOK_SECRET);
 

@@ -30,7 +30,7 @@ class HelpTextTest {
             assertTrue(seen.add(s.env()) && seen.add(s.flag()) && seen.add(s.key()), s.key() + " is not unique");
             assertTrue(s.key().matches("[a-z-]+\\.[a-z-]+"), s.key() + ": group.name");
         }
-        assertEquals(41, Settings.ALL.size(), "a new setting goes into Settings.ALL (and into the docs)");
+        assertEquals(42, Settings.ALL.size(), "a new setting goes into Settings.ALL (and into the docs)");
     }
 
     @Test
