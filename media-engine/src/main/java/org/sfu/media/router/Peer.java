@@ -113,11 +113,11 @@ public final class Peer {
      * 10 s of departed participants reachable (about 200 KiB each, most of it the estimator's send history; the churn
      * soak's heap check found them).
      */
+    private java.util.concurrent.ScheduledFuture<?> offerTimeout;
+    private java.util.concurrent.ScheduledFuture<?> answerTimeout;
     /** What receivers want of each simulcast track with rids, by mid, told to the participant (guarded by this). */
     private final Map<String, LayerDemand> layerDemands = new LinkedHashMap<>();
     private WorkerTicks.Registration layerDemandTimer;
-    private java.util.concurrent.ScheduledFuture<?> offerTimeout;
-    private java.util.concurrent.ScheduledFuture<?> answerTimeout;
 
     Peer(String id, Grants grants, Router router, PeerSignaling signaling, MediaContext context) {
         this.id = id;
