@@ -5,20 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,53 +131,14 @@ class HttpIdleTimeoutTest {
 
     /** A TLS connection to the server, its handshake done. */
     private SSLSocket tls() throws Exception {
-        Socket s = new Socket();
-        opened.add(s);
-        s.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), server.httpPort()), 5_000);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new TrustTheTestServer()}, null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(s, "127.0.0.1", server.httpPort(), true);
-        socket.setSoTimeout(10_000);
-        socket.startHandshake();
-        return socket;
+        return RawHttpsConnection.open(server.httpPort(), opened, 10_000);
     }
 
-    /**
-     * -1 once the server closes the connection: the read blocks until then, and the 10 s bound only turns a server that
-     * holds the connection (for longer than any timeout here) into a failure.
-     */
     private static int readUntilClosed(SSLSocket s) throws IOException {
-        try {
-            return s.getInputStream().read();
-        } catch (java.net.SocketTimeoutException held) {
-            throw held;
-        } catch (IOException closed) {
-            return -1;
-        }
+        return RawHttpsConnection.readUntilClosed(s);
     }
 
-    /** GET /health on a kept-alive connection: the response's status line and headers, with the body read whole. */
     private static String get(SSLSocket s) throws IOException {
-        byte[] request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        s.getOutputStream().write(request);
-        s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed within the response head: " + head);
-            }
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.US_ASCII);
-        int length = 0;
-        for (String line : text.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        in.readNBytes(length);
-        return text;
+        return RawHttpsConnection.get(s);
     }
 }
