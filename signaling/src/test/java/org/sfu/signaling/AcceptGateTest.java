@@ -150,9 +150,11 @@ class AcceptGateTest {
 
     @Test
     void connectionsPastTheirHandshakeCountAgainstTheCapOnOpenConnections() throws Exception {
-        // 3 open per address, and the WebSocket cap (3) no higher.
+        // 3 open per address, and the WebSocket cap (3) no higher. No first-request deadline: the silent connections
+        // below must stay until the test closes them, however slow the machine (a 10 s default closed them all once).
         server = SfuServer.start(LoopbackServer.config().withConnectionLimits(
-                new ConnectionLimits(List.of(), 0, 3).withHandshakeCaps(IN_ALL, PER_ADDRESS).withTcpConnectionCap(3)));
+                new ConnectionLimits(List.of(), 0, 3).withHandshakeCaps(IN_ALL, PER_ADDRESS).withTcpConnectionCap(3)
+                        .withFirstRequestTimeout(0)));
         SourceAddress loopback = source("127.0.0.1");
 
         // Three TLS connections that finish their handshakes and then say nothing: no handshake slot held, three open.
@@ -160,9 +162,12 @@ class AcceptGateTest {
             handshake(connectFrom("127.0.0.1"));
         }
         Poll.until(DEADLINE, () -> server.acceptGate().handshaking() == 0
-                && server.acceptGate().open(loopback) == 3);
+                && server.acceptGate().open(loopback) == 3,
+                () -> "handshaking " + server.acceptGate().handshaking() + ", open " + server.acceptGate().open(loopback)
+                        + "; " + acceptCounters());
         assertEquals(-1, read(connectFrom("127.0.0.1")), "a fourth is closed at accept");
-        Poll.until(DEADLINE, () -> dropped("over_address_connection_cap") == 1);
+        Poll.until(DEADLINE, () -> dropped("over_address_connection_cap") == 1,
+                () -> "the fourth counted as over the cap per address: " + acceptCounters());
         handshake(connectFrom("127.0.0.2"));
 
         opened.get(0).close();
@@ -489,6 +494,9 @@ class AcceptGateTest {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, new TrustManager[] {new TrustTheTestServer()}, null);
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(s, "127.0.0.1", server.httpPort(), true);
+        // Kept reachable until the test ends: JDK 17's SSL socket closes itself, and the socket under it, when it is
+        // finalized, so a GC during the test (more likely with the whole class run) closed the connections it holds.
+        opened.add(socket);
         socket.setSoTimeout(5_000);
         socket.startHandshake();
     }
@@ -499,6 +507,11 @@ class AcceptGateTest {
 
     private long accepted() {
         return counter("tcp_connections_accepted");
+    }
+
+    private String acceptCounters() {
+        return server.media().counters().snapshot(labels -> "accept".equals(labels.get("stage"))).stream()
+                .map(c -> c.reportedName() + "=" + c.value()).toList().toString();
     }
 
     private long counter(String name) {

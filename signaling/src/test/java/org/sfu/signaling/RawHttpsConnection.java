@@ -21,7 +21,8 @@ final class RawHttpsConnection {
     }
 
     /**
-     * A TLS connection to {@code port}, its handshake done, added to {@code opened} (for the test to close). Reads
+     * A TLS connection to {@code port}, its handshake done, added with its TCP socket to {@code opened} (for the test to
+     * close). Reads
      * block at most {@code readTimeoutMillis}: a server that holds a connection it should close fails the test.
      */
     static SSLSocket open(int port, List<Socket> opened, int readTimeoutMillis) throws Exception {
@@ -31,6 +32,8 @@ final class RawHttpsConnection {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new TrustTheTestServer()}, null);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(s, "127.0.0.1", port, true);
+        // Reachable until the test closes it: JDK 17's SSL socket closes itself and the socket under it when finalized.
+        opened.add(socket);
         socket.setSoTimeout(readTimeoutMillis);
         socket.startHandshake();
         return socket;
