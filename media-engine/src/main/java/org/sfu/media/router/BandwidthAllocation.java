@@ -35,8 +35,10 @@ import java.util.function.Supplier;
  * state is the timer's alone. It reads the published consumer table and the estimate's volatile value.
  */
 final class BandwidthAllocation {
-    /** How often it runs: every fifth pass of the participant's worker (WorkerTicks, 50 ms). */
-    static final long INTERVAL_MILLIS = 5 * org.sfu.media.transport.WorkerTicks.TICK_MILLIS;
+    /** How often it runs, in passes of the participant's worker (WorkerTicks, 50 ms each). */
+    static final int INTERVAL_TICKS = 5;
+    /** How often it runs: every fifth pass. */
+    static final long INTERVAL_MILLIS = INTERVAL_TICKS * org.sfu.media.transport.WorkerTicks.TICK_MILLIS;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BandwidthAllocation.class);
     /**
      * A layer is kept while the estimate covers this share of its rate: one over-use cuts the estimate to 0.85 times

@@ -89,22 +89,24 @@ final class LayerDemand {
         int current = told < 0 ? top : told;
         boolean again = retell;
         retell = false;
+        boolean change;
         if (wanted >= current) {
             lowerSince = Long.MIN_VALUE;
-            if (wanted == current) {
-                return again && told >= 0 ? rids(told) : null;
-            }
+            change = wanted > current;
         } else {
             if (lowerSince == Long.MIN_VALUE) {
                 lowerSince = nowNanos;
             }
-            if (nowNanos - lowerSince < DOWN_HOLD_NANOS) {
-                return again && told >= 0 ? rids(told) : null;
+            change = nowNanos - lowerSince >= DOWN_HOLD_NANOS;
+            if (change) {
+                lowerSince = Long.MIN_VALUE;
             }
-            lowerSince = Long.MIN_VALUE;
         }
-        told = wanted;
-        return rids(wanted);
+        if (change) {
+            told = wanted;
+            return rids(wanted);
+        }
+        return again && told >= 0 ? rids(told) : null;
     }
 
     /**

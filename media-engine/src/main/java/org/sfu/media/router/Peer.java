@@ -51,8 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Peer {
     static final long GLARE_TIMEOUT_MILLIS = 4000;
-    /** Layer demand is looked at as often as receivers' allocations run: every 250 ms. */
-    static final int LAYER_DEMAND_EVERY_TICKS = (int) (BandwidthAllocation.INTERVAL_MILLIS / WorkerTicks.TICK_MILLIS);
 
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -439,7 +437,9 @@ public final class Peer {
             layerDemands.clear();
             layerDemands.putAll(demands);
             if (!layerDemands.isEmpty() && layerDemandTimer == null) {
-                layerDemandTimer = ticks.every(LAYER_DEMAND_EVERY_TICKS, logContext.wrap(this::tellLayerDemand));
+                // As often as receivers' allocations run.
+                layerDemandTimer = ticks.every(BandwidthAllocation.INTERVAL_TICKS,
+                        logContext.wrap(this::tellLayerDemand));
             }
         }
         return changed;
@@ -568,7 +568,7 @@ public final class Peer {
             return;
         }
         // On the worker's pass, as the feedback and consent are: no task of its own per participant (issue #16).
-        allocationTimer = ticks.every((int) (BandwidthAllocation.INTERVAL_MILLIS / WorkerTicks.TICK_MILLIS), () -> {
+        allocationTimer = ticks.every(BandwidthAllocation.INTERVAL_TICKS, () -> {
             try {
                 allocation.run(System.nanoTime());
             } catch (RuntimeException e) {

@@ -34,8 +34,6 @@ final class ReceiverFeedback {
     static final long INTERVAL_MILLIS = WorkerTicks.TICK_MILLIS;
     /** A receiver report a second (RFC 3550 §6.2 leaves the interval to the bandwidth; 1 s is what browsers do). */
     static final int REPORT_EVERY_TICKS = 20;
-    /** The senders' bitrate limits (REMB) are looked at every 5th tick: as often as the receivers' allocations run. */
-    static final int LIMIT_EVERY_TICKS = (int) (BandwidthAllocation.INTERVAL_MILLIS / INTERVAL_MILLIS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverFeedback.class);
 
@@ -116,7 +114,8 @@ final class ReceiverFeedback {
             if (++ticks % REPORT_EVERY_TICKS == 0) {
                 sendReceiverReport(current);
             }
-            if (ticks % LIMIT_EVERY_TICKS == 0) {
+            // The senders' bitrate limits (REMB): as often as the receivers' allocations run.
+            if (ticks % BandwidthAllocation.INTERVAL_TICKS == 0) {
                 sendBitrateLimits(current);
             }
             sendTransportFeedback(current);

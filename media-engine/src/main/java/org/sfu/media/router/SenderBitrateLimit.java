@@ -1,7 +1,6 @@
 package org.sfu.media.router;
 
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 import org.sfu.media.rtcp.Remb;
 import org.sfu.packet.PacketBuffer;
 
@@ -40,7 +39,6 @@ final class SenderBitrateLimit {
     private final long senderSsrc;
     private long lastSentBps = -1;
     private long lastSentNanos;
-    private final LongAdder sent = new LongAdder();
 
     /**
      * @param video      a video the sender sends as one stream and for which it negotiated {@code goog-remb}
@@ -98,16 +96,6 @@ final class SenderBitrateLimit {
             lastSentBps = bps;
         }
         lastSentNanos = nowNanos;
-        sent.increment();
         return true;
-    }
-
-    /** The last limit sent, or -1 (none, or lifted). */
-    long lastSentBps() {
-        return lastSentBps;
-    }
-
-    long sent() {
-        return sent.sum();
     }
 }
